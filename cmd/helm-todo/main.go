@@ -1,0 +1,29 @@
+// Command helm-todo is the Helm plugin `helm todo` and the post-renderer
+// `helm-todo`. main only builds the root command, prints errors and maps
+// them to exit codes; everything else lives in packages.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/settings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := newRootCmd(settings.New(), os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		if fix := clierr.FixOf(err); fix != "" {
+			fmt.Fprintln(os.Stderr, "fix:", fix)
+		}
+	}
+	stop()
+	os.Exit(clierr.ExitCode(err))
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/settings"
+)
+
+const rootLong = `helm-todo runs the Todo chatbot on a local Kubernetes cluster with one
+command, and hardens what it deploys: every pod non-root and probed, with no
+secret in plain text.
+
+As a Helm plugin it is "helm todo <command>". As a post-renderer it hardens
+any chart: "helm install --post-renderer helm-todo ...". Run with no command
+and manifests on stdin, it post-renders them (that is how Helm 3 calls it).`
+
+// newRootCmd builds the command tree. Each subcommand lives in its own file
+// with a constructor taking the shared settings.
+func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "helm-todo",
+		Short:         "Run the Todo chatbot on local Kubernetes, hardened by default",
+		Long:          rootLong,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		// Helm 3 runs the --post-renderer binary with no arguments and the
+		// manifests on stdin; a person at a terminal gets help instead.
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if isTerminal(in) {
+				return cmd.Help()
+			}
+			return runPostRender(cmd.Context(), s, postRenderOptions{}, in, out, errOut)
+		},
+	}
+	root.SetIn(in)
+	root.SetOut(out)
+	root.SetErr(errOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return clierr.Usage("bad flag", "see --help for the flags", err)
+	})
+	s.AddFlags(root.PersistentFlags())
+	root.AddCommand(
+		newVersionCmd(out),
+		newInitCmd(s, out),
+		newBuildCmd(s, out),
+		newLoadCmd(s, out),
+		newUpCmd(s, out),
+		newDownCmd(s, out),
+		newRenderCmd(s, out),
+		newDoctorCmd(s, out),
+		newPostRenderCmd(s, in, out, errOut),
+		newInstallPostRendererCmd(s, out),
+	)
+	return root
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,54 @@
+package command
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestString(t *testing.T) {
+	tests := map[string]struct {
+		cmd  Cmd
+		want string
+	}{
+		"plain":      {Cmd{Name: "docker", Args: []string{"build", "-t", "todo-backend:abc123", "."}}, "docker build -t todo-backend:abc123 ."},
+		"spaces":     {Cmd{Name: "helm", Args: []string{"--set", "a=b c", ""}}, "helm --set 'a=b c' ''"},
+		"quote":      {Cmd{Name: "sh", Args: []string{"-c", "echo 'hi'"}}, `sh -c 'echo '\''hi'\'''`},
+		"env hidden": {Cmd{Name: "kubectl", Env: []string{"TOKEN=s3cr3t"}}, "kubectl"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := tc.cmd.String(); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestExec(t *testing.T) {
+	ctx := context.Background()
+	res, err := Exec{}.Run(ctx, Cmd{Name: "sh", Args: []string{"-c", "echo out; echo err >&2"}})
+	if err != nil || string(res.Stdout) != "out\n" || string(res.Stderr) != "err\n" {
+		t.Fatalf("got %q %q %v", res.Stdout, res.Stderr, err)
+	}
+	_, err = Exec{}.Run(ctx, Cmd{Name: "sh", Args: []string{"-c", "echo first >&2; echo 'the cause' >&2; exit 3"}})
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 3 || !strings.HasSuffix(err.Error(), ": the cause") {
+		t.Fatalf("got %v", err)
+	}
+	_, err = Exec{}.Run(ctx, Cmd{Name: "no-such-program-helm-todo"})
+	var nf *NotFoundError
+	if !errors.As(err, &nf) {
+		t.Fatalf("got %v, want NotFoundError", err)
+	}
+}
+
+func TestDryRunRunsNothing(t *testing.T) {
+	var out bytes.Buffer
+	_, err := DryRun{Out: &out}.Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "exit 1"}})
+	if err != nil || out.String() != "sh -c 'exit 1'\n" {
+		t.Fatalf("got %q %v", out.String(), err)
+	}
+}

@@ -1,0 +1,46 @@
+package settings
+
+import (
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestFromEnv(t *testing.T) {
+	tests := map[string]struct {
+		env  map[string]string
+		want Settings
+	}{
+		"empty": {env: map[string]string{}, want: Settings{HelmBin: "helm"}},
+		"helm gives everything": {
+			env: map[string]string{"HELM_BIN": "/usr/bin/helm4", "HELM_NAMESPACE": "ns", "HELM_KUBECONTEXT": "minikube",
+				"KUBECONFIG": "/k", "HELM_DEBUG": "true", "HELM_PLUGIN_DIR": "/p"},
+			want: Settings{HelmBin: "/usr/bin/helm4", Namespace: "ns", KubeContext: "minikube", KubeConfig: "/k", Debug: true, PluginDir: "/p"},
+		},
+		"debug not a bool": {env: map[string]string{"HELM_DEBUG": "maybe"}, want: Settings{HelmBin: "helm"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := *FromEnv(env(tc.env)); got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFlagBeatsEnv(t *testing.T) {
+	s := FromEnv(env(map[string]string{"HELM_NAMESPACE": "from-env", "HELM_KUBECONTEXT": "ctx-env"}))
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	s.AddFlags(fs)
+	if err := fs.Parse([]string{"--namespace", "from-flag"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Namespace != "from-flag" {
+		t.Errorf("namespace = %q, want the flag's value", s.Namespace)
+	}
+	if s.KubeContext != "ctx-env" {
+		t.Errorf("kube-context = %q, want the env value when no flag is given", s.KubeContext)
+	}
+}
