@@ -1,0 +1,53 @@
+package helmbin
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/helm-todo/helm-todo/internal/command"
+)
+
+func TestParseMajor(t *testing.T) {
+	tests := map[string]struct {
+		in      string
+		want    int
+		wantErr bool
+	}{
+		"v3":       {in: "v3.22.0", want: 3},
+		"v4 build": {in: "v4.3.1+g1234abc\n", want: 4},
+		"no v":     {in: "3.18.0", want: 3},
+		"v2":       {in: "v2.17.0", wantErr: true},
+		"garbage":  {in: "oops", wantErr: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := ParseMajor(tc.in)
+			if (err != nil) != tc.wantErr || got != tc.want {
+				t.Fatalf("got %d, %v", got, err)
+			}
+		})
+	}
+}
+
+func TestAtomicFlag(t *testing.T) {
+	if AtomicFlag(3) != "--atomic" || AtomicFlag(4) != "--rollback-on-failure" {
+		t.Fatal("wrong flags")
+	}
+}
+
+// The real binaries from `make tools`, when present.
+func TestMajorOfRealHelm(t *testing.T) {
+	root, _ := filepath.Abs("../..")
+	for want, bin := range map[int]string{3: ".tools/helm3/helm", 4: ".tools/helm4/helm"} {
+		path := filepath.Join(root, bin)
+		if _, err := os.Stat(path); err != nil {
+			t.Skipf("%s not built; run make tools", bin)
+		}
+		got, err := Major(context.Background(), command.Exec{}, path)
+		if err != nil || got != want {
+			t.Errorf("%s: got %d, %v; want %d", bin, got, err, want)
+		}
+	}
+}
