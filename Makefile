@@ -31,4 +31,28 @@ tools: helm3 helm4 ## build helm v3 and v4 into .tools/
 helm3: ; @scripts/go-tool.sh $(TOOLS)/helm3 helm helm.sh/helm/v3/cmd/helm $(HELM3_VERSION)
 helm4: ; @scripts/go-tool.sh $(TOOLS)/helm4 helm helm.sh/helm/v4/cmd/helm $(HELM4_VERSION)
 
+# Release archives per OS/arch plus a checksums file, the layout
+# install-binary.sh downloads from (see scripts/dist.sh). PLATFORMS and DIST
+# can be narrowed, e.g. the plugin tests build only the host's archive.
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+DIST ?= $(CURDIR)/dist
+.PHONY: dist install test-plugin
+dist: ## release archives and checksums into dist/
+	scripts/dist.sh '$(DIST)' '$(VERSION)' '$(LDFLAGS)' $(PLATFORMS)
+
+# HELM is the helm to install into (default: the one on PATH). A local
+# directory install is a symlink, so later `make build`s are picked up.
+HELM ?= helm
+install: build ## install this checkout as the `helm todo` plugin, plus the post-renderer
+	@if $(HELM) plugin list | awk 'NR > 1 { print $$1 }' | grep -qx todo; then \
+	  echo "plugin todo is already installed in $(HELM)"; \
+	else \
+	  $(HELM) plugin install '$(CURDIR)'; \
+	fi
+	HELM_BIN='$(HELM)' bin/helm-todo install-postrenderer
+
+# End-to-end tests of the plugin with the real Helm 3 and Helm 4 binaries.
+test-plugin: tools ## plugin install, post-renderer and install-binary.sh under helm v3 and v4
+	go test -count=1 ./test/plugin/...
+
 test-all: test ## every test CI runs

@@ -1,0 +1,136 @@
+#!/usr/bin/env sh
+# install-binary.sh puts bin/helm-todo into the plugin directory. Helm runs it
+# as the plugin's install and update hook, with HELM_PLUGIN_DIR set.
+#
+#   1. bin/helm-todo already reports plugin.yaml's version: nothing to do.
+#   2. Download the release archive for this OS/arch and version, check its
+#      sha256 against the release's checksums file, and unpack bin/helm-todo.
+#   3. If the download is impossible (offline, no release), build from the
+#      plugin's own source with `go build`, injecting the version as
+#      `make build` does.
+#   4. Otherwise fail, saying what to do.
+#
+# A checksum mismatch is never "impossible download": it stops the install.
+#
+# Environment:
+#   HELM_TODO_DOWNLOAD_URL  release base URL; the archive is fetched from
+#                           $HELM_TODO_DOWNLOAD_URL/v<version>/<archive>
+#                           (default: the GitHub releases of helm-todo; file://
+#                           works with curl)
+#   HELM_TODO_FORCE_BUILD   set to 1 to skip the download and build from source
+set -eu
+
+name=helm-todo
+module=github.com/helm-todo/helm-todo
+base_url=${HELM_TODO_DOWNLOAD_URL:-https://github.com/helm-todo/helm-todo/releases/download}
+
+say() { printf '%s\n' "$name: $*" >&2; }
+die() {
+  printf '%s\n' "error: $1" >&2
+  [ -n "${2:-}" ] && printf '%s\n' "fix: $2" >&2
+  exit 1
+}
+
+plugin_dir=${HELM_PLUGIN_DIR:-$(cd "$(dirname "$0")" && pwd)}
+cd "$plugin_dir" || die "cannot enter the plugin directory $plugin_dir" "reinstall the plugin with helm plugin install"
+
+version=$(sed -n 's/^version: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' plugin.yaml | head -n 1)
+[ -n "$version" ] || die "no version in $plugin_dir/plugin.yaml" "restore plugin.yaml from the release"
+
+os=$(uname -s | tr '[:upper:]' '[:lower:]')
+case "$os" in
+  linux | darwin) exe=helm-todo ;;
+  mingw* | msys* | cygwin*) os=windows exe=helm-todo.exe ;;
+  *) os=unsupported exe=helm-todo ;;
+esac
+arch=$(uname -m)
+case "$arch" in
+  x86_64 | amd64) arch=amd64 ;;
+  aarch64 | arm64) arch=arm64 ;;
+  *) arch=unsupported-$arch ;;
+esac
+target=bin/$exe
+
+# 1. Already there at the right version.
+if [ -x "$target" ] && [ "$("./$target" version 2>/dev/null || true)" = "$version" ]; then
+  say "$target $version is already installed"
+  exit 0
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-install.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# fetch URL FILE: 0 on success, 1 when the URL can't be fetched.
+fetch() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsSL --connect-timeout 10 --retry 1 -o "$2" "$1" 2>"$work/fetch.err"
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q -T 10 -O "$2" "$1" 2>"$work/fetch.err"
+  else
+    echo "neither curl nor wget is installed" >"$work/fetch.err"
+    return 1
+  fi
+}
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$1" | cut -d ' ' -f 1
+  elif command -v shasum >/dev/null 2>&1; then
+    shasum -a 256 "$1" | cut -d ' ' -f 1
+  else
+    die "no sha256sum or shasum to verify the download" "install coreutils (sha256sum), or build from source: make -C $plugin_dir build"
+  fi
+}
+
+# install_file SRC: put SRC at bin/<exe> in one rename, so an interrupted
+# install never leaves a half-written binary.
+install_file() {
+  { mkdir -p bin && cp "$1" "bin/.$exe.new" && chmod 0755 "bin/.$exe.new" && mv -f "bin/.$exe.new" "$target"; } ||
+    die "cannot write $plugin_dir/$target" "check that the plugin directory is writable"
+}
+
+# 2. Download and verify.
+download() {
+  [ "$os" != unsupported ] && [ "${arch#unsupported}" = "$arch" ] || {
+    echo "no release archive for $(uname -s)/$(uname -m)" >"$work/fetch.err"
+    return 1
+  }
+  archive="${name}_${version}_${os}_${arch}.tar.gz"
+  sums="${name}_${version}_checksums.txt"
+  url="$base_url/v$version"
+  say "downloading $url/$archive"
+  fetch "$url/$archive" "$work/$archive" || return 1
+  fetch "$url/$sums" "$work/$sums" || return 1
+
+  want=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$work/$sums")
+  [ -n "$want" ] || die "$sums from $url has no entry for $archive" "report it to the helm-todo maintainers, or build from source: HELM_TODO_FORCE_BUILD=1 $plugin_dir/install-binary.sh"
+  got=$(sha256 "$work/$archive")
+  [ "$got" = "$want" ] || die "checksum mismatch for $archive from $url: got sha256 $got, the release lists $want; nothing was installed" "retry the install; if it persists the download is corrupt or tampered with, so report it"
+
+  mkdir "$work/x"
+  tar -xzf "$work/$archive" -C "$work/x" || die "cannot unpack $archive" "retry the install"
+  [ -f "$work/x/bin/$exe" ] || die "$archive has no bin/$exe" "report it to the helm-todo maintainers"
+  install_file "$work/x/bin/$exe"
+  say "installed $target $version (sha256 verified)"
+}
+
+# 3. Build from source.
+build() {
+  command -v go >/dev/null 2>&1 || die "cannot download helm-todo $version ($(tail -n 1 "$work/fetch.err" 2>/dev/null)) and Go is not installed to build it from source" \
+    "connect to the internet and run 'helm plugin update todo'; or install Go 1.26+ (https://go.dev/dl) and run it again; or unpack $base_url/v$version/${name}_${version}_${os}_${arch}.tar.gz into $plugin_dir by hand"
+  [ -f go.mod ] && [ -d cmd/helm-todo ] || die "cannot download helm-todo $version and $plugin_dir holds no source to build" \
+    "connect to the internet and run 'helm plugin update todo', or install the plugin from a source checkout"
+  say "building $target $version from source with $(go version | cut -d ' ' -f 3)"
+  go build -trimpath -ldflags "-s -w -X $module/internal/version.Version=$version" -o "$work/$exe" ./cmd/helm-todo ||
+    die "go build of helm-todo $version failed (output above)" "fix the build error, or connect to the internet and run 'helm plugin update todo' to download the release"
+  install_file "$work/$exe"
+  say "installed $target $version (built from source)"
+}
+
+if [ "${HELM_TODO_FORCE_BUILD:-}" = 1 ]; then
+  echo "HELM_TODO_FORCE_BUILD=1" >"$work/fetch.err"
+  build
+elif ! download; then
+  say "download failed: $(tail -n 1 "$work/fetch.err" 2>/dev/null); building from source instead"
+  build
+fi

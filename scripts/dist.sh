@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# dist.sh DIR VERSION LDFLAGS PLATFORM...: build one release archive per
+# PLATFORM (os/arch) plus a sha256 checksums file, in the layout
+# install-binary.sh downloads:
+#   DIR/helm-todo_<version>_<os>_<arch>.tar.gz   holding bin/helm-todo[.exe]
+#   DIR/helm-todo_<version>_checksums.txt        "<sha256>  <archive>" lines
+# The archives are byte-for-byte reproducible (fixed order, owner and mtime;
+# gzip without a timestamp), so a rebuild of a tag yields the same checksums.
+set -euo pipefail
+dir=$1 version=$2 ldflags=$3
+shift 3
+(($#)) || { echo "error: no platforms given; fix: pass os/arch pairs such as linux/amd64" >&2; exit 2; }
+
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+archives=()
+for platform in "$@"; do
+  os=${platform%/*} arch=${platform#*/}
+  exe=helm-todo
+  [[ $os == windows ]] && exe=helm-todo.exe
+  name="helm-todo_${version}_${os}_${arch}"
+  echo "dist: $name" >&2
+  mkdir -p "$stage/$name/bin"
+  CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$stage/$name/bin/$exe" ./cmd/helm-todo
+  cp plugin.yaml README.md "$stage/$name/"
+  tar -C "$stage/$name" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - . |
+    gzip -n -9 >"$stage/$name.tar.gz"
+  mv "$stage/$name.tar.gz" "$dir/"
+  archives+=("$name.tar.gz")
+done
+(cd "$dir" && sha256sum "${archives[@]}" >"helm-todo_${version}_checksums.txt")
+echo "dist: wrote ${#archives[@]} archives and helm-todo_${version}_checksums.txt to $dir" >&2
