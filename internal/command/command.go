@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Cmd is one external command.
@@ -26,6 +28,10 @@ type Cmd struct {
 	// Stdout and Stderr, when set, receive the output live (progress);
 	// the output is captured into Result either way.
 	Stdout, Stderr io.Writer
+	// Grace, when set, makes cancellation send SIGTERM and wait this long
+	// before killing: helm rolls a release back on SIGTERM but leaves it
+	// pending forever when killed.
+	Grace time.Duration
 }
 
 // String renders the command line with shell quoting, for plans and logs.
@@ -74,6 +80,10 @@ func (Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 		cmd.Env = append(os.Environ(), c.Env...)
 	}
 	cmd.Stdin = c.Stdin
+	if c.Grace > 0 {
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+		cmd.WaitDelay = c.Grace
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = tee(&out, c.Stdout), tee(&errb, c.Stderr)
 	err := cmd.Run()

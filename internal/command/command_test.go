@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestString(t *testing.T) {
@@ -50,5 +51,36 @@ func TestDryRunRunsNothing(t *testing.T) {
 	_, err := DryRun{Out: &out}.Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "exit 1"}})
 	if err != nil || out.String() != "sh -c 'exit 1'\n" {
 		t.Fatalf("got %q %v", out.String(), err)
+	}
+}
+
+// signalWriter closes ready on the first write: the child is running and
+// has installed its trap.
+type signalWriter struct {
+	ready chan struct{}
+	once  bool
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	if !w.once {
+		w.once = true
+		close(w.ready)
+	}
+	return len(p), nil
+}
+
+func TestGraceSendsSIGTERM(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &signalWriter{ready: make(chan struct{})}
+	go func() { <-w.ready; cancel() }()
+	res, err := Exec{}.Run(ctx, Cmd{
+		Name:   "sh",
+		Args:   []string{"-c", `trap 'echo cleaned-up; exit 7' TERM; echo ready; while :; do sleep 0.05; done`},
+		Stdout: w,
+		Grace:  time.Minute,
+	})
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 7 || !strings.Contains(string(res.Stdout), "cleaned-up") {
+		t.Fatalf("child did not get to clean up: %q %v", res.Stdout, err)
 	}
 }
