@@ -1,21 +1,54 @@
 package main
 
 import (
-	"errors"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/postrendersetup"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
 
-// TODO(owner of this command): replace this stub.
+const installPostRendererLong = `Make "--post-renderer helm-todo" resolve for the helm that runs this plugin
+(HELM_BIN, or --helm-bin).
+
+Helm 4 looks the name up as a post-renderer plugin: this installs the plugin
+at <plugin>/plugins/helm-todo with "helm plugin install".
+
+Helm 3 looks the name up on PATH: this links the plugin's binary into
+--bin-dir (default ~/.local/bin) and prints the PATH line to add when that
+directory is not on PATH. "--post-renderer <absolute path to bin/helm-todo>"
+works on Helm 3 with no setup at all.
+
+Running it again changes nothing.`
+
+type installPostRendererOptions struct {
+	binDir string
+	dryRun bool
+}
+
 func newInstallPostRendererCmd(s *settings.Settings, out io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var o installPostRendererOptions
+	cmd := &cobra.Command{
 		Use:   "install-postrenderer",
 		Short: "Make --post-renderer helm-todo resolve",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("install-postrenderer: not implemented yet")
+		Long:  installPostRendererLong,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return postrendersetup.Run(cmd.Context(), postrendersetup.Options{
+				HelmBin:   s.HelmBin,
+				PluginDir: s.ResolvePluginDir(),
+				BinDir:    o.binDir,
+				PathEnv:   os.Getenv("PATH"),
+				Runner:    command.Exec{},
+				DryRun:    o.dryRun,
+				Out:       out,
+			})
 		},
 	}
+	cmd.Flags().StringVar(&o.binDir, "bin-dir", "", "Helm 3: directory on PATH to link helm-todo into (default ~/.local/bin)")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print what would change, change nothing")
+	return cmd
 }

@@ -1,0 +1,211 @@
+// Package postrendersetup makes `--post-renderer helm-todo` resolve for the
+// user's helm. The two majors resolve the name differently (design §4):
+//
+//   - Helm 3 calls exec.LookPath on it, so helm-todo must be on PATH: the
+//     plugin's binary is linked into a directory on PATH (~/.local/bin by
+//     default), and an absolute path keeps working without any setup.
+//   - Helm 4 looks up a postrenderer/v1 plugin of that name and never a path,
+//     so the nested plugin at <plugin>/plugins/helm-todo is installed with
+//     `helm plugin install`.
+//
+// Both are idempotent: running again reports what is already in place.
+package postrendersetup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/helmbin"
+)
+
+// PluginName is the name both majors resolve: the Helm 4 plugin's name and
+// the executable's name on PATH for Helm 3.
+const PluginName = "helm-todo"
+
+// Options says where things are. Zero values mean "not given": Run fills in
+// the defaults it can derive.
+type Options struct {
+	HelmBin   string // the helm to set up for
+	PluginDir string // the `todo` plugin's root, holding bin/ and plugins/
+	// BinDir is where Helm 3's link goes; empty means ~/.local/bin.
+	BinDir string
+	// PathEnv is the PATH to check BinDir against; os.Getenv("PATH") in
+	// production.
+	PathEnv string
+	// Major skips asking helm for its version when non-zero.
+	Major  int
+	Runner command.Runner
+	// DryRun prints what would change and changes nothing.
+	DryRun bool
+	Out    io.Writer
+}
+
+// Run sets up the post-renderer for o.HelmBin's major version.
+func Run(ctx context.Context, o Options) error {
+	bin := filepath.Join(o.PluginDir, "bin", exeName())
+	if _, err := os.Stat(bin); err != nil {
+		return clierr.New("find the helm-todo binary at "+bin, "install the plugin with `helm plugin install` (its hook builds bin/helm-todo) or run `make build` in the plugin directory", err)
+	}
+	major := o.Major
+	if major == 0 {
+		var err error
+		if major, err = helmbin.Major(ctx, o.Runner, o.HelmBin); err != nil {
+			return err
+		}
+	}
+	if major >= 4 {
+		return installPlugin(ctx, o)
+	}
+	return linkBinary(o, bin)
+}
+
+// installPlugin installs <plugin>/plugins/helm-todo as a Helm 4 plugin.
+// `helm plugin install <dir>` symlinks the directory; no --verify=false is
+// needed for a local directory, and a second install fails with "plugin
+// already exists", hence the check first.
+func installPlugin(ctx context.Context, o Options) error {
+	dir := filepath.Join(o.PluginDir, "plugins", PluginName)
+	if _, err := os.Stat(filepath.Join(dir, "plugin.yaml")); err != nil {
+		return clierr.New("find the post-renderer plugin at "+dir, "reinstall the todo plugin from a complete release or checkout", err)
+	}
+	installed, err := listPlugins(ctx, o)
+	if err != nil {
+		return err
+	}
+	if typ, ok := installed[PluginName]; ok {
+		if typ != "" && typ != "postrenderer/v1" {
+			return clierr.New(fmt.Sprintf("a plugin named %s of type %s is already installed in %s", PluginName, typ, o.HelmBin),
+				fmt.Sprintf("uninstall it with `%s plugin uninstall %s`, then run this again", o.HelmBin, PluginName), nil)
+		}
+		fmt.Fprintf(o.Out, "the %s post-renderer plugin is already installed in %s; use --post-renderer %s\n", PluginName, o.HelmBin, PluginName)
+		return nil
+	}
+	install := command.Cmd{Name: o.HelmBin, Args: []string{"plugin", "install", dir}, Stdout: o.Out}
+	if o.DryRun {
+		_, err := command.DryRun{Out: o.Out}.Run(ctx, install)
+		return err
+	}
+	if _, err := o.Runner.Run(ctx, install); err != nil {
+		return clierr.New("install the post-renderer plugin from "+dir, "run `"+install.String()+"` yourself to see Helm's full message", err)
+	}
+	fmt.Fprintf(o.Out, "installed the %s post-renderer plugin; use --post-renderer %s\n", PluginName, PluginName)
+	return nil
+}
+
+// listPlugins returns installed plugin names and, on Helm 4, their types.
+func listPlugins(ctx context.Context, o Options) (map[string]string, error) {
+	res, err := o.Runner.Run(ctx, command.Cmd{Name: o.HelmBin, Args: []string{"plugin", "list"}})
+	if err != nil {
+		return nil, clierr.New("list the installed helm plugins", "check that `"+o.HelmBin+" plugin list` works", err)
+	}
+	return ParsePluginList(string(res.Stdout)), nil
+}
+
+// ParsePluginList reads `helm plugin list` output: a header line, then one
+// plugin per line. Helm 4's columns are NAME VERSION TYPE ...; Helm 3 has no
+// TYPE column, so types stay empty there.
+func ParsePluginList(out string) map[string]string {
+	plugins := map[string]string{}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) == 0 {
+		return plugins
+	}
+	header := strings.Fields(lines[0])
+	typeCol := -1
+	for i, h := range header {
+		if h == "TYPE" {
+			typeCol = i
+		}
+	}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			continue
+		}
+		typ := ""
+		if typeCol >= 0 && typeCol < len(f) {
+			typ = f[typeCol]
+		}
+		plugins[f[0]] = typ
+	}
+	return plugins
+}
+
+// linkBinary links bin into BinDir so that Helm 3's exec.LookPath finds
+// helm-todo, and says how to put BinDir on PATH when it is not.
+func linkBinary(o Options, bin string) error {
+	binDir := o.BinDir
+	if binDir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return clierr.Usage("find the home directory for ~/.local/bin", "pass --bin-dir DIR, a directory on your PATH", err)
+		}
+		binDir = filepath.Join(home, ".local", "bin")
+	}
+	link := filepath.Join(binDir, exeName())
+	target, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
+	switch current, err := os.Readlink(link); {
+	case err == nil && current == target:
+		fmt.Fprintf(o.Out, "%s already links to %s\n", link, target)
+	case err == nil || errors.Is(err, fs.ErrNotExist):
+		// A link of ours to an older install is replaced; a missing one is made.
+		if o.DryRun {
+			fmt.Fprintf(o.Out, "ln -sf %s %s\n", command.Quote(target), command.Quote(link))
+			break
+		}
+		if err := replaceLink(target, link); err != nil {
+			return clierr.New("link "+link+" to "+target, "pass --bin-dir DIR with a writable directory on your PATH, or use --post-renderer "+target, err)
+		}
+		fmt.Fprintf(o.Out, "linked %s -> %s\n", link, target)
+	default:
+		return clierr.New(link+" exists and is not a symbolic link", "remove it, or pass --bin-dir DIR to link elsewhere, or use --post-renderer "+target, nil)
+	}
+	if !onPath(binDir, o.PathEnv) {
+		fmt.Fprintf(o.Out, "%s is not on your PATH; add it, e.g. in ~/.profile:\n  export PATH=\"%s:$PATH\"\n", binDir, binDir)
+	}
+	fmt.Fprintf(o.Out, "use --post-renderer %s (or --post-renderer %s, which needs no PATH)\n", PluginName, target)
+	return nil
+}
+
+// replaceLink creates link -> target atomically: a rename over the old link,
+// so no moment exists without a working helm-todo.
+func replaceLink(target, link string) error {
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		return err
+	}
+	tmp := link + ".new"
+	_ = os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		return err
+	}
+	return os.Rename(tmp, link)
+}
+
+func onPath(dir, pathEnv string) bool {
+	want := filepath.Clean(dir)
+	for _, p := range filepath.SplitList(pathEnv) {
+		if p != "" && filepath.Clean(p) == want {
+			return true
+		}
+	}
+	return false
+}
+
+func exeName() string {
+	if runtime.GOOS == "windows" {
+		return PluginName + ".exe"
+	}
+	return PluginName
+}
