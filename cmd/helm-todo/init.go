@@ -2,20 +2,54 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/project"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
 
-// TODO(owner of this command): replace this stub.
-func newInitCmd(s *settings.Settings, out io.Writer) *cobra.Command {
-	return &cobra.Command{
+func newInitCmd(_ *settings.Settings, out io.Writer) *cobra.Command {
+	var (
+		dir         string
+		force, show bool
+	)
+	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented starter helm-todo.yaml",
+		Long: `Write a commented starter helm-todo.yaml into the current directory (or --dir),
+listing every field with its default. The build contexts that exist there
+(phase-3/backend, backend/, ...) are filled in.`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return errors.New("init: not implemented yet")
+			if dir == "" {
+				wd, err := os.Getwd()
+				if err != nil {
+					return err
+				}
+				dir = wd
+			}
+			if show {
+				_, err := io.WriteString(out, project.Starter(dir))
+				return err
+			}
+			path, err := project.WriteStarter(dir, force)
+			if errors.Is(err, os.ErrExist) {
+				return clierr.Usage(path+" already exists", "edit it, or pass --force to replace it with the starter", nil)
+			}
+			if err != nil {
+				return clierr.New("write "+path, "check that the directory exists and is writable", err)
+			}
+			fmt.Fprintf(out, "wrote %s; edit it, then run `helm todo up`\n", path)
+			return nil
 		},
 	}
+	cmd.Flags().StringVar(&dir, "dir", "", "directory to write helm-todo.yaml into (default: the current directory)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing helm-todo.yaml")
+	cmd.Flags().BoolVar(&show, "print", false, "print the starter to stdout instead of writing it")
+	return cmd
 }

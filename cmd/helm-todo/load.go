@@ -1,21 +1,57 @@
 package main
 
 import (
-	"errors"
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
+	"github.com/helm-todo/helm-todo/internal/plan"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
 
-// TODO(owner of this command): replace this stub.
+const loadLong = `Get the built images into the cluster of the current kube-context.
+
+The cluster is detected from the kubeconfig, as Skaffold does:
+  minikube        context "minikube" or minikube's marks   minikube -p PROFILE image load
+  kind            context kind-NAME                        kind load docker-image --name NAME
+  k3d             context k3d-NAME                         k3d image import -c NAME
+  docker-desktop  context docker-desktop                   nothing: it shares docker's images
+  kwok            context kwok-NAME                        nothing: kwok runs no containers
+Anything else needs --registry: the images are tagged and pushed there.
+Images built by podman or buildah travel as a docker-archive file
+(minikube image load FILE, kind load image-archive, k3d image import FILE).
+
+A load is skipped when the cluster already has the tag. The tags are the
+content hashes ` + "`helm todo build`" + ` gives, so build first.`
+
 func newLoadCmd(s *settings.Settings, out io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var o imageOptions
+	cmd := &cobra.Command{
 		Use:   "load",
-		Short: "Load the images into the cluster",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("load: not implemented yet")
+		Short: "Load the built images into the cluster (or push them to --registry)",
+		Long:  loadLong,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, _, err := o.plan(cmd.Context(), s, out, true)
+			if err != nil {
+				return err
+			}
+			steps := make([]plan.Step, 0, len(d.Loads))
+			for _, l := range d.Loads {
+				l.RequireBuilt = true
+				steps = append(steps, l)
+			}
+			if err := o.runDelivery(cmd.Context(), d, "load images into "+d.Cluster.String(), steps, out); err != nil || o.dryRun {
+				return err
+			}
+			for _, l := range d.Loads {
+				fmt.Fprintf(out, "%s image in cluster: %s\n", l.Build.Spec.Component, l.Ref())
+			}
+			return nil
 		},
 	}
+	o.addBuildFlags(cmd.Flags())
+	o.addLoadFlags(cmd.Flags())
+	return cmd
 }

@@ -1,0 +1,181 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/image"
+	"github.com/helm-todo/helm-todo/internal/plan"
+	"github.com/helm-todo/helm-todo/internal/project"
+)
+
+// Options are the build and load flags `build`, `load` and `up` share.
+type Options struct {
+	Builder        image.Builder // Kind may be image.Auto
+	Force, NoCache bool
+	// Cluster overrides detection: "KIND" or "KIND:NAME".
+	Cluster string
+	// Registry makes images go through a registry instead of a local load.
+	Registry    string
+	KubeConfig  string
+	KubeContext string
+	PluginDir   string
+	// Probe runs the read-only probes that pick a builder (docker info);
+	// they run even for --dry-run, where Runner prints instead of running.
+	Probe  command.Runner
+	Runner command.Runner
+}
+
+// Delivery is the plan for getting the app's images built and into the
+// cluster, with everything later steps need to know about them.
+type Delivery struct {
+	Builder    image.Builder
+	BuilderWhy string // how the builder was chosen
+	Cluster    Cluster
+	Builds     []*image.BuildStep // backend, frontend
+	Loads      []*LoadStep        // same order; empty for build-only plans
+	// Notes and Warnings are for the user to read before the plan runs.
+	Notes, Warnings []string
+}
+
+// PlanBuild makes the build steps for p's backend and frontend.
+func PlanBuild(ctx context.Context, p *project.Project, o Options) (*Delivery, error) {
+	d := &Delivery{Notes: append([]string{}, p.Notes...)}
+	b := o.Builder
+	if b.Kind == image.Auto || b.Kind == "" {
+		var err error
+		if b, d.BuilderWhy, err = image.Detect(ctx, o.Probe, b); err != nil {
+			return nil, err
+		}
+	} else {
+		d.BuilderWhy = "--builder"
+	}
+	d.Builder = b
+	for _, app := range []project.App{p.Backend, p.Frontend} {
+		warnings, err := app.Check()
+		if err != nil {
+			return nil, err
+		}
+		d.Warnings = append(d.Warnings, warnings...)
+		spec := image.Spec{
+			Component:  app.Name,
+			Context:    app.Context,
+			Dockerfile: filepath.Join(o.PluginDir, "docker", app.Name+".Dockerfile"),
+			IgnoreFile: filepath.Join(o.PluginDir, "docker", app.Name+".dockerignore"),
+			Name:       app.Image,
+			Args:       app.BuildArgs,
+		}
+		s, err := image.NewBuildStep(spec, b, o.Runner)
+		if err != nil {
+			return nil, err
+		}
+		s.Force, s.NoCache = o.Force, o.NoCache
+		d.Builds = append(d.Builds, s)
+	}
+	return d, nil
+}
+
+// PlanDelivery makes the build steps and, after them, the load steps for
+// the cluster of the kube-context.
+func PlanDelivery(ctx context.Context, p *project.Project, o Options) (*Delivery, error) {
+	c, err := Target(o)
+	if err != nil {
+		return nil, err
+	}
+	d, err := PlanBuild(ctx, p, o)
+	if err != nil {
+		return nil, err
+	}
+	d.Cluster = c
+	for _, b := range d.Builds {
+		l, err := NewLoadStep(c, o.Registry, b, o.Runner)
+		if err != nil {
+			return nil, err
+		}
+		l.Force = o.Force
+		d.Loads = append(d.Loads, l)
+	}
+	return d, nil
+}
+
+// Target is the cluster images go to: a registry when one is given, else
+// the --cluster override, else what the kubeconfig says.
+func Target(o Options) (Cluster, error) {
+	detected, err := Detect(o.KubeConfig, o.KubeContext)
+	if o.Registry != "" {
+		c := Cluster{Kind: Registry, Name: o.Registry, Clue: "--registry"}
+		if err == nil {
+			c.Context, c.Server = detected.Context, detected.Server
+		}
+		return c, nil
+	}
+	if o.Cluster != "" {
+		if err != nil {
+			detected = Cluster{}
+		}
+		return ParseOverride(o.Cluster, detected)
+	}
+	if err != nil {
+		return Cluster{}, err
+	}
+	if detected.Kind == Other {
+		return Cluster{}, unknownCluster(detected)
+	}
+	return detected, nil
+}
+
+// Steps are the build steps, then the load steps.
+func (d *Delivery) Steps() []plan.Step {
+	steps := make([]plan.Step, 0, len(d.Builds)+len(d.Loads))
+	for _, s := range d.Builds {
+		steps = append(steps, s)
+	}
+	for _, s := range d.Loads {
+		steps = append(steps, s)
+	}
+	return steps
+}
+
+// Image returns the chart's image.repository and image.tag for a
+// component ("backend" or "frontend").
+func (d *Delivery) Image(component string) (repository, tag string, ok bool) {
+	for _, l := range d.Loads {
+		if l.Build.Spec.Component == component {
+			return l.Repository(), l.Tag(), true
+		}
+	}
+	for _, b := range d.Builds {
+		if b.Spec.Component == component {
+			return b.Spec.Name, b.Tag, true
+		}
+	}
+	return "", "", false
+}
+
+// Values are the chart values that point the Deployments at these images,
+// as dotted keys for --set-string (a hex tag may look like a number).
+// IfNotPresent is safe because the tag changes whenever the image does.
+func (d *Delivery) Values() map[string]string {
+	v := map[string]string{}
+	for _, b := range d.Builds {
+		repo, tag, _ := d.Image(b.Spec.Component)
+		v[b.Spec.Component+".image.repository"] = repo
+		v[b.Spec.Component+".image.tag"] = tag
+		v[b.Spec.Component+".image.pullPolicy"] = "IfNotPresent"
+	}
+	return v
+}
+
+// Summary describes the choices made, one line each.
+func (d *Delivery) Summary() []string {
+	lines := []string{fmt.Sprintf("builder: %s (%s)", d.Builder.Kind, d.BuilderWhy)}
+	if d.Cluster.Kind != "" {
+		lines = append(lines, fmt.Sprintf("cluster: %s (context %q, detected by %s)", d.Cluster, d.Cluster.Context, d.Cluster.Clue))
+	}
+	for _, b := range d.Builds {
+		lines = append(lines, fmt.Sprintf("%s: %s from %s", b.Spec.Component, b.Ref(), b.Spec.Context))
+	}
+	return lines
+}

@@ -1,0 +1,205 @@
+// Package image builds the app's images with docker, podman or buildah, and
+// tags them by a hash of what goes into them.
+//
+// A content tag is what makes an unchanged tree cost nothing: the same
+// inputs give the same tag, the builder already has that tag, so there is
+// no build, no load and no rollout (design §3.3). A changed input gives a
+// new tag, so the Deployment changes and pods roll.
+package image
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+)
+
+// TagLen is how many hex digits of the hash make the tag: 64 bits, where a
+// collision between two builds of one app is not a practical concern.
+const TagLen = 16
+
+// Inputs are everything a build depends on.
+type Inputs struct {
+	Context    string            // build context directory
+	Dockerfile []byte            // the Dockerfile's content
+	Ignore     []byte            // the .dockerignore's content, may be empty
+	Args       map[string]string // build args
+}
+
+// entry is one path of the context that the builder would see.
+type entry struct {
+	rel  string // slash-separated, relative to the context
+	kind byte   // 'f' file, 'd' directory, 'l' symlink
+	perm fs.FileMode
+	sum  [sha256.Size]byte // file content or link target
+}
+
+// Hash returns the content tag of in: a hash of the context's files minus
+// the ones the dockerignore excludes (names, modes and contents), the
+// Dockerfile and the build args.
+func Hash(in Inputs) (string, error) {
+	patterns, err := ignorefile.ReadAll(bytes.NewReader(in.Ignore))
+	if err != nil {
+		return "", fmt.Errorf("read dockerignore: %w", err)
+	}
+	entries, err := walk(in.Context, patterns)
+	if err != nil {
+		return "", err
+	}
+	if err := sumFiles(in.Context, entries); err != nil {
+		return "", err
+	}
+
+	h := sha256.New()
+	// The version prefix lets a future change of this scheme change every tag.
+	io.WriteString(h, "helm-todo image inputs v1\n")
+	for _, e := range entries {
+		fmt.Fprintf(h, "%c %o %s %x\n", e.kind, e.perm, e.rel, e.sum)
+	}
+	fmt.Fprintf(h, "dockerfile %x\n", sha256.Sum256(in.Dockerfile))
+	fmt.Fprintf(h, "dockerignore %x\n", sha256.Sum256(in.Ignore))
+	keys := make([]string, 0, len(in.Args))
+	for k := range in.Args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "arg %q=%q\n", k, in.Args[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:TagLen], nil
+}
+
+// walk lists the context as the builder sees it, in a stable order.
+func walk(root string, patterns []string) ([]entry, error) {
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return nil, fmt.Errorf("dockerignore pattern: %w", err)
+	}
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", root)
+	}
+	parents := map[string]patternmatcher.MatchInfo{}
+	var entries []entry
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path == root {
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		parentDir := filepath.ToSlash(filepath.Dir(rel))
+		excluded, info, err := pm.MatchesUsingParentResults(rel, parents[parentDir])
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			// Skipping an excluded directory is only safe when no "!"
+			// pattern could bring back something inside it.
+			if excluded && !pm.Exclusions() {
+				return filepath.SkipDir
+			}
+			parents[rel] = info
+		}
+		if excluded {
+			return nil
+		}
+		e := entry{rel: rel}
+		switch {
+		case d.IsDir():
+			e.kind = 'd'
+		case d.Type()&fs.ModeSymlink != 0:
+			e.kind = 'l'
+			target, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			e.sum = sha256.Sum256([]byte(target))
+		case d.Type().IsRegular():
+			e.kind = 'f'
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			// Only the permission bits reach the image; times do not, and
+			// a fresh checkout must give the same tag.
+			e.perm = info.Mode().Perm()
+		default:
+			return nil // sockets and devices never reach an image
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	return entries, err
+}
+
+// sumFiles hashes the regular files' contents, several at a time: reading
+// is most of the cost, and a context is many small files.
+func sumFiles(root string, entries []entry) error {
+	work := make(chan int)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range max(2, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				sum, err := sumFile(filepath.Join(root, filepath.FromSlash(entries[i].rel)))
+				if err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+					continue
+				}
+				entries[i].sum = sum
+			}
+		}()
+	}
+	for i := range entries {
+		if entries[i].kind == 'f' {
+			work <- i
+		}
+	}
+	close(work)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+func sumFile(path string) ([sha256.Size]byte, error) {
+	var sum [sha256.Size]byte
+	f, err := os.Open(path)
+	if err != nil {
+		return sum, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, err
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum, nil
+}
