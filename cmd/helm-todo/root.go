@@ -22,6 +22,7 @@ and manifests on stdin, it post-renders them (that is how Helm 3 calls it).`
 // newRootCmd builds the command tree. Each subcommand lives in its own file
 // with a constructor taking the shared settings.
 func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobra.Command {
+	var pr postRenderOptions
 	root := &cobra.Command{
 		Use:           "helm-todo",
 		Short:         "Run the Todo chatbot on local Kubernetes, hardened by default",
@@ -35,7 +36,7 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 			if isTerminal(in) {
 				return cmd.Help()
 			}
-			return runPostRender(cmd.Context(), s, postRenderOptions{}, in, out, errOut)
+			return runPostRender(cmd.Context(), s, pr, in, out, errOut)
 		},
 	}
 	root.SetIn(in)
@@ -45,6 +46,8 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 		return clierr.Usage("bad flag", "see --help for the flags", err)
 	})
 	s.AddFlags(root.PersistentFlags())
+	// Helm 3 passes --post-renderer-args to the bare binary.
+	addPostRenderFlags(root.Flags(), &pr)
 	root.AddCommand(
 		newVersionCmd(out),
 		newInitCmd(s, out),

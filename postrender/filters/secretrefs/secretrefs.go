@@ -1,0 +1,180 @@
+// Package secretrefs moves literal env values whose names look secret out
+// of the pod spec: each value goes into a Collector (from which the caller
+// generates one Secret) and the env var becomes a secretKeyRef to it.
+//
+// A value holding a $(VAR) reference stays: Kubernetes expands references
+// in a literal value but not in a value read from a Secret. A Helm hook
+// keeps its literals too: hooks run before the release's resources exist,
+// so the generated Secret would not be there yet (design §3.1).
+package secretrefs
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/helm-todo/helm-todo/postrender/filters/podspec"
+	"github.com/helm-todo/helm-todo/postrender/filters/report"
+)
+
+// Filter moves secret-looking literal env values into Secret.
+type Filter struct {
+	LooksSecret func(name string) bool
+	Secret      *Collector
+	Report      *report.Report
+}
+
+var _ kio.Filter = Filter{}
+
+// Collector gathers the moved values, keyed "<workload>.<container>.<VAR>"
+// so that two workloads never fight over a key.
+type Collector struct {
+	// RefName is the Secret name written into each secretKeyRef. The
+	// generated name carries a hash of all the data, known only at the
+	// end, so callers put a placeholder here and substitute it later.
+	RefName string
+	// Refs counts the secretKeyRefs written, so callers can tell which
+	// resources hold RefName.
+	Refs int
+
+	data      map[string]string
+	namespace string
+	first     string // ID of the first contributing resource
+	firstName string // its instance label, or else its name
+}
+
+// Data returns the collected key/value pairs.
+func (c *Collector) Data() map[string]string { return c.data }
+
+// Keys returns the collected keys, sorted.
+func (c *Collector) Keys() []string {
+	keys := make([]string, 0, len(c.data))
+	for k := range c.data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Namespace is the namespace of the contributing workloads ("" when they
+// set none and the release namespace applies).
+func (c *Collector) Namespace() string { return c.namespace }
+
+// BaseName is a name for the Secret derived from the first contributing
+// workload: "<instance label>-env", else "<name>-env".
+func (c *Collector) BaseName() string { return c.firstName + "-env" }
+
+func (c *Collector) add(res *yaml.RNode, key, value string) error {
+	ns := res.GetNamespace()
+	if c.data == nil {
+		c.data = map[string]string{}
+		c.namespace = ns
+		c.first = report.ID(res)
+		c.firstName = res.GetLabels()["app.kubernetes.io/instance"]
+		if c.firstName == "" {
+			c.firstName = res.GetName()
+		}
+	} else if ns != c.namespace {
+		return fmt.Errorf("its namespace %q differs from %q of %s, which also had values moved, and one generated Secret serves one namespace: put these values in a Secret yourself or set secretRefs.enabled to false in the policy", ns, c.namespace, c.first)
+	}
+	if old, taken := c.data[key]; taken && old != value {
+		return fmt.Errorf("secret key %s is taken by another value (two workloads of different kinds share a name): rename one or set secretRefs.enabled to false in the policy", key)
+	}
+	c.data[key] = value
+	return nil
+}
+
+// keyChars is what a Secret data key may hold.
+var keyChars = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+
+// Filter applies to every workload among nodes and passes the rest through.
+func (f Filter) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
+	if f.LooksSecret == nil || f.Secret == nil {
+		return nodes, nil
+	}
+	for _, res := range nodes {
+		t, ok := podspec.Find(res)
+		if !ok {
+			continue
+		}
+		_, hook := res.GetAnnotations()["helm.sh/hook"]
+		for _, c := range podspec.Containers(t.Spec) {
+			if err := f.container(res, c, hook); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return nodes, nil
+}
+
+func (f Filter) container(res *yaml.RNode, c podspec.Container, hook bool) error {
+	env := c.Node.Field("env")
+	if env == nil || env.Value.YNode().Kind != yaml.SequenceNode {
+		return nil
+	}
+	for _, item := range env.Value.Content() {
+		name, valueIdx := literal(item)
+		if valueIdx < 0 || !f.LooksSecret(name) {
+			continue
+		}
+		value := item.Content[valueIdx+1].Value
+		switch {
+		case value == "" || strings.Contains(value, "$("):
+			continue
+		case hook:
+			f.Report.Notice(res, "container %s: env %s kept as a literal: a Helm hook runs before the generated Secret exists", c.Name, name)
+			continue
+		}
+		key := res.GetName() + "." + c.Name + "." + name
+		if !keyChars.MatchString(key) || len(key) > 253 {
+			f.Report.Notice(res, "container %s: env %s kept as a literal: %q is not a valid Secret key", c.Name, name, key)
+			continue
+		}
+		if err := f.Secret.add(res, key, value); err != nil {
+			return fmt.Errorf("container %s: env %s: %w", c.Name, name, err)
+		}
+		item.Content[valueIdx] = yaml.NewScalarRNode("valueFrom").YNode()
+		item.Content[valueIdx+1] = ref(f.Secret.RefName, key)
+		f.Secret.Refs++
+		f.Report.Change()
+	}
+	return nil
+}
+
+// literal returns an env item's name and the index of its "value" key, or
+// -1 when the item is not a plain literal.
+func literal(item *yaml.Node) (name string, valueIdx int) {
+	valueIdx = -1
+	if item.Kind != yaml.MappingNode {
+		return "", -1
+	}
+	for i := 0; i+1 < len(item.Content); i += 2 {
+		k, v := item.Content[i].Value, item.Content[i+1]
+		switch k {
+		case "name":
+			name = v.Value
+		case "value":
+			if v.Kind != yaml.ScalarNode {
+				return "", -1
+			}
+			valueIdx = i
+		case "valueFrom":
+			return "", -1
+		}
+	}
+	return name, valueIdx
+}
+
+func ref(secret, key string) *yaml.Node {
+	str := func(s string) *yaml.Node { return yaml.NewStringRNode(s).YNode() }
+	inner := &yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap, Content: []*yaml.Node{
+		str("name"), str(secret), str("key"), str(key),
+	}}
+	return &yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap, Content: []*yaml.Node{
+		str("secretKeyRef"), inner,
+	}}
+}

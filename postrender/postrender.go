@@ -1,0 +1,247 @@
+// Package postrender is helm-todo's post-renderer: a pure function from a
+// manifest stream to a manifest stream under a policy.Policy. It injects
+// pod and container security contexts (with the emptyDir mounts a
+// read-only root filesystem needs), probes, and secret references, only
+// where the chart left them out, and adds at most one generated Secret.
+//
+// It works one document at a time, so its cost is linear in the number of
+// documents: each is split off the stream, parsed with kyaml, run through
+// the filters under postrender/filters (kustomize api/filters style) and
+// written back; a document no filter changed is written back byte for
+// byte. Output is held until the whole stream succeeded, so a failure
+// writes nothing.
+package postrender
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/helm-todo/helm-todo/postrender/filters/configmapkeys"
+	"github.com/helm-todo/helm-todo/postrender/filters/containersecurity"
+	"github.com/helm-todo/helm-todo/postrender/filters/podsecurity"
+	"github.com/helm-todo/helm-todo/postrender/filters/podspec"
+	"github.com/helm-todo/helm-todo/postrender/filters/probes"
+	"github.com/helm-todo/helm-todo/postrender/filters/report"
+	"github.com/helm-todo/helm-todo/postrender/filters/secretrefs"
+	"github.com/helm-todo/helm-todo/postrender/policy"
+	"github.com/helm-todo/helm-todo/postrender/secretgen"
+)
+
+// FilenameAnnotation is how Helm 4 tells which template file each document
+// of the stream came from; it must survive the pass.
+const FilenameAnnotation = "postrenderer.helm.sh/postrender-filename"
+
+// GeneratedFilename is the Helm 4 file name given to the generated Secret.
+const GeneratedFilename = "helm-todo/generated-secret.yaml"
+
+// placeholder stands for the generated Secret's name in secretKeyRefs until
+// the hash of all moved values is known. It cannot occur in a valid
+// manifest: Kubernetes names are lowercase.
+const placeholder = "HELM-TODO-GENERATED-SECRET"
+
+// Run post-renders the stream in to out under p and writes one line per
+// notice to notices (which may be nil). On error nothing is written to out.
+func Run(in io.Reader, out io.Writer, p *policy.Policy, notices io.Writer) error {
+	if p == nil {
+		p = policy.Default()
+	}
+	r := &run{p: p, secret: &secretrefs.Collector{RefName: placeholder}}
+	sp := newSplitter(in)
+	for doc := 0; ; {
+		c, err := sp.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("read manifests: %w", err)
+		}
+		r.out.write(c.sep)
+		if blank(c.body) {
+			r.out.write(c.body)
+			continue
+		}
+		doc++
+		if err := r.document(doc, c.body); err != nil {
+			return err
+		}
+	}
+	if err := r.finish(); err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	if err := r.out.writeTo(bw, r.secretName); err != nil {
+		return fmt.Errorf("write manifests: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write manifests: %w", err)
+	}
+	if notices != nil {
+		for _, n := range r.notices {
+			fmt.Fprintln(notices, "notice:", n)
+		}
+	}
+	return nil
+}
+
+// run is the state of one pass.
+type run struct {
+	p          *policy.Policy
+	secret     *secretrefs.Collector
+	secretName string
+	sawHelm4   bool // some document carried FilenameAnnotation
+	notices    []string
+	out        output
+}
+
+// document processes one non-blank body; doc counts from 1.
+func (r *run) document(doc int, body []byte) error {
+	res, err := parse(body)
+	if err != nil {
+		return &DocError{Index: doc, Source: sourceComment(body), Err: err}
+	}
+	if res == nil { // comments only
+		r.out.write(body)
+		return nil
+	}
+	derr := func(err error) error {
+		return &DocError{Index: doc, Kind: res.GetKind(), Name: res.GetName(), Source: source(res, body), Err: err}
+	}
+	if bytes.Contains(body, []byte(placeholder)) {
+		return derr(fmt.Errorf("holds %s, which helm-todo reserves for the generated Secret's name: rename it", placeholder))
+	}
+	if _, ok := res.GetAnnotations()[FilenameAnnotation]; ok {
+		r.sawHelm4 = true
+	}
+	if res.GetKind() == "" {
+		return derr(errors.New("no kind: every Kubernetes resource needs apiVersion and kind"))
+	}
+	if res.GetApiVersion() == "" {
+		return derr(errors.New("no apiVersion: every Kubernetes resource needs apiVersion and kind"))
+	}
+	rep := &report.Report{}
+	before := r.secret.Refs
+	if _, err := r.filters(rep).Filter([]*yaml.RNode{res}); err != nil {
+		return derr(err)
+	}
+	r.notices = append(r.notices, rep.Notices...)
+	if !rep.Changed {
+		r.out.write(body)
+		return nil
+	}
+	s, err := res.String()
+	if err != nil {
+		return derr(err)
+	}
+	r.out.writeDoc([]byte(s), r.secret.Refs != before)
+	return nil
+}
+
+// filters run in this order on each workload; the notices follow it.
+func (r *run) filters(rep *report.Report) kio.Filter {
+	fs := []kio.Filter{
+		podsecurity.Filter{Context: r.p.PodSecurityContextNode(), Override: r.p.Override, Report: rep},
+		containersecurity.Filter{Context: r.p.ContainerSecurityContextNode(), WritablePaths: r.p.WritablePathsFor, Override: r.p.Override, Report: rep},
+		probes.Filter{For: r.p.ProbesFor, Override: r.p.Override, Report: rep},
+	}
+	if r.p.SecretRefs.Enabled {
+		fs = append(fs,
+			secretrefs.Filter{LooksSecret: r.p.LooksSecret, Secret: r.secret, Report: rep},
+			configmapkeys.Filter{LooksSecret: r.p.LooksSecret},
+		)
+	}
+	return chain(fs)
+}
+
+// chain runs filters in order, like a kio.Pipeline without its reader and
+// writer.
+type chain []kio.Filter
+
+func (c chain) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
+	var err error
+	for _, f := range c {
+		if nodes, err = f.Filter(nodes); err != nil {
+			return nil, err
+		}
+	}
+	return nodes, nil
+}
+
+// finish generates the Secret from the collected values, if any.
+func (r *run) finish() error {
+	data := r.secret.Data()
+	if len(data) == 0 {
+		return nil
+	}
+	name := r.p.SecretRefs.SecretName
+	if name == "" {
+		name = r.secret.BaseName()
+	}
+	var ann map[string]string
+	if r.sawHelm4 {
+		ann = map[string]string{FilenameAnnotation: GeneratedFilename}
+	}
+	s, err := secretgen.Generate(secretgen.Options{Name: name, Namespace: r.secret.Namespace(), Data: data, Annotations: ann})
+	if err != nil {
+		return fmt.Errorf("generated Secret: %w", err)
+	}
+	r.secretName = s.Name
+	r.out.appendDoc(s.YAML)
+	return nil
+}
+
+// parse decodes one body. It returns nil, nil for a body of comments only,
+// and an error for anything but a single mapping.
+func parse(body []byte) (*yaml.RNode, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(body))
+	var n yaml.Node
+	if err := dec.Decode(&n); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("malformed YAML: %w", err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, errors.New("more than one YAML document between separators (a \"...\" end marker?): put --- between documents")
+	}
+	if len(n.Content) == 0 {
+		return nil, nil
+	}
+	if c := n.Content[0]; c.Kind != yaml.MappingNode {
+		if c.Kind == yaml.ScalarNode && c.Tag == yaml.NodeTagNull {
+			return nil, nil
+		}
+		return nil, errors.New("not a mapping: a Kubernetes resource is a YAML mapping with apiVersion and kind")
+	}
+	return yaml.NewRNode(&n), nil
+}
+
+func blank(b []byte) bool { return len(bytes.TrimSpace(b)) == 0 }
+
+// source names the template a document came from: Helm 4's annotation, or
+// the "# Source:" comment Helm 3 puts first.
+func source(res *yaml.RNode, body []byte) string {
+	if s := res.GetAnnotations()[FilenameAnnotation]; s != "" {
+		return s
+	}
+	return sourceComment(body)
+}
+
+func sourceComment(body []byte) string {
+	for _, line := range bytes.SplitN(body, []byte("\n"), 4) {
+		if s, ok := bytes.CutPrefix(bytes.TrimSpace(line), []byte("# Source: ")); ok {
+			return string(bytes.TrimSpace(s))
+		}
+	}
+	return ""
+}
+
+// IsWorkload reports whether apiVersion/kind carries a pod template the
+// pass hardens.
+func IsWorkload(apiVersion, kind string) bool { return podspec.IsWorkload(apiVersion, kind) }
