@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"maps"
 
@@ -54,6 +56,17 @@ func Apply(ctx context.Context, cs kubernetes.Interface, namespace, release stri
 	}
 	api := cs.CoreV1().Secrets(namespace)
 	cur, err := api.Get(ctx, name, metav1.GetOptions{})
+	for _, k := range v.generate {
+		if cur != nil && len(cur.Data[k]) > 0 && err == nil {
+			want.Data[k] = cur.Data[k]
+			continue
+		}
+		r, rerr := random()
+		if rerr != nil {
+			return "", rerr
+		}
+		want.Data[k] = r
+	}
 	switch {
 	case apierrors.IsNotFound(err):
 		if _, err := api.Create(ctx, want, metav1.CreateOptions{}); err != nil {
@@ -80,6 +93,14 @@ func Apply(ctx context.Context, cs kubernetes.Interface, namespace, release stri
 		return "", clierr.New("update secret "+namespace+"/"+name, "run up again; if it keeps failing, delete the Secret", err)
 	}
 	return Updated, nil
+}
+
+func random() ([]byte, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("generate a password: %w", err)
+	}
+	return []byte(hex.EncodeToString(b)), nil
 }
 
 func mergeLabels(cur, add map[string]string) map[string]string {

@@ -86,3 +86,28 @@ func keys(m map[string][]byte) []string {
 	}
 	return k
 }
+
+func TestApplyGeneratedKeyIsKept(t *testing.T) {
+	ctx := context.Background()
+	cs := fake.NewClientset()
+	mk := func() *Values {
+		v := NewValues(map[string]string{"A": "1"}, "test")
+		v.GenerateIfAbsent(PostgresPassword)
+		return v
+	}
+	if r, err := Apply(ctx, cs, "ns", "todo", mk()); err != nil || r != Created {
+		t.Fatalf("%v %v", r, err)
+	}
+	first, _ := cs.CoreV1().Secrets("ns").Get(ctx, "todo-secrets", metav1.GetOptions{})
+	if len(first.Data[PostgresPassword]) < 32 {
+		t.Fatalf("no generated password: %q", first.Data[PostgresPassword])
+	}
+	if r, err := Apply(ctx, cs, "ns", "todo", mk()); err != nil || r != Unchanged {
+		t.Fatalf("a generated key must be kept, not regenerated: %v %v", r, err)
+	}
+	given := NewValues(map[string]string{"A": "1", PostgresPassword: "mine"}, "test")
+	given.GenerateIfAbsent(PostgresPassword)
+	if r, err := Apply(ctx, cs, "ns", "todo", given); err != nil || r != Updated {
+		t.Fatalf("%v %v", r, err)
+	}
+}
