@@ -43,6 +43,9 @@ func (f *Failure) Error() string {
 	return s
 }
 
+// FixText is what to do about the failure.
+func (f *Failure) FixText() string { return f.Fix }
+
 // Details are the lines printed under the failure.
 func (f *Failure) Details() []string {
 	var d []string

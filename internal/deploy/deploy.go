@@ -1,0 +1,117 @@
+// Package deploy runs the user's own helm (3 or 4) to install or upgrade the
+// todo chart through the helm-todo post-renderer, and reads back the state
+// a release was left in.
+package deploy
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/helm-todo/helm-todo/internal/helmbin"
+)
+
+// Image is a repository and tag the chart should run.
+type Image struct {
+	Repository string
+	Tag        string
+}
+
+// Options are the inputs of one `helm upgrade --install`.
+type Options struct {
+	HelmBin     string
+	Major       int // 3 or 4, from helmbin.Major
+	Release     string
+	Namespace   string
+	Chart       string // chart directory
+	KubeContext string
+	KubeConfig  string
+	ValuesFiles []string
+	// Images by chart component: "backend", "frontend". A zero Image keeps
+	// the chart's default.
+	Images map[string]Image
+	// ExistingSecret names the Secret up wrote; no secret value is passed
+	// to helm, so none lands in release history.
+	ExistingSecret string
+	// InClusterDB deploys the chart's PostgreSQL (no DATABASE_URL given).
+	InClusterDB bool
+	// PostRenderer is what --post-renderer gets: a path on Helm 3, the
+	// plugin name on Helm 4. Empty means none.
+	PostRenderer string
+	Timeout      time.Duration
+	// Set holds extra --set pairs (podAnnotations in tests, user flags).
+	Set []string
+}
+
+// PostRendererFor returns the --post-renderer argument for a Helm major:
+// Helm 3 runs a path (exec.LookPath), Helm 4 only resolves a
+// postrenderer/v1 plugin by name (design §4).
+func PostRendererFor(major int, pluginName string) (string, error) {
+	if major >= 4 {
+		return pluginName, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the running helm-todo binary: %w", err)
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
+	return exe, nil
+}
+
+// Args is the helm command line, without the program name.
+func (o Options) Args() []string {
+	args := []string{"upgrade", "--install", o.Release, o.Chart,
+		"--namespace", o.Namespace, "--create-namespace",
+		"--wait", "--timeout", o.timeout().String(), helmbin.AtomicFlag(o.Major)}
+	args = append(args, o.connArgs()...)
+	if o.PostRenderer != "" {
+		args = append(args, "--post-renderer", o.PostRenderer)
+	}
+	for _, f := range o.ValuesFiles {
+		args = append(args, "--values", f)
+	}
+	if o.ExistingSecret != "" {
+		args = append(args, "--set-string", "secrets.existingSecret="+o.ExistingSecret)
+	}
+	if o.InClusterDB {
+		args = append(args, "--set", "database.external=false")
+	}
+	for _, comp := range []string{"backend", "frontend"} {
+		img, ok := o.Images[comp]
+		if !ok {
+			continue
+		}
+		if img.Repository != "" {
+			args = append(args, "--set-string", comp+".image.repository="+img.Repository)
+		}
+		// --set-string: a hex tag like 1234e5 must not become a number.
+		if img.Tag != "" {
+			args = append(args, "--set-string", comp+".image.tag="+img.Tag)
+		}
+	}
+	for _, s := range o.Set {
+		args = append(args, "--set", s)
+	}
+	return args
+}
+
+func (o Options) connArgs() []string {
+	var a []string
+	if o.KubeContext != "" {
+		a = append(a, "--kube-context", o.KubeContext)
+	}
+	if o.KubeConfig != "" {
+		a = append(a, "--kubeconfig", o.KubeConfig)
+	}
+	return a
+}
+
+func (o Options) timeout() time.Duration {
+	if o.Timeout <= 0 {
+		return 5 * time.Minute
+	}
+	return o.Timeout
+}

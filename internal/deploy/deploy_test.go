@@ -1,0 +1,152 @@
+package deploy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/helm-todo/helm-todo/internal/command"
+)
+
+func TestArgs(t *testing.T) {
+	base := Options{HelmBin: "helm", Release: "todo", Namespace: "todo-app", Chart: "/p/charts/todo-app", Timeout: 3 * time.Minute}
+	tests := map[string]struct {
+		mod  func(*Options)
+		want []string
+	}{
+		"helm 3 with everything": {
+			mod: func(o *Options) {
+				o.Major = 3
+				o.PostRenderer = "/p/bin/helm-todo"
+				o.ValuesFiles = []string{"/r/values-dev.yaml"}
+				o.ExistingSecret = "todo-secrets"
+				o.InClusterDB = true
+				o.Images = map[string]Image{"backend": {"todo-backend", "0123e4"}, "frontend": {"todo-frontend", "abc"}}
+				o.KubeContext = "kwok-e2e"
+				o.Set = []string{"backend.podAnnotations.x=y"}
+			},
+			want: []string{"upgrade", "--install", "todo", "/p/charts/todo-app", "--namespace", "todo-app", "--create-namespace",
+				"--wait", "--timeout", "3m0s", "--atomic", "--kube-context", "kwok-e2e", "--post-renderer", "/p/bin/helm-todo",
+				"--values", "/r/values-dev.yaml", "--set-string", "secrets.existingSecret=todo-secrets", "--set", "database.external=false",
+				"--set-string", "backend.image.repository=todo-backend", "--set-string", "backend.image.tag=0123e4",
+				"--set-string", "frontend.image.repository=todo-frontend", "--set-string", "frontend.image.tag=abc",
+				"--set", "backend.podAnnotations.x=y"},
+		},
+		"helm 4, external db, chart defaults": {
+			mod: func(o *Options) {
+				o.Major = 4
+				o.PostRenderer = "helm-todo"
+				o.ExistingSecret = "todo-secrets"
+				o.Timeout = 0
+			},
+			want: []string{"upgrade", "--install", "todo", "/p/charts/todo-app", "--namespace", "todo-app", "--create-namespace",
+				"--wait", "--timeout", "5m0s", "--rollback-on-failure", "--post-renderer", "helm-todo",
+				"--set-string", "secrets.existingSecret=todo-secrets"},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			o := base
+			tc.mod(&o)
+			if got := o.Args(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPostRendererFor(t *testing.T) {
+	if got, _ := PostRendererFor(4, "helm-todo"); got != "helm-todo" {
+		t.Errorf("helm 4: %q", got)
+	}
+	got, err := PostRendererFor(3, "helm-todo")
+	if err != nil || !filepath.IsAbs(got) {
+		t.Errorf("helm 3 needs an absolute path, got %q %v", got, err)
+	}
+}
+
+func TestParseStatus(t *testing.T) {
+	rel, err := ParseStatus([]byte(`{"name":"todo","info":{"status":"deployed"},"version":3,"config":{"x":1},
+		"hooks":[{"name":"todo-migrate","kind":"Job","last_run":{"phase":"Succeeded"}}]}`))
+	if err != nil || rel.String() != "deployed (revision 3)" || len(rel.Hooks) != 1 || rel.Hooks[0].Phase != "Succeeded" {
+		t.Fatalf("got %+v %v", rel, err)
+	}
+	if (Release{}).String() != "not installed" {
+		t.Error("zero release")
+	}
+}
+
+// fakeHelm puts a recording stand-in for helm on disk: the deploy step runs
+// it through the real command.Exec, exactly as it runs helm.
+func fakeHelm(t *testing.T, script string) (bin, log string) {
+	t.Helper()
+	dir := t.TempDir()
+	bin, log = filepath.Join(dir, "helm"), filepath.Join(dir, "log")
+	body := "#!/bin/sh\nLOG=" + log + "\necho \"$*\" >> $LOG\n" + script
+	if err := os.WriteFile(bin, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin, log
+}
+
+func TestStepStopsHelmOnWatchFailure(t *testing.T) {
+	bin, log := fakeHelm(t, `case "$1" in
+upgrade) trap 'echo rolled-back >> $LOG; exit 1' TERM; echo started >> $LOG; while :; do sleep 0.05; done ;;
+status) echo '{"info":{"status":"deployed"},"version":1}' ;;
+esac
+`)
+	s := &Step{
+		Options: Options{HelmBin: bin, Major: 3, Release: "todo", Namespace: "ns", Chart: "c"},
+		Runner:  command.Exec{},
+		Watch: func(ctx context.Context, out io.Writer) error {
+			// Fail once helm is really running, as a watcher would.
+			for !strings.Contains(readFile(t, log), "started") {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+			return errors.New("pod/todo-backend-x container backend: CrashLoopBackOff")
+		},
+	}
+	var out bytes.Buffer
+	err := s.Run(context.Background(), &out)
+	if err == nil || !strings.Contains(err.Error(), "CrashLoopBackOff") || !strings.Contains(err.Error(), "is now deployed (revision 1)") {
+		t.Fatalf("got %v", err)
+	}
+	if !strings.Contains(readFile(t, log), "rolled-back") {
+		t.Errorf("helm was not given SIGTERM to roll back; log:\n%s", readFile(t, log))
+	}
+}
+
+func TestStepReportsStateOnHelmFailure(t *testing.T) {
+	bin, _ := fakeHelm(t, `case "$1" in
+upgrade) echo 'Error: context deadline exceeded' >&2; exit 1 ;;
+status) echo 'Error: release: not found' >&2; exit 1 ;;
+esac
+`)
+	s := &Step{
+		Options: Options{HelmBin: bin, Major: 4, Release: "todo", Namespace: "ns", Chart: "c"},
+		Runner:  command.Exec{},
+		Pending: func() []string { return []string{"pod/todo-backend-x: container backend not ready"} },
+	}
+	err := s.Run(context.Background(), &bytes.Buffer{})
+	for _, want := range []string{"context deadline exceeded", "not ready: pod/todo-backend-x: container backend not ready", "release todo in namespace ns is now not installed"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	b, _ := os.ReadFile(p)
+	return string(b)
+}

@@ -1,0 +1,115 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/command"
+)
+
+// Step is the deploy step of up: helm upgrade --install, with a rollout
+// watcher running alongside to show progress and stop helm early on a
+// failure that waiting will not fix.
+type Step struct {
+	Options Options
+	Runner  command.Runner
+	// Prepare runs before helm (Helm 4: install the post-renderer plugin).
+	Prepare func(ctx context.Context, out io.Writer) error
+	// PrepareLines describe Prepare for --dry-run.
+	PrepareLines []string
+	// Watch follows the rollout until ctx ends; a non-nil error is a failure
+	// helm would only report at its timeout. Nil disables watching.
+	Watch func(ctx context.Context, out io.Writer) error
+	// Pending says what is not ready yet, to explain a helm timeout.
+	Pending func() []string
+	// HelmOut receives helm's own output (--debug); nil discards it.
+	HelmOut io.Writer
+}
+
+func (s *Step) Name() string { return "deploy" }
+
+func (s *Step) Describe() []string {
+	c := command.Cmd{Name: s.Options.HelmBin, Args: s.Options.Args()}
+	return append(append([]string{}, s.PrepareLines...), c.String())
+}
+
+// Run deploys. On failure the error says what failed and which state the
+// release was left in, read back from helm itself.
+func (s *Step) Run(ctx context.Context, out io.Writer) error {
+	if s.Prepare != nil {
+		if err := s.Prepare(ctx, out); err != nil {
+			return err
+		}
+	}
+	helmCtx, stopHelm := context.WithCancelCause(ctx)
+	defer stopHelm(nil)
+	watchDone := make(chan error, 1)
+	if s.Watch != nil {
+		go func() {
+			err := s.Watch(helmCtx, out)
+			if err != nil {
+				// helm gets SIGTERM and rolls back (--atomic /
+				// --rollback-on-failure): nothing stays half-applied.
+				fmt.Fprintln(out, "   stopping helm; it rolls the release back")
+				stopHelm(err)
+			}
+			watchDone <- err
+		}()
+	} else {
+		watchDone <- nil
+	}
+	cmd := command.Cmd{
+		Name: s.Options.HelmBin, Args: s.Options.Args(),
+		Stdout: s.HelmOut, Stderr: s.HelmOut,
+		// Rollback after a cancel may wait as long as the install did.
+		Grace: s.Options.timeout() + time.Minute,
+	}
+	_, helmErr := s.Runner.Run(helmCtx, cmd)
+	stopHelm(nil)
+	watchErr := <-watchDone
+	if helmErr == nil && watchErr == nil {
+		return nil
+	}
+	// The state must be read even when the user pressed Ctrl-C: that is
+	// the question they are asking.
+	stateCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	state := "unknown"
+	if rel, err := Status(stateCtx, s.Runner, s.Options); err == nil {
+		state = rel.String()
+	}
+	stateLine := fmt.Sprintf("release %s in namespace %s is now %s", s.Options.Release, s.Options.Namespace, state)
+	fmt.Fprintln(out, "   "+stateLine)
+
+	switch {
+	case watchErr != nil:
+		return &clierr.Error{What: "deploy stopped: " + watchErr.Error(), Err: errors.New(stateLine), Fix: fixOf(watchErr)}
+	case ctx.Err() != nil:
+		return clierr.New("interrupted", "run up again to finish; "+stateLine, ctx.Err())
+	default:
+		msg := helmErr.Error()
+		var pending []string
+		if s.Pending != nil {
+			pending = s.Pending()
+		}
+		fix := "see the progress lines above; run with --debug for helm's output"
+		if len(pending) > 0 {
+			msg += "; not ready: " + strings.Join(pending, "; ")
+			fix = "the workloads named never became ready: check their probes and `kubectl describe` them"
+		}
+		return &clierr.Error{What: "helm upgrade --install failed: " + msg, Err: errors.New(stateLine), Fix: fix}
+	}
+}
+
+func fixOf(err error) string {
+	var f interface{ FixText() string }
+	if errors.As(err, &f) {
+		return f.FixText()
+	}
+	return clierr.FixOf(err)
+}
