@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# cluster.sh up|down|status: the e2e control plane (design §6).
+#
+#   up     start etcd, kube-apiserver, kube-controller-manager, kube-scheduler
+#          and kwok on 127.0.0.1 with kwokctl's binary runtime, add one fake
+#          node, and write a kubeconfig to $E2E_DIR/kubeconfig.
+#   down   delete the cluster and its work directory; safe to run twice.
+#
+# Environment: CLUSTER_TOOLS (default <repo>/.tools/cluster, filled by
+# `make cluster-tools`), E2E_DIR (default <repo>/.tools/e2e).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+tools=${CLUSTER_TOOLS:-$repo/.tools/cluster}
+state=${E2E_DIR:-$repo/.tools/e2e}
+name=helm-todo-e2e
+kubeconfig=$state/kubeconfig
+
+die() { echo "cluster: $*" >&2; exit 1; }
+
+# kwokctl keeps each cluster under $KWOK_WORKDIR; a private temp dir per run
+# means nothing from a crashed run can be picked up, and `down` removes it.
+workdir() { [[ -f "$state/workdir" ]] && cat "$state/workdir"; }
+
+down() {
+  local wd
+  wd=$(workdir) || return 0
+  if [[ -d "$wd" ]]; then
+    KWOK_WORKDIR=$wd "$tools/kwokctl" --name "$name" delete cluster --kubeconfig "$kubeconfig" >/dev/null 2>&1 ||
+      echo "cluster: kwokctl delete failed; removing $wd anyway" >&2
+    rm -rf "$wd"
+  fi
+  rm -f "$state/workdir" "$kubeconfig"
+}
+
+up() {
+  for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kwokctl; do
+    [[ -x "$tools/$b" ]] || die "$tools/$b is missing; run: make cluster-tools"
+  done
+  mkdir -p "$state"
+  down # a cluster left over from an interrupted run
+  local wd start=$SECONDS
+  wd=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-kwok.XXXXXX")
+  echo "$wd" > "$state/workdir"
+  # On failure the components would keep running: tear down before exiting.
+  if ! KWOK_WORKDIR=$wd KWOK_CACHE_DIR=$wd/cache "$tools/kwokctl" --name "$name" create cluster \
+      --config "$here/kwokctl.yaml" \
+      --runtime binary \
+      --etcd-binary "$tools/etcd" \
+      --kube-apiserver-binary "$tools/kube-apiserver" \
+      --kube-controller-manager-binary "$tools/kube-controller-manager" \
+      --kube-scheduler-binary "$tools/kube-scheduler" \
+      --kwok-controller-binary "$tools/kwok" \
+      --kubeconfig "$kubeconfig" \
+      --wait 2m >"$state/create.log" 2>&1; then
+    cat "$state/create.log" >&2
+    down
+    die "kwokctl create cluster failed (log above); the components' logs were under $wd"
+  fi
+  if ! KWOK_WORKDIR=$wd "$tools/kwokctl" --name "$name" scale node --replicas 1 >>"$state/create.log" 2>&1; then
+    cat "$state/create.log" >&2
+    down
+    die "kwokctl scale node failed (log above)"
+  fi
+  # The scheduler places nothing on a node that kwok has not marked Ready.
+  if ! kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready node --all --timeout=60s >>"$state/create.log" 2>&1; then
+    cat "$state/create.log" >&2
+    down
+    die "the fake node never became Ready (log above)"
+  fi
+  echo "cluster: up in $((SECONDS - start))s; KUBECONFIG=$kubeconfig"
+  echo "$((SECONDS - start))" > "$state/start-seconds"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down; echo "cluster: down" ;;
+  status) [[ -n "$(workdir)" ]] && echo "cluster: up, KUBECONFIG=$kubeconfig" || echo "cluster: down" ;;
+  *) die "usage: cluster.sh up|down|status" ;;
+esac

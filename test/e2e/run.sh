@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# run.sh HELM...: start the test cluster, run the e2e Go tests under test/e2e
+# once per Helm binary given, tear the cluster down (always), and print the
+# wall times: cold tool build, warm cluster start, each scenario.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+state=${E2E_DIR:-$repo/.tools/e2e}
+tools=${CLUSTER_TOOLS:-$repo/.tools/cluster}
+cluster=$repo/test/cluster/cluster.sh
+(($#)) || { echo "usage: run.sh HELM_BINARY..." >&2; exit 2; }
+
+total=$SECONDS
+trap '"$cluster" down >/dev/null 2>&1 || true' EXIT
+"$cluster" up
+
+rc=0
+summary=()
+for helm in "$@"; do
+  major=$("$helm" version --template '{{.Version}}' | cut -c2)
+  log=$state/go-test-helm$major.log
+  echo "e2e: helm $("$helm" version --template '{{.Version}}') ($helm); log: $log"
+  start=$SECONDS
+  # -p 1: one test binary at a time; the tests inside run in parallel.
+  if HELM_TODO_E2E_KUBECONFIG=$state/kubeconfig HELM_TODO_E2E_HELM=$helm \
+      go test -C "$repo" -count=1 -p 1 -timeout 20m -v ./test/e2e/... >"$log" 2>&1; then
+    result=ok
+  else
+    result=FAIL rc=1
+    cat "$log"
+  fi
+  # The go test verdict lines, so the log's outcome shows here either way.
+  grep -E '^(--- |ok |FAIL|PASS$)' "$log" || true
+  summary+=("helm$major: $result in $((SECONDS - start))s")
+  while read -r line; do summary+=("  $line"); done < <(grep -oE 'E2E-TIME .*' "$log" | sed 's/^E2E-TIME //' | sort)
+done
+
+"$cluster" down
+echo
+echo "== e2e timings =="
+if compgen -G "$tools/.*.seconds" >/dev/null; then
+  cold=0 parts=()
+  for f in "$tools"/.*.seconds; do
+    n=$(basename "$f" .seconds); n=${n#.}
+    s=$(cat "$f"); cold=$((cold + s)); parts+=("$n ${s}s")
+  done
+  echo "cold tool build: ${cold}s (${parts[*]})"
+fi
+echo "warm cluster start: $(cat "$state/start-seconds")s"
+printf '%s\n' "${summary[@]}"
+echo "e2e total (cluster up, all scenarios, teardown): $((SECONDS - total))s"
+exit $rc
