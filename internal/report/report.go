@@ -1,0 +1,94 @@
+// Package report tells the user where the app is: the frontend URL, worked
+// out from the cluster kind and the frontend Service, and what to run first
+// when the address is not reachable as is.
+package report
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Input is what the URL depends on.
+type Input struct {
+	ClusterKind string // "minikube", "kind", "kwok", ... from internal/cluster
+	Profile     string // minikube profile
+	Namespace   string
+	Release     string
+	Service     *corev1.Service // the frontend Service, nil when not found
+	// MinikubeIP returns the node IP (`minikube -p P ip`); used for minikube only.
+	MinikubeIP func(ctx context.Context) (string, error)
+}
+
+// Result is the URL and the lines to print with it.
+type Result struct {
+	URL   string
+	Hints []string
+}
+
+// Lines is the report as printed.
+func (r Result) Lines() []string {
+	return append([]string{"frontend URL: " + r.URL}, r.Hints...)
+}
+
+// ServiceName is the chart's frontend Service.
+func ServiceName(release string) string { return release + "-frontend" }
+
+// Frontend works out the URL.
+//
+//   - minikube: what `minikube service --url` prints, the node IP and the
+//     NodePort a LoadBalancer Service also gets, plus the `minikube tunnel`
+//     hint for the LoadBalancer address itself;
+//   - a LoadBalancer with an address: that address;
+//   - anything else: a `kubectl port-forward` line and localhost.
+func Frontend(ctx context.Context, in Input) Result {
+	port := int32(3000)
+	svcName := ServiceName(in.Release)
+	if in.Service != nil {
+		svcName = in.Service.Name
+		if len(in.Service.Spec.Ports) > 0 {
+			port = in.Service.Spec.Ports[0].Port
+		}
+	}
+	pf := fmt.Sprintf("kubectl port-forward -n %s svc/%s %d:%d", in.Namespace, svcName, port, port)
+	forward := Result{
+		URL:   fmt.Sprintf("http://localhost:%d", port),
+		Hints: []string{"  reach it by running first: " + pf},
+	}
+	if in.Service == nil {
+		forward.Hints = append(forward.Hints, "  (service "+in.Namespace+"/"+svcName+" was not found; is the release installed?)")
+		return forward
+	}
+	svc := in.Service
+	if in.ClusterKind == "minikube" && in.MinikubeIP != nil && len(svc.Spec.Ports) > 0 && svc.Spec.Ports[0].NodePort > 0 {
+		if ip, err := in.MinikubeIP(ctx); err == nil && net.ParseIP(strings.TrimSpace(ip)) != nil {
+			r := Result{URL: "http://" + net.JoinHostPort(strings.TrimSpace(ip), strconv.Itoa(int(svc.Spec.Ports[0].NodePort)))}
+			if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
+				tunnel := "minikube tunnel"
+				if in.Profile != "" && in.Profile != "minikube" {
+					tunnel += " -p " + in.Profile
+				}
+				r.Hints = append(r.Hints, fmt.Sprintf("  for the LoadBalancer address, run `%s` in another terminal; then http://127.0.0.1:%d", tunnel, port))
+			}
+			r.Hints = append(r.Hints, "  or: "+pf+" and http://localhost:"+strconv.Itoa(int(port)))
+			return r
+		}
+	}
+	if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
+		for _, ing := range svc.Status.LoadBalancer.Ingress {
+			host := ing.IP
+			if host == "" {
+				host = ing.Hostname
+			}
+			if host != "" {
+				return Result{URL: "http://" + net.JoinHostPort(host, strconv.Itoa(int(port)))}
+			}
+		}
+		forward.Hints = append(forward.Hints, "  (the LoadBalancer has no address yet: this cluster may have no load-balancer controller)")
+	}
+	return forward
+}

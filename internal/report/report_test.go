@@ -1,0 +1,66 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func svc(typ corev1.ServiceType, nodePort int32, ingress ...corev1.LoadBalancerIngress) *corev1.Service {
+	s := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "todo-frontend"},
+		Spec: corev1.ServiceSpec{Type: typ, Ports: []corev1.ServicePort{{Port: 3000, NodePort: nodePort}}}}
+	s.Status.LoadBalancer.Ingress = ingress
+	return s
+}
+
+func TestFrontend(t *testing.T) {
+	ip := func(context.Context) (string, error) { return "192.168.49.2\n", nil }
+	noIP := func(context.Context) (string, error) { return "", errors.New("minikube not running") }
+	pf := "  reach it by running first: kubectl port-forward -n todo-app svc/todo-frontend 3000:3000"
+	tests := map[string]struct {
+		in   Input
+		want Result
+	}{
+		"minikube load balancer": {
+			in: Input{ClusterKind: "minikube", Profile: "dev", Service: svc(corev1.ServiceTypeLoadBalancer, 31234), MinikubeIP: ip},
+			want: Result{URL: "http://192.168.49.2:31234", Hints: []string{
+				"  for the LoadBalancer address, run `minikube tunnel -p dev` in another terminal; then http://127.0.0.1:3000",
+				"  or: kubectl port-forward -n todo-app svc/todo-frontend 3000:3000 and http://localhost:3000"}},
+		},
+		"minikube without ip falls back": {
+			in:   Input{ClusterKind: "minikube", Service: svc(corev1.ServiceTypeNodePort, 31234), MinikubeIP: noIP},
+			want: Result{URL: "http://localhost:3000", Hints: []string{pf}},
+		},
+		"load balancer with address": {
+			in:   Input{ClusterKind: "kind", Service: svc(corev1.ServiceTypeLoadBalancer, 31234, corev1.LoadBalancerIngress{Hostname: "lb.example"})},
+			want: Result{URL: "http://lb.example:3000"},
+		},
+		"load balancer pending (kwok)": {
+			in: Input{ClusterKind: "kwok", Service: svc(corev1.ServiceTypeLoadBalancer, 31234)},
+			want: Result{URL: "http://localhost:3000", Hints: []string{pf,
+				"  (the LoadBalancer has no address yet: this cluster may have no load-balancer controller)"}},
+		},
+		"cluster ip": {
+			in:   Input{ClusterKind: "kind", Service: svc(corev1.ServiceTypeClusterIP, 0)},
+			want: Result{URL: "http://localhost:3000", Hints: []string{pf}},
+		},
+		"no service": {
+			in: Input{ClusterKind: "kind"},
+			want: Result{URL: "http://localhost:3000", Hints: []string{pf,
+				"  (service todo-app/todo-frontend was not found; is the release installed?)"}},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			tc.in.Namespace, tc.in.Release = "todo-app", "todo"
+			got := Frontend(context.Background(), tc.in)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got  %#v\nwant %#v", got, tc.want)
+			}
+		})
+	}
+}
