@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -161,8 +162,11 @@ func sumFiles(root string, entries []entry) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// One hasher and buffer per worker: allocating them per file
+			// costs more than hashing a small file.
+			h, buf := sha256.New(), make([]byte, 64<<10)
 			for i := range work {
-				sum, err := sumFile(filepath.Join(root, filepath.FromSlash(entries[i].rel)))
+				sum, err := sumFile(filepath.Join(root, filepath.FromSlash(entries[i].rel)), h, buf)
 				if err != nil {
 					select {
 					case errs <- err:
@@ -189,17 +193,17 @@ func sumFiles(root string, entries []entry) error {
 	}
 }
 
-func sumFile(path string) ([sha256.Size]byte, error) {
+func sumFile(path string, h hash.Hash, buf []byte) ([sha256.Size]byte, error) {
 	var sum [sha256.Size]byte
 	f, err := os.Open(path)
 	if err != nil {
 		return sum, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	h.Reset()
+	if _, err := io.CopyBuffer(struct{ io.Writer }{h}, struct{ io.Reader }{f}, buf); err != nil {
 		return sum, err
 	}
-	copy(sum[:], h.Sum(nil))
+	h.Sum(sum[:0])
 	return sum, nil
 }
