@@ -192,6 +192,10 @@ func (s *LoadStep) checkCmds() []command.Cmd {
 		return []command.Cmd{{Name: nodeEngine(s.Build.Builder), Args: []string{"exec", "k3d-" + s.Cluster.Name + "-server-0", "crictl", "inspecti", ref}}}
 	case Registry:
 		return []command.Cmd{s.Build.Builder.RemoteExistsCmd(s.Ref())}
+	case DockerDesktop:
+		if s.archive() != "" {
+			return []command.Cmd{image.Builder{Kind: image.Docker}.ExistsCmd(ref)}
+		}
 	}
 	return nil
 }

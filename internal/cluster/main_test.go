@@ -1,0 +1,13 @@
+package cluster
+
+import (
+	"os"
+	"testing"
+
+	"github.com/helm-todo/helm-todo/internal/standin"
+)
+
+func TestMain(m *testing.M) {
+	standin.Main()
+	os.Exit(m.Run())
+}
