@@ -1,0 +1,271 @@
+// Package up is `helm todo up` as a plan: build → load → namespace →
+// secrets → deploy → wait → report (design §1). New builds the plan from
+// resolved inputs without touching anything, so --dry-run prints exactly
+// what Run would do and tests can check plans without a cluster.
+package up
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/plan"
+	"github.com/helm-todo/helm-todo/internal/report"
+	"github.com/helm-todo/helm-todo/internal/rollout"
+	"github.com/helm-todo/helm-todo/internal/secrets"
+)
+
+// Options are up's resolved inputs.
+type Options struct {
+	Deploy deploy.Options // release, namespace, chart, images, helm
+	// Delivery are the build and load steps; empty with --skip-build.
+	Delivery []plan.Step
+	Secrets  *secrets.Values
+	// Client connects lazily: --dry-run never calls it.
+	Client func() (kubernetes.Interface, error)
+	Runner command.Runner
+	// PreparePostRenderer installs the Helm 4 post-renderer plugin when
+	// missing; PrepareLines describe it.
+	PreparePostRenderer func(ctx context.Context, out io.Writer) error
+	PrepareLines        []string
+	ClusterKind         string
+	ClusterName         string
+	// MinikubeIP feeds the report on minikube.
+	MinikubeIP func(ctx context.Context) (string, error)
+	// WaitTimeout bounds the kstatus check after helm's own wait.
+	WaitTimeout time.Duration
+	// HelmOut receives helm's output (--debug).
+	HelmOut io.Writer
+}
+
+// PSALabels enforce Pod Security restricted on the namespace, so the API
+// server itself refuses any pod the post-renderer failed to harden.
+var PSALabels = map[string]string{
+	"pod-security.kubernetes.io/enforce":         "restricted",
+	"pod-security.kubernetes.io/enforce-version": "latest",
+	"pod-security.kubernetes.io/warn":            "restricted",
+	"pod-security.kubernetes.io/audit":           "restricted",
+}
+
+// New builds the plan. It refuses missing required secret keys here, before
+// any step runs: nothing is built or deployed for a run that cannot work.
+func New(o Options) (*plan.Plan, error) {
+	if err := o.Secrets.Check(); err != nil {
+		return nil, err
+	}
+	d := o.Deploy
+	p := &plan.Plan{Title: fmt.Sprintf("up: release %s in namespace %s", d.Release, d.Namespace)}
+	p.Add(o.Delivery...)
+	p.Add(namespaceStep(o), secretStep(o))
+	var watcher *rollout.Watcher
+	dep := &deploy.Step{
+		Options: d, Runner: o.Runner,
+		Prepare: o.PreparePostRenderer, PrepareLines: o.PrepareLines,
+		HelmOut: o.HelmOut,
+	}
+	dep.Watch = func(ctx context.Context, out io.Writer) error {
+		cs, err := o.Client()
+		if err != nil {
+			return nil // helm reports an unreachable cluster itself
+		}
+		watcher = &rollout.Watcher{Client: cs, Namespace: d.Namespace, Release: d.Release}
+		return watcher.Watch(ctx, out)
+	}
+	dep.Pending = func() []string {
+		if watcher == nil {
+			return nil
+		}
+		return watcher.Pending()
+	}
+	p.Add(dep, waitStep(o), reportStep(o))
+	return p, nil
+}
+
+func namespaceStep(o Options) plan.Step {
+	ns := o.Deploy.Namespace
+	return plan.Func{
+		Label: "namespace",
+		Lines: []string{fmt.Sprintf("Namespace %s, labels %s (created if missing, labels added if absent)", ns, labelString(PSALabels))},
+		Fn: func(ctx context.Context, out io.Writer) error {
+			cs, err := o.Client()
+			if err != nil {
+				return err
+			}
+			did, err := EnsureNamespace(ctx, cs, ns)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "   namespace %s %s (pod security: restricted)\n", ns, did)
+			return nil
+		},
+	}
+}
+
+// EnsureNamespace creates ns with the PSA labels, or adds the labels an
+// existing namespace lacks. A label the user set to another value is kept:
+// their namespace, their policy.
+func EnsureNamespace(ctx context.Context, cs kubernetes.Interface, ns string) (string, error) {
+	api := cs.CoreV1().Namespaces()
+	cur, err := api.Get(ctx, ns, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		_, err = api.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: PSALabels}}, metav1.CreateOptions{})
+		if err != nil {
+			return "", clierr.New("create namespace "+ns, "check that your kube user may create namespaces, or create it yourself", err)
+		}
+		return "created", nil
+	}
+	if err != nil {
+		return "", clierr.New("read namespace "+ns, "check that the cluster is reachable (kubectl get ns)", err)
+	}
+	changed := false
+	if cur.Labels == nil {
+		cur.Labels = map[string]string{}
+	}
+	for k, v := range PSALabels {
+		if _, ok := cur.Labels[k]; !ok {
+			cur.Labels[k], changed = v, true
+		}
+	}
+	if !changed {
+		return "unchanged", nil
+	}
+	if _, err := api.Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
+		return "", clierr.New("label namespace "+ns, "label it yourself: kubectl label ns "+ns+" pod-security.kubernetes.io/enforce=restricted", err)
+	}
+	return "labelled", nil
+}
+
+func secretStep(o Options) plan.Step {
+	d := o.Deploy
+	lines := []string{fmt.Sprintf("Secret %s/%s, labelled app.kubernetes.io/managed-by=%s, one create or update with the full data; keys (values never shown):",
+		d.Namespace, secrets.Name(d.Release), secrets.ManagedBy)}
+	for _, l := range o.Secrets.Describe() {
+		lines = append(lines, "  "+l)
+	}
+	if o.Secrets.InClusterDB() {
+		lines = append(lines, "no DATABASE_URL: the chart's in-cluster PostgreSQL is deployed (database.external=false)")
+	}
+	return plan.Func{
+		Label: "secrets",
+		Lines: lines,
+		Fn: func(ctx context.Context, out io.Writer) error {
+			cs, err := o.Client()
+			if err != nil {
+				return err
+			}
+			res, err := secrets.Apply(ctx, cs, d.Namespace, d.Release, o.Secrets)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "   secret %s/%s %s (keys: %s)\n", d.Namespace, secrets.Name(d.Release), res, strings.Join(o.Secrets.Names(), ", "))
+			if o.Secrets.InClusterDB() {
+				fmt.Fprintln(out, "   no DATABASE_URL given: using the chart's in-cluster PostgreSQL")
+			}
+			return nil
+		},
+	}
+}
+
+func waitStep(o Options) plan.Step {
+	d := o.Deploy
+	timeout := o.WaitTimeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	return plan.Func{
+		Label: "wait",
+		Lines: []string{fmt.Sprintf("kstatus of the Deployments, StatefulSets and Jobs labelled app.kubernetes.io/instance=%s until all are Current (at most %s)", d.Release, timeout)},
+		Fn: func(ctx context.Context, out io.Writer) error {
+			cs, err := o.Client()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			w := &rollout.Watcher{Client: cs, Namespace: d.Namespace, Release: d.Release}
+			if err := w.WaitCurrent(ctx, io.Discard); err != nil {
+				return clierr.New("wait for release "+d.Release, "describe the workloads named (kubectl describe -n "+d.Namespace+")", err)
+			}
+			fmt.Fprintln(out, "   all workloads are Current")
+			return nil
+		},
+	}
+}
+
+func reportStep(o Options) plan.Step {
+	d := o.Deploy
+	return plan.Func{
+		Label: "report",
+		Lines: []string{
+			command.Cmd{Name: d.HelmBin, Args: []string{"status", d.Release, "--namespace", d.Namespace, "--output", "json"}}.String() + "   # hook results",
+			fmt.Sprintf("Service %s/%s → frontend URL", d.Namespace, report.ServiceName(d.Release)),
+		},
+		Fn: func(ctx context.Context, out io.Writer) error {
+			if rel, err := deploy.Status(ctx, o.Runner, d); err == nil {
+				fmt.Fprintf(out, "   release %s: %s\n", d.Release, rel)
+				hooks := rel.Hooks
+				sort.Slice(hooks, func(i, j int) bool { return hooks[i].Name < hooks[j].Name })
+				for _, h := range hooks {
+					fmt.Fprintf(out, "   hook %s/%s: %s\n", strings.ToLower(h.Kind), h.Name, h.Phase)
+				}
+			}
+			in := report.Input{ClusterKind: o.ClusterKind, Profile: o.ClusterName, Namespace: d.Namespace, Release: d.Release, MinikubeIP: o.MinikubeIP}
+			if cs, err := o.Client(); err == nil {
+				if svc, err := cs.CoreV1().Services(d.Namespace).Get(ctx, report.ServiceName(d.Release), metav1.GetOptions{}); err == nil {
+					in.Service = svc
+				}
+			}
+			for _, l := range report.Frontend(ctx, in).Lines() {
+				fmt.Fprintln(out, l)
+			}
+			if o.ClusterKind == "kwok" {
+				fmt.Fprintln(out, "note: this is a kwok cluster: it simulates pods and runs no containers, so nothing answers at that URL")
+			}
+			return nil
+		},
+	}
+}
+
+func labelString(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + m[k]
+	}
+	return strings.Join(parts, ",")
+}
+
+// Run runs the plan. When it stops early, the release's state is printed:
+// on Ctrl-C during build the release is untouched, during deploy helm rolls
+// it back; either way the user is told what is there now.
+func Run(ctx context.Context, p *plan.Plan, o Options, out io.Writer) error {
+	rep, err := p.Run(ctx, out)
+	if err == nil {
+		return nil
+	}
+	if rep.Failed != "deploy" && (rep.Canceled || ctx.Err() != nil) {
+		stateCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		state := "unknown"
+		if rel, serr := deploy.Status(stateCtx, o.Runner, o.Deploy); serr == nil {
+			state = rel.String()
+		}
+		fmt.Fprintf(out, "interrupted; release %s in namespace %s is %s (not changed by this run)\n", o.Deploy.Release, o.Deploy.Namespace, state)
+	}
+	return err
+}
