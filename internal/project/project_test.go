@@ -1,0 +1,210 @@
+package project
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+)
+
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for p, c := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if strings.HasSuffix(p, "/") {
+			if err := os.MkdirAll(full, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestParseStrict(t *testing.T) {
+	tests := map[string]struct {
+		yaml string
+		want string // substring of the error, "" for success
+	}{
+		"empty":          {yaml: "", want: ""},
+		"full":           {yaml: "release: r\nnamespace: ns\nbackend: {context: api, image: me/api}\nfrontend: {context: web}\nbuildArgs: {NEXT_PUBLIC_API_URL: http://x}\nvaluesFiles: [v.yaml]\nenvFile: secrets.env\nbuild: {builder: podman, registry: r.io/me}\n"},
+		"unknown top":    {yaml: "release: r\nrelase: typo\n", want: `line 2: unknown field "relase"`},
+		"unknown nested": {yaml: "backend:\n  contxt: api\n", want: `line 2: unknown field "contxt"`},
+		"misspelt arg":   {yaml: "buildArgs:\n  NEXT_PUBLIC_API_URI: x\n", want: `unknown field "NEXT_PUBLIC_API_URI"`},
+		"wrong type":     {yaml: "valuesFiles: one.yaml\n", want: "line 1"},
+		"two documents":  {yaml: "release: a\n---\nrelease: b\n", want: "more than one YAML document"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("helm-todo.yaml", strings.NewReader(tc.yaml))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || clierr.ExitCode(err) != clierr.ExitUsage || clierr.FixOf(err) == "" {
+				t.Fatalf("got %v, want a usage error containing %q", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), "helm-todo.yaml") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+		})
+	}
+}
+
+func TestLoad(t *testing.T) {
+	plugin := tree(t, map[string]string{"examples/todo-backend/": "", "examples/todo-frontend/": ""})
+	tests := map[string]struct {
+		files            map[string]string
+		sub              string // working directory below the root
+		backend, front   string // want, relative to root ("@" = plugin)
+		release, ns, env string
+		notes            []string
+		wantErr          string
+	}{
+		"seed layout, no config": {files: map[string]string{"phase-3/backend/": "", "phase-3/frontend/": "", "backend/": ""},
+			backend: "phase-3/backend", front: "phase-3/frontend", release: "todo", ns: "todo-app", env: ".env", notes: []string{"no helm-todo.yaml"}},
+		"plain layout": {files: map[string]string{"backend/": "", "frontend/": ""},
+			backend: "backend", front: "frontend", release: "todo", ns: "todo-app", env: ".env"},
+		"config found from a subdirectory": {files: map[string]string{"helm-todo.yaml": "release: chat\nnamespace: chat-ns\nbackend: {context: svc/api}\nfrontend: {context: svc/web, image: web}\nenvFile: conf/app.env\n", "svc/api/": "", "svc/web/": "", "svc/web/src/": ""},
+			sub: "svc/web/src", backend: "svc/api", front: "svc/web", release: "chat", ns: "chat-ns", env: "conf/app.env"},
+		"no app: the plugin's examples": {files: map[string]string{"README.md": "x"},
+			backend: "@examples/todo-backend", front: "@examples/todo-frontend", release: "todo", ns: "todo-app", env: ".env", notes: []string{"no app found", "example apps"}},
+		"configured context missing": {files: map[string]string{"helm-todo.yaml": "backend: {context: api}\n", "frontend/": ""},
+			wantErr: "backend build context"},
+		"only a frontend": {files: map[string]string{"frontend/": ""}, wantErr: "no backend build context"},
+		"bad config":      {files: map[string]string{"helm-todo.yaml": "bakend: {}\n"}, wantErr: `unknown field "bakend"`},
+		"missing values file": {files: map[string]string{"helm-todo.yaml": "valuesFiles: [local.yaml]\n", "backend/": "", "frontend/": ""},
+			wantErr: "values file local.yaml"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			root := tree(t, tc.files)
+			p, err := Load(filepath.Join(root, tc.sub), plugin)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || clierr.FixOf(err) == "" {
+					t.Fatalf("got %v, want ~%q with a fix", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			where := func(s string) string {
+				if rest, ok := strings.CutPrefix(s, "@"); ok {
+					return filepath.Join(plugin, rest)
+				}
+				return filepath.Join(root, s)
+			}
+			if p.Backend.Context != where(tc.backend) || p.Frontend.Context != where(tc.front) {
+				t.Errorf("contexts %s %s, want %s %s", p.Backend.Context, p.Frontend.Context, where(tc.backend), where(tc.front))
+			}
+			if p.Release != tc.release || p.Namespace != tc.ns || p.EnvFile != filepath.Join(root, tc.env) {
+				t.Errorf("got release %s ns %s env %s", p.Release, p.Namespace, p.EnvFile)
+			}
+			if p.Backend.Example != strings.HasPrefix(tc.backend, "@") {
+				t.Errorf("Example = %v", p.Backend.Example)
+			}
+			notes := strings.Join(p.Notes, "\n")
+			for _, n := range tc.notes {
+				if !strings.Contains(notes, n) {
+					t.Errorf("notes lack %q:\n%s", n, notes)
+				}
+			}
+		})
+	}
+}
+
+func TestBuildArgsAndImages(t *testing.T) {
+	root := tree(t, map[string]string{"helm-todo.yaml": "buildArgs:\n  NEXT_PUBLIC_API_URL: http://localhost:7860\n  NEXT_PUBLIC_OPENAI_DOMAIN_KEY: dk\n", "backend/": "", "frontend/": ""})
+	p, err := Load(root, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"NEXT_PUBLIC_API_URL": "http://localhost:7860", "NEXT_PUBLIC_OPENAI_DOMAIN_KEY": "dk"}
+	if len(p.Frontend.BuildArgs) != len(want) || p.Frontend.BuildArgs["NEXT_PUBLIC_API_URL"] != want["NEXT_PUBLIC_API_URL"] || p.Frontend.BuildArgs["NEXT_PUBLIC_OPENAI_DOMAIN_KEY"] != "dk" {
+		t.Errorf("frontend args %v", p.Frontend.BuildArgs)
+	}
+	if len(p.Backend.BuildArgs) != 0 {
+		t.Errorf("the backend gets no NEXT_PUBLIC args: %v", p.Backend.BuildArgs)
+	}
+	if p.Backend.Image != "todo-backend" || p.Frontend.Image != "todo-frontend" {
+		t.Errorf("images %s %s", p.Backend.Image, p.Frontend.Image)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	tests := map[string]struct {
+		app     string
+		files   map[string]string
+		wantErr string
+		warn    string
+	}{
+		"backend ok":            {app: "backend", files: map[string]string{"requirements.txt": ""}},
+		"backend without reqs":  {app: "backend", files: map[string]string{"src/main.py": ""}, wantErr: "requirements.txt"},
+		"frontend ok":           {app: "frontend", files: map[string]string{"package.json": "{}", "next.config.mjs": "export default { output: 'standalone' }\n"}},
+		"frontend ts config ok": {app: "frontend", files: map[string]string{"package.json": "{}", "next.config.ts": "const c = {\n  output: \"standalone\",\n};\nexport default c\n"}},
+		"no package.json":       {app: "frontend", files: map[string]string{"next.config.js": ""}, wantErr: "package.json"},
+		"not standalone":        {app: "frontend", files: map[string]string{"package.json": "{}", "next.config.js": "module.exports = { reactStrictMode: true }\n"}, warn: `has no ` + "`" + `output: "standalone"`},
+		"no next config":        {app: "frontend", files: map[string]string{"package.json": "{}"}, warn: "no next.config"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			warnings, err := App{Name: tc.app, Context: tree(t, tc.files)}.Check()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || clierr.FixOf(err) == "" {
+					t.Fatalf("got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(warnings, "\n")
+			if (tc.warn == "") != (got == "") || !strings.Contains(got, tc.warn) {
+				t.Errorf("warnings %q, want ~%q", got, tc.warn)
+			}
+		})
+	}
+}
+
+func TestStarter(t *testing.T) {
+	root := tree(t, map[string]string{"phase-3/backend/": "", "frontend/": ""})
+	s := Starter(root)
+	f, err := Parse("starter", strings.NewReader(s))
+	if err != nil {
+		t.Fatalf("the starter does not parse: %v\n%s", err, s)
+	}
+	if f.Backend.Context != "phase-3/backend" || f.Frontend.Context != "frontend" {
+		t.Errorf("starter contexts %q %q", f.Backend.Context, f.Frontend.Context)
+	}
+	// Every field of File is documented in the starter.
+	for _, field := range []string{"release:", "namespace:", "context:", "image:", "NEXT_PUBLIC_API_URL", "NEXT_PUBLIC_AUTH_URL", "NEXT_PUBLIC_VAPID_PUBLIC_KEY", "NEXT_PUBLIC_OPENAI_DOMAIN_KEY", "valuesFiles:", "envFile:", "builder:", "registry:"} {
+		if !strings.Contains(s, field) {
+			t.Errorf("starter lacks %s", field)
+		}
+	}
+	path, err := WriteStarter(root, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteStarter(root, false); !os.IsExist(err) {
+		t.Errorf("second write: got %v, want exists", err)
+	}
+	if _, err := WriteStarter(root, true); err != nil {
+		t.Errorf("overwrite: %v", err)
+	}
+	if p, err := Load(root, t.TempDir()); err != nil || p.ConfigPath != path {
+		t.Errorf("load after init: %v %v", p, err)
+	}
+}
