@@ -237,7 +237,11 @@ func listed(out, ref string) bool {
 func (s *LoadStep) explain(c command.Cmd, err error) error {
 	var nf *command.NotFoundError
 	if errors.As(err, &nf) {
-		return clierr.New(c.Name+" not found on PATH", fmt.Sprintf("install %s, or pass --cluster/--registry if %s is not a %s cluster", c.Name, s.Cluster.Context, s.Cluster.Kind), nil)
+		target := "the cluster"
+		if s.Cluster.Context != "" {
+			target = "context " + s.Cluster.Context
+		}
+		return clierr.New(c.Name+" not found on PATH", fmt.Sprintf("install %s, or pass --cluster/--registry if %s is not a %s cluster", c.Name, target, s.Cluster.Kind), nil)
 	}
 	return clierr.New("load "+s.Build.Spec.Component+" image into "+s.Cluster.String(), "check that the cluster is running (context "+s.Cluster.Context+"), then run `helm todo load` again", err)
 }

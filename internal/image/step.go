@@ -128,7 +128,7 @@ func (s *BuildStep) Run(ctx context.Context, out io.Writer) error {
 		if e := s.Builder.explain(err); e != err {
 			return e
 		}
-		return clierr.New("build "+s.Spec.Component+" image", "fix the error above in "+s.Spec.Context+" (or the Dockerfile), then run the build again", err)
+		return clierr.New("", "fix the error above in "+s.Spec.Context+" (or the Dockerfile), then run the build again", err)
 	}
 	s.Result = Result{Built: true, Size: s.size(ctx)}
 	fmt.Fprintf(out, "%s: built %s (%s)\n", s.Spec.Component, ref, orUnknown(s.Result.Size))

@@ -174,7 +174,7 @@ func TestBuildStepErrors(t *testing.T) {
 		if err == nil || !strings.HasSuffix(err.Error(), line) || strings.Count(err.Error(), "\n") != 0 {
 			t.Fatalf("got %q, want one line ending with buildah's own error", err)
 		}
-		if !strings.HasPrefix(err.Error(), "build backend image: buildah exited with code 1") {
+		if !strings.HasPrefix(err.Error(), "buildah exited with code 1") {
 			t.Errorf("got %q", err)
 		}
 	})
