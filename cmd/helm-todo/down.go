@@ -1,21 +1,89 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/down"
+	"github.com/helm-todo/helm-todo/internal/project"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
 
-// TODO(owner of this command): replace this stub.
+const downLong = `Undo "helm todo up": uninstall the release, delete the Secret up wrote
+(<release>-secrets, only when helm-todo manages it) and the objects Helm
+leaves behind (a failed migration Job and its pods, hook Secrets and
+ConfigMaps), and with --delete-namespace the namespace too.
+
+Nothing installed is not an error: down says there is nothing to do and
+exits 0, so running it twice is fine. PersistentVolumeClaims of the
+in-cluster PostgreSQL are kept unless the namespace is deleted.`
+
+type downOptions struct {
+	release         string
+	deleteNamespace bool
+	dryRun          bool
+	timeout         time.Duration
+}
+
 func newDownCmd(s *settings.Settings, out io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var o downOptions
+	cmd := &cobra.Command{
 		Use:   "down",
 		Short: "Uninstall the release and what up created",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("down: not implemented yet")
+		Long:  downLong,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDown(cmd.Context(), s, o, cmd.Flags().Changed("namespace"), out)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.release, "release", "", "release name (default from helm-todo.yaml, else todo)")
+	f.BoolVar(&o.deleteNamespace, "delete-namespace", false, "delete the namespace as well")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be removed, remove nothing")
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long helm uninstall waits")
+	return cmd
+}
+
+func runDown(ctx context.Context, s *settings.Settings, o downOptions, nsFlag bool, out io.Writer) error {
+	// down must work from anywhere, even where up's project would not
+	// resolve: the defaults name the same release.
+	p := &project.Project{Release: project.DefaultRelease, Namespace: project.DefaultNamespace}
+	if wd, err := os.Getwd(); err == nil {
+		if loaded, err := project.Load(wd, s.ResolvePluginDir()); err == nil {
+			p = loaded
+		}
+	}
+	release := o.release
+	if release == "" {
+		release = p.Release
+	}
+	opts := down.Options{
+		Deploy: deploy.Options{HelmBin: s.HelmBin, Release: release, Namespace: namespaceFor(s, p, nsFlag),
+			KubeContext: s.KubeContext, KubeConfig: s.KubeConfig, Timeout: o.timeout},
+		Client:          lazyClient(s),
+		Runner:          command.Exec{},
+		DeleteNamespace: o.deleteNamespace,
+	}
+	var res down.Result
+	pl := down.New(opts, &res)
+	if o.dryRun {
+		pl.Print(out)
+		return nil
+	}
+	if _, err := pl.Run(ctx, out); err != nil {
+		return err
+	}
+	if res.Nothing() {
+		fmt.Fprintf(out, "nothing to do: release %s is not installed in namespace %s\n", release, opts.Deploy.Namespace)
+		return nil
+	}
+	fmt.Fprintf(out, "release %s removed from namespace %s\n", release, opts.Deploy.Namespace)
+	return nil
 }

@@ -1,0 +1,200 @@
+// Package down undoes `helm todo up`: the release, the Secret up wrote, the
+// hook objects Helm leaves behind, and on request the namespace. Each part
+// is skipped when already gone, so running it twice is fine.
+package down
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/plan"
+	"github.com/helm-todo/helm-todo/internal/secrets"
+)
+
+// Options are down's inputs.
+type Options struct {
+	Deploy          deploy.Options // HelmBin, Release, Namespace, connection
+	Client          func() (kubernetes.Interface, error)
+	Runner          command.Runner
+	DeleteNamespace bool
+}
+
+// Result counts what was removed.
+type Result struct {
+	Uninstalled, SecretDeleted, NamespaceDeleted bool
+	Leftovers                                    []string
+}
+
+// Nothing reports whether there was nothing to remove.
+func (r *Result) Nothing() bool {
+	return !r.Uninstalled && !r.SecretDeleted && !r.NamespaceDeleted && len(r.Leftovers) == 0
+}
+
+// leftoverSelector matches what the chart labels: hook Jobs kept after a
+// failure (before-hook-creation), their pods, and hook Secrets/ConfigMaps.
+func leftoverSelector(release string) string {
+	return "app.kubernetes.io/name=todo-app,app.kubernetes.io/instance=" + release
+}
+
+// New builds the plan; r collects what it did.
+func New(o Options, r *Result) *plan.Plan {
+	d := o.Deploy
+	p := &plan.Plan{Title: fmt.Sprintf("down: release %s in namespace %s", d.Release, d.Namespace)}
+	p.Add(plan.Func{
+		Label: "uninstall",
+		Lines: []string{command.Cmd{Name: d.HelmBin, Args: []string{"uninstall", d.Release, "--namespace", d.Namespace, "--wait"}}.String() + "   # skipped when not installed"},
+		Fn: func(ctx context.Context, out io.Writer) error {
+			ok, err := deploy.Uninstall(ctx, o.Runner, d)
+			if err != nil {
+				return clierr.New("helm uninstall "+d.Release, "run `"+d.HelmBin+" uninstall "+d.Release+" -n "+d.Namespace+"` to see helm's full message", err)
+			}
+			r.Uninstalled = ok
+			if ok {
+				fmt.Fprintf(out, "   uninstalled release %s\n", d.Release)
+			} else {
+				fmt.Fprintf(out, "   release %s is not installed in %s\n", d.Release, d.Namespace)
+			}
+			return nil
+		},
+	})
+	p.Add(plan.Func{
+		Label: "secret",
+		Lines: []string{fmt.Sprintf("delete Secret %s/%s when labelled app.kubernetes.io/managed-by=%s", d.Namespace, secrets.Name(d.Release), secrets.ManagedBy)},
+		Fn: func(ctx context.Context, out io.Writer) error {
+			cs, err := o.Client()
+			if err != nil {
+				return err
+			}
+			ok, err := secrets.Delete(ctx, cs, d.Namespace, d.Release)
+			r.SecretDeleted = ok
+			if ok {
+				fmt.Fprintf(out, "   deleted secret %s\n", secrets.Name(d.Release))
+			}
+			return err
+		},
+	})
+	p.Add(plan.Func{
+		Label: "leftovers",
+		Lines: []string{fmt.Sprintf("delete Jobs, Pods, Secrets and ConfigMaps in %s labelled %s (hook objects Helm keeps)", d.Namespace, leftoverSelector(d.Release))},
+		Fn: func(ctx context.Context, out io.Writer) error {
+			cs, err := o.Client()
+			if err != nil {
+				return err
+			}
+			left, err := DeleteLeftovers(ctx, cs, d.Namespace, d.Release)
+			r.Leftovers = left
+			for _, l := range left {
+				fmt.Fprintf(out, "   deleted %s\n", l)
+			}
+			return err
+		},
+	})
+	if o.DeleteNamespace {
+		p.Add(plan.Func{
+			Label: "namespace",
+			Lines: []string{"delete Namespace " + d.Namespace + " and wait until it is gone"},
+			Fn: func(ctx context.Context, out io.Writer) error {
+				cs, err := o.Client()
+				if err != nil {
+					return err
+				}
+				ok, err := DeleteNamespace(ctx, cs, d.Namespace, 2*time.Minute)
+				r.NamespaceDeleted = ok
+				if ok {
+					fmt.Fprintf(out, "   deleted namespace %s\n", d.Namespace)
+				}
+				return err
+			},
+		})
+	}
+	return p
+}
+
+// DeleteLeftovers removes the release's objects helm uninstall leaves: hook
+// resources are not part of the release manifest, and a failed hook Job is
+// kept for inspection.
+func DeleteLeftovers(ctx context.Context, cs kubernetes.Interface, ns, release string) ([]string, error) {
+	sel := metav1.ListOptions{LabelSelector: leftoverSelector(release)}
+	bg := metav1.DeletePropagationBackground
+	del := metav1.DeleteOptions{PropagationPolicy: &bg}
+	var gone []string
+	fail := func(what string, err error) error {
+		return clierr.New("delete leftover "+what+" in "+ns, "delete them with kubectl -n "+ns+" delete "+what+" -l "+leftoverSelector(release), err)
+	}
+	jobs, err := cs.BatchV1().Jobs(ns).List(ctx, sel)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return gone, fail("jobs", err)
+	}
+	if jobs != nil {
+		for _, j := range jobs.Items {
+			if err := cs.BatchV1().Jobs(ns).Delete(ctx, j.Name, del); err != nil && !apierrors.IsNotFound(err) {
+				return gone, fail("jobs", err)
+			}
+			gone = append(gone, "job/"+j.Name)
+		}
+	}
+	pods, err := cs.CoreV1().Pods(ns).List(ctx, sel)
+	if err == nil {
+		for _, p := range pods.Items {
+			if p.DeletionTimestamp != nil {
+				continue
+			}
+			if err := cs.CoreV1().Pods(ns).Delete(ctx, p.Name, del); err != nil && !apierrors.IsNotFound(err) {
+				return gone, fail("pods", err)
+			}
+			gone = append(gone, "pod/"+p.Name)
+		}
+	}
+	cms, err := cs.CoreV1().ConfigMaps(ns).List(ctx, sel)
+	if err == nil {
+		for _, c := range cms.Items {
+			if err := cs.CoreV1().ConfigMaps(ns).Delete(ctx, c.Name, del); err != nil && !apierrors.IsNotFound(err) {
+				return gone, fail("configmaps", err)
+			}
+			gone = append(gone, "configmap/"+c.Name)
+		}
+	}
+	secs, err := cs.CoreV1().Secrets(ns).List(ctx, sel)
+	if err == nil {
+		for _, s := range secs.Items {
+			if s.Name == secrets.Name(release) && s.Labels["app.kubernetes.io/managed-by"] != secrets.ManagedBy {
+				continue // a user's own Secret of that name stays
+			}
+			if err := cs.CoreV1().Secrets(ns).Delete(ctx, s.Name, del); err != nil && !apierrors.IsNotFound(err) {
+				return gone, fail("secrets", err)
+			}
+			gone = append(gone, "secret/"+s.Name)
+		}
+	}
+	return gone, nil
+}
+
+// DeleteNamespace deletes ns and waits until it is gone, so that an up
+// right after does not meet a Terminating namespace.
+func DeleteNamespace(ctx context.Context, cs kubernetes.Interface, ns string, timeout time.Duration) (bool, error) {
+	err := cs.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, clierr.New("delete namespace "+ns, "delete it with kubectl delete ns "+ns, err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		_, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	})
+	if err != nil {
+		return true, clierr.New("namespace "+ns+" is still terminating", "check `kubectl get ns "+ns+" -o yaml` for finalizers", err)
+	}
+	return true, nil
+}

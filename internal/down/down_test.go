@@ -1,0 +1,87 @@
+package down
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/secrets"
+)
+
+func meta(name string, labels map[string]string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: "ns", Labels: labels}
+}
+
+func TestDeleteLeftovers(t *testing.T) {
+	mine := map[string]string{"app.kubernetes.io/name": "todo-app", "app.kubernetes.io/instance": "todo"}
+	other := map[string]string{"app.kubernetes.io/name": "todo-app", "app.kubernetes.io/instance": "other"}
+	cs := fake.NewClientset(
+		&batchv1.Job{ObjectMeta: meta("todo-migrate", mine)},
+		&batchv1.Job{ObjectMeta: meta("other-migrate", other)},
+		&corev1.Pod{ObjectMeta: meta("todo-migrate-x", mine)},
+		&corev1.ConfigMap{ObjectMeta: meta("todo-hook-cm", mine)},
+		&corev1.ConfigMap{ObjectMeta: meta("unlabelled", nil)},
+		&corev1.Secret{ObjectMeta: meta("todo-secrets", mine)}, // same name, not managed by helm-todo
+	)
+	got, err := DeleteLeftovers(context.Background(), cs, "ns", "todo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(got)
+	want := []string{"configmap/todo-hook-cm", "job/todo-migrate", "pod/todo-migrate-x"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("deleted %v, want %v", got, want)
+	}
+	if _, err := cs.BatchV1().Jobs("ns").Get(context.Background(), "other-migrate", metav1.GetOptions{}); err != nil {
+		t.Errorf("another release's job was deleted: %v", err)
+	}
+	if again, _ := DeleteLeftovers(context.Background(), cs, "ns", "todo"); len(again) != 0 {
+		t.Errorf("second run deleted %v", again)
+	}
+}
+
+// The whole plan twice, with a stand-in helm that knows no release: the
+// first run removes the Secret, the second has nothing to do.
+func TestDownTwice(t *testing.T) {
+	dir := t.TempDir()
+	helm := filepath.Join(dir, "helm")
+	script := "#!/bin/sh\necho 'Error: uninstall: Release not loaded: todo: release: not found' >&2\nexit 1\n"
+	if err := os.WriteFile(helm, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cs := fake.NewClientset()
+	if _, err := secrets.Apply(context.Background(), cs, "ns", "todo", secrets.NewValues(map[string]string{"A": "1"}, "t")); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{
+		Deploy: deploy.Options{HelmBin: helm, Release: "todo", Namespace: "ns"},
+		Client: func() (kubernetes.Interface, error) { return cs, nil },
+		Runner: command.Exec{},
+	}
+	for i, wantNothing := range []bool{false, true} {
+		var r Result
+		var out bytes.Buffer
+		if _, err := New(o, &r).Run(context.Background(), &out); err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		if r.Nothing() != wantNothing || r.Uninstalled {
+			t.Errorf("run %d: result %+v", i+1, r)
+		}
+		if !strings.Contains(out.String(), "release todo is not installed in ns") {
+			t.Errorf("run %d output:\n%s", i+1, out.String())
+		}
+	}
+}
