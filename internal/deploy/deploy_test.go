@@ -28,7 +28,7 @@ func TestArgs(t *testing.T) {
 				o.ValuesFiles = []string{"/r/values-dev.yaml"}
 				o.ExistingSecret = "todo-secrets"
 				o.InClusterDB = true
-				o.Images = map[string]Image{"backend": {"todo-backend", "0123e4"}, "frontend": {"todo-frontend", "abc"}}
+				o.Images = map[string]Image{"backend": {Repository: "todo-backend", Tag: "0123e4"}, "frontend": {Repository: "todo-frontend", Tag: "abc"}}
 				o.KubeContext = "kwok-e2e"
 				o.Set = []string{"backend.podAnnotations.x=y"}
 			},
