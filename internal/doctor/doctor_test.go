@@ -1,0 +1,93 @@
+package doctor
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestContext(t *testing.T) {
+	tests := []struct {
+		kind, ctx, server string
+		allow             bool
+		want              Level
+	}{
+		{"minikube", "minikube", "https://192.168.49.2:8443", false, OK},
+		{"kwok", "kwok-e2e", "https://127.0.0.1:32766", false, OK},
+		{"other", "lab", "https://127.0.0.1:6443", false, OK},
+		{"other", "lab", "https://[::1]:6443", false, OK},
+		{"other", "prod", "https://k8s.example.com", false, Warn},
+		{"other", "prod", "https://k8s.example.com", true, OK},
+		{"", "", "", false, Fail},
+	}
+	for _, tc := range tests {
+		if got := Context(tc.kind, tc.ctx, tc.server, tc.allow); got.Level != tc.want {
+			t.Errorf("%s %s allow=%v: got %+v, want %s", tc.ctx, tc.server, tc.allow, got, tc.want)
+		}
+	}
+}
+
+func write(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestStandalone(t *testing.T) {
+	tests := map[string]struct {
+		file, body string
+		want       Level
+	}{
+		"mjs double quotes": {"next.config.mjs", `export default { output: "standalone" }`, OK},
+		"js single quotes":  {"next.config.js", `module.exports = {output:'standalone'}`, OK},
+		"missing option":    {"next.config.ts", `export default { reactStrictMode: true }`, Fail},
+		"no config":         {"", "", Fail},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.file != "" {
+				write(t, dir, tc.file, tc.body)
+			}
+			if got := Standalone(dir); got.Level != tc.want {
+				t.Errorf("got %+v", got)
+			}
+		})
+	}
+}
+
+func TestAPIURL(t *testing.T) {
+	if got := APIURL(map[string]string{"helm-todo.yaml": "http://todo-backend.todo-app.svc.cluster.local:7860"}); got.Level != Warn || !strings.Contains(got.Detail, "helm-todo.yaml") {
+		t.Errorf("cluster DNS: %+v", got)
+	}
+	if got := APIURL(map[string]string{"environment": "http://localhost:7860"}); got.Level != OK {
+		t.Errorf("localhost: %+v", got)
+	}
+	if got := APIURL(nil); got.Level != OK {
+		t.Errorf("unset: %+v", got)
+	}
+}
+
+func TestSecretsNeverShowsValues(t *testing.T) {
+	const canary = "CANARY-doctor-1234"
+	env := write(t, t.TempDir(), ".env", "OPENROUTER_API_KEY="+canary+"\nBETTER_AUTH_SECRET="+canary+"\n")
+	got := Secrets(env, true, func(string) string { return "" })
+	if got.Level != Fail || !strings.Contains(got.Detail, "VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY") {
+		t.Errorf("got %+v", got)
+	}
+	var out bytes.Buffer
+	if failed := Print(&out, []Check{got}); failed != 1 {
+		t.Errorf("failed = %d", failed)
+	}
+	if strings.Contains(out.String(), canary) {
+		t.Errorf("checklist leaks a value:\n%s", out.String())
+	}
+	if Result([]Check{got, {Name: "x", Level: Warn}}) == nil || Result([]Check{{Name: "x", Level: Warn}}) != nil {
+		t.Error("only failures fail")
+	}
+}
