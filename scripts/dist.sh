@@ -6,6 +6,8 @@
 #   DIR/helm-todo_<version>_checksums.txt        "<sha256>  <archive>" lines
 # The archives are byte-for-byte reproducible (fixed order, owner and mtime;
 # gzip without a timestamp), so a rebuild of a tag yields the same checksums.
+# Release binaries are static (CGO_ENABLED=0); a caller may set CGO_ENABLED
+# to reuse the build cache of ordinary builds, as the plugin tests do.
 set -euo pipefail
 dir=$1 version=$2 ldflags=$3
 shift 3
@@ -24,7 +26,7 @@ for platform in "$@"; do
   name="helm-todo_${version}_${os}_${arch}"
   echo "dist: $name" >&2
   mkdir -p "$stage/$name/bin"
-  CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$stage/$name/bin/$exe" ./cmd/helm-todo
+  CGO_ENABLED=${CGO_ENABLED:-0} GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$stage/$name/bin/$exe" ./cmd/helm-todo
   cp plugin.yaml README.md "$stage/$name/"
   tar -C "$stage/$name" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - . |
     gzip -n -9 >"$stage/$name.tar.gz"

@@ -15,7 +15,8 @@ const installPostRendererLong = `Make "--post-renderer helm-todo" resolve for th
 (HELM_BIN, or --helm-bin).
 
 Helm 4 looks the name up as a post-renderer plugin: this installs the plugin
-at <plugin>/plugins/helm-todo with "helm plugin install".
+named helm-todo at <plugin>/plugins/helm-todo-postrenderer with
+"helm plugin install".
 
 Helm 3 looks the name up on PATH: this links the plugin's binary into
 --bin-dir (default ~/.local/bin) and prints the PATH line to add when that

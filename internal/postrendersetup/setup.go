@@ -5,8 +5,8 @@
 //     plugin's binary is linked into a directory on PATH (~/.local/bin by
 //     default), and an absolute path keeps working without any setup.
 //   - Helm 4 looks up a postrenderer/v1 plugin of that name and never a path,
-//     so the nested plugin at <plugin>/plugins/helm-todo is installed with
-//     `helm plugin install`.
+//     so the nested plugin at <plugin>/plugins/helm-todo-postrenderer (named
+//     helm-todo) is installed with `helm plugin install`.
 //
 // Both are idempotent: running again reports what is already in place.
 package postrendersetup
@@ -30,6 +30,13 @@ import (
 // PluginName is the name both majors resolve: the Helm 4 plugin's name and
 // the executable's name on PATH for Helm 3.
 const PluginName = "helm-todo"
+
+// PluginSubdir is the Helm 4 plugin's directory under <plugin>/plugins. Helm
+// installs a local directory as $HELM_PLUGINS/<its base name>, and a clone
+// of this repository is usually named helm-todo already, so the post-renderer
+// plugin's directory must be named otherwise or its install collides with
+// the todo plugin's ("plugin already exists").
+const PluginSubdir = "helm-todo-postrenderer"
 
 // Options says where things are. Zero values mean "not given": Run fills in
 // the defaults it can derive.
@@ -68,12 +75,12 @@ func Run(ctx context.Context, o Options) error {
 	return linkBinary(o, bin)
 }
 
-// installPlugin installs <plugin>/plugins/helm-todo as a Helm 4 plugin.
+// installPlugin installs <plugin>/plugins/helm-todo-postrenderer as a Helm 4 plugin.
 // `helm plugin install <dir>` symlinks the directory; no --verify=false is
 // needed for a local directory, and a second install fails with "plugin
 // already exists", hence the check first.
 func installPlugin(ctx context.Context, o Options) error {
-	dir := filepath.Join(o.PluginDir, "plugins", PluginName)
+	dir := filepath.Join(o.PluginDir, "plugins", PluginSubdir)
 	if _, err := os.Stat(filepath.Join(dir, "plugin.yaml")); err != nil {
 		return clierr.New("find the post-renderer plugin at "+dir, "reinstall the todo plugin from a complete release or checkout", err)
 	}

@@ -60,7 +60,7 @@ func (f *fakeHelm) Run(_ context.Context, c command.Cmd) (command.Result, error)
 func pluginDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"bin/helm-todo", "plugins/helm-todo/plugin.yaml"} {
+	for _, f := range []string{"bin/helm-todo", "plugins/helm-todo-postrenderer/plugin.yaml"} {
 		p := filepath.Join(dir, f)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -108,7 +108,7 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 			for _, c := range helm.calls {
 				if strings.HasPrefix(c, "helm4 plugin install ") {
 					installed = true
-					if want := "helm4 plugin install " + filepath.Join(dir, "plugins", "helm-todo"); c != want {
+					if want := "helm4 plugin install " + filepath.Join(dir, "plugins", "helm-todo-postrenderer"); c != want {
 						t.Errorf("ran %q, want %q", c, want)
 					}
 				}

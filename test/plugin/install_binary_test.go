@@ -1,0 +1,209 @@
+package plugin_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// scriptTools are the programs install-binary.sh uses: linked into a
+// directory that becomes the whole PATH, they give a machine without Go.
+var scriptTools = []string{"sh", "uname", "tr", "sed", "head", "tail", "mktemp", "rm", "dirname", "curl",
+	"awk", "sha256sum", "cut", "tar", "gzip", "mkdir", "cp", "chmod", "mv", "cat"}
+
+func pathWithoutGo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, tool := range scriptTools {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("%s not installed: %v", tool, err)
+		}
+		if err := os.Symlink(p, filepath.Join(dir, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// scriptOnly is a plugin directory with no source: only what a release
+// archive install needs, so that a fallback to building can't succeed.
+func scriptOnly(t *testing.T) string {
+	t.Helper()
+	root := repoRoot(t)
+	dir := filepath.Join(t.TempDir(), "todo")
+	copyFile(t, filepath.Join(root, "plugin.yaml"), filepath.Join(dir, "plugin.yaml"), 0o644)
+	copyFile(t, filepath.Join(root, "install-binary.sh"), filepath.Join(dir, "install-binary.sh"), 0o755)
+	return dir
+}
+
+// fakeBinary puts a bin/helm-todo that reports version and says whether it
+// was replaced (its content is checked afterwards).
+func fakeBinary(t *testing.T, dir, version string) string {
+	t.Helper()
+	p := filepath.Join(dir, "bin", "helm-todo")
+	body := "#!/bin/sh\n# fake\n[ \"$1\" = version ] && echo " + version + "\n"
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+func runScript(t *testing.T, dir string, env ...string) result {
+	t.Helper()
+	return runCmd(t, dir, cleanEnv(env...), "sh", filepath.Join(dir, "install-binary.sh"))
+}
+
+func TestInstallBinaryOffline(t *testing.T) {
+	version := pluginVersion(t, repoRoot(t))
+	noGo := pathWithoutGo(t)
+
+	tests := map[string]struct {
+		dir        func(t *testing.T) string
+		fake       string // version of a bin/helm-todo already there, "" for none
+		path       string // PATH, "" for the test's own
+		wantErr    bool
+		wantStderr []string
+		wantBuilt  bool // bin/helm-todo is a real build of version
+		wantFake   bool // the fake binary is untouched
+	}{
+		"binary of the right version: skips": {
+			dir: scriptOnly, fake: version, path: noGo,
+			wantStderr: []string{"already installed"}, wantFake: true,
+		},
+		"no network, Go present: builds": {
+			dir:        copyPlugin,
+			wantStderr: []string{"download failed", "building from source", "installed bin/helm-todo " + version},
+			wantBuilt:  true,
+		},
+		"binary of another version, no network, Go present: rebuilds": {
+			dir: copyPlugin, fake: "0.0.1",
+			wantStderr: []string{"building from source"}, wantBuilt: true,
+		},
+		"no network, no Go: says what to do": {
+			dir: copyPlugin, path: noGo, wantErr: true,
+			wantStderr: []string{"error: cannot download helm-todo " + version, "Go is not installed", "fix: ", "helm plugin update todo"},
+		},
+		"binary of another version, no network, no Go: fails, keeps it": {
+			dir: scriptOnly, fake: "0.0.1", path: noGo, wantErr: true,
+			wantStderr: []string{"Go is not installed"}, wantFake: true,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			dir := tc.dir(t)
+			var fake string
+			if tc.fake != "" {
+				fake = fakeBinary(t, dir, tc.fake)
+			}
+			env := []string{"HELM_TODO_DOWNLOAD_URL=" + unreachable, "GOPROXY=off", "HELM_PLUGIN_DIR=" + dir}
+			if tc.path != "" {
+				env = append(env, "PATH="+tc.path)
+			}
+			r := runScript(t, dir, env...)
+			if (r.err != nil) != tc.wantErr {
+				t.Fatalf("exit error = %v, want error %v\n%s", r.err, tc.wantErr, r)
+			}
+			for _, w := range tc.wantStderr {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			bin := filepath.Join(dir, "bin", "helm-todo")
+			if tc.wantFake {
+				if b, _ := os.ReadFile(bin); string(b) != fake {
+					t.Errorf("the existing binary was replaced")
+				}
+			}
+			if tc.wantBuilt {
+				if got := runCmd(t, "", nil, bin, "version"); strings.TrimSpace(got.stdout) != version {
+					t.Errorf("built binary reports %q (%v), want %q", got.stdout, got.err, version)
+				}
+			}
+			if tc.wantErr && tc.fake == "" {
+				if _, err := os.Stat(filepath.Join(dir, "bin")); err == nil {
+					t.Errorf("a failed install left bin/ behind")
+				}
+			}
+		})
+	}
+}
+
+// TestInstallBinaryFromDist builds the host's release archive with `make
+// dist`, serves it over HTTP in the GitHub releases layout, and installs it;
+// a tampered archive is refused even though a build from source would work.
+func TestInstallBinaryFromDist(t *testing.T) {
+	root := repoRoot(t)
+	version := pluginVersion(t, root)
+	releases := t.TempDir()
+	dist := filepath.Join(releases, "v"+version)
+	platform := runtime.GOOS + "/" + runtime.GOARCH
+	// The host's cgo setting, so that dist reuses the cache of other builds
+	// instead of rebuilding everything static.
+	cgo, err := exec.Command("go", "env", "CGO_ENABLED").Output()
+	if err != nil {
+		t.Fatalf("go env: %v", err)
+	}
+	if r := runCmd(t, root, cleanEnv("CGO_ENABLED="+strings.TrimSpace(string(cgo))), "make", "--no-print-directory", "dist", "PLATFORMS="+platform, "DIST="+dist); r.err != nil {
+		t.Fatalf("make dist: %v\n%s", r.err, r)
+	}
+	archive := "helm-todo_" + version + "_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz"
+	sums, err := os.ReadFile(filepath.Join(dist, "helm-todo_"+version+"_checksums.txt"))
+	if err != nil || !strings.Contains(string(sums), "  "+archive+"\n") {
+		t.Fatalf("checksums file lacks %s (%v):\n%s", archive, err, sums)
+	}
+	var fetched []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetched = append(fetched, r.URL.Path)
+		http.FileServer(http.Dir(releases)).ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	t.Run("verified install", func(t *testing.T) {
+		dir := scriptOnly(t)
+		r := runScript(t, dir, "HELM_TODO_DOWNLOAD_URL="+srv.URL, "HELM_PLUGIN_DIR="+dir)
+		if r.err != nil {
+			t.Fatalf("install from dist: %v\n%s", r.err, r)
+		}
+		if !strings.Contains(r.stderr, "sha256 verified") {
+			t.Errorf("stderr does not report the verification:\n%s", r.stderr)
+		}
+		want := []string{"/v" + version + "/" + archive, "/v" + version + "/helm-todo_" + version + "_checksums.txt"}
+		if strings.Join(fetched, " ") != strings.Join(want, " ") {
+			t.Errorf("fetched %v, want %v", fetched, want)
+		}
+		if got := runCmd(t, "", nil, filepath.Join(dir, "bin", "helm-todo"), "version"); strings.TrimSpace(got.stdout) != version {
+			t.Errorf("installed binary reports %q, want %q", got.stdout, version)
+		}
+	})
+
+	t.Run("tampered archive is refused", func(t *testing.T) {
+		f, err := os.OpenFile(filepath.Join(dist, archive), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString("tampered"); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		dir := copyPlugin(t) // has source and Go: a silent fallback build would "succeed"
+		r := runScript(t, dir, "HELM_TODO_DOWNLOAD_URL="+srv.URL, "HELM_PLUGIN_DIR="+dir, "GOPROXY=off")
+		if r.err == nil {
+			t.Fatalf("a tampered archive was accepted:\n%s", r)
+		}
+		if !strings.Contains(r.stderr, "checksum mismatch for "+archive) || strings.Contains(r.stderr, "building from source") {
+			t.Errorf("stderr should refuse on the checksum and not fall back to a build:\n%s", r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "bin", "helm-todo")); err == nil {
+			t.Errorf("bin/helm-todo was written from a tampered archive")
+		}
+	})
+}
