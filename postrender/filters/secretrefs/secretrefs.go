@@ -31,7 +31,8 @@ type Filter struct {
 var _ kio.Filter = Filter{}
 
 // Collector gathers the moved values, keyed "<workload>.<container>.<VAR>"
-// so that two workloads never fight over a key.
+// so that two workloads never fight over a key; a key already holding
+// another value gets a "-2", "-3"... suffix.
 type Collector struct {
 	// RefName is the Secret name written into each secretKeyRef. The
 	// generated name carries a hash of all the data, known only at the
@@ -68,7 +69,7 @@ func (c *Collector) Namespace() string { return c.namespace }
 // workload: "<instance label>-env", else "<name>-env".
 func (c *Collector) BaseName() string { return c.firstName + "-env" }
 
-func (c *Collector) add(res *yaml.RNode, key, value string) error {
+func (c *Collector) add(res *yaml.RNode, key, value string) (string, error) {
 	ns := res.GetNamespace()
 	if c.data == nil {
 		c.data = map[string]string{}
@@ -79,13 +80,19 @@ func (c *Collector) add(res *yaml.RNode, key, value string) error {
 			c.firstName = res.GetName()
 		}
 	} else if ns != c.namespace {
-		return fmt.Errorf("its namespace %q differs from %q of %s, which also had values moved, and one generated Secret serves one namespace: put these values in a Secret yourself or set secretRefs.enabled to false in the policy", ns, c.namespace, c.first)
+		return "", fmt.Errorf("its namespace %q differs from %q of %s, which also had values moved, and one generated Secret serves one namespace: put these values in a Secret yourself or set secretRefs.enabled to false in the policy", ns, c.namespace, c.first)
 	}
-	if old, taken := c.data[key]; taken && old != value {
-		return fmt.Errorf("secret key %s is taken by another value (two workloads of different kinds share a name): rename one or set secretRefs.enabled to false in the policy", key)
+	// The same variable twice in a container (or two workloads of
+	// different kinds sharing a name) gets numbered keys.
+	for n, base := 2, key; ; n++ {
+		old, taken := c.data[key]
+		if !taken || old == value {
+			break
+		}
+		key = fmt.Sprintf("%s-%d", base, n)
 	}
 	c.data[key] = value
-	return nil
+	return key, nil
 }
 
 // keyChars is what a Secret data key may hold.
@@ -134,7 +141,8 @@ func (f Filter) container(res *yaml.RNode, c podspec.Container, hook bool) error
 			f.Report.Notice(res, "container %s: env %s kept as a literal: %q is not a valid Secret key", c.Name, name, key)
 			continue
 		}
-		if err := f.Secret.add(res, key, value); err != nil {
+		key, err := f.Secret.add(res, key, value)
+		if err != nil {
 			return fmt.Errorf("container %s: env %s: %w", c.Name, name, err)
 		}
 		item.Content[valueIdx] = yaml.NewScalarRNode("valueFrom").YNode()

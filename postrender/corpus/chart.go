@@ -1,0 +1,117 @@
+// Package corpus generates manifest streams for the post-renderer's tests,
+// fuzz seeds and benchmarks: a chart-like stream of any length, and random
+// workloads of every kind.
+package corpus
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// chartDocs is one "release" of a typical chart, as `helm template` prints
+// it: a ConfigMap, a ServiceAccount, a Service and a Deployment with env,
+// ports and resources. Only the Deployment is hardened by the pass.
+var chartDocs = []string{
+	`---
+# Source: app/templates/configmap.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-%[1]d
+  labels:
+    app.kubernetes.io/name: app
+    app.kubernetes.io/instance: rel-%[1]d
+data:
+  LOG_LEVEL: INFO
+  LOG_FORMAT: json
+  ALLOWED_ORIGINS: http://localhost:3000
+`,
+	`---
+# Source: app/templates/serviceaccount.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app-%[1]d
+  labels:
+    app.kubernetes.io/name: app
+    app.kubernetes.io/instance: rel-%[1]d
+automountServiceAccountToken: false
+`,
+	`---
+# Source: app/templates/service.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: app-%[1]d
+  labels:
+    app.kubernetes.io/name: app
+    app.kubernetes.io/instance: rel-%[1]d
+spec:
+  type: ClusterIP
+  ports:
+    - port: 80
+      targetPort: http
+      protocol: TCP
+      name: http
+  selector:
+    app.kubernetes.io/name: app
+    app.kubernetes.io/instance: rel-%[1]d
+`,
+	`---
+# Source: app/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-%[1]d
+  labels:
+    app.kubernetes.io/name: app
+    app.kubernetes.io/instance: rel-%[1]d
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: app
+      app.kubernetes.io/instance: rel-%[1]d
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: app
+        app.kubernetes.io/instance: rel-%[1]d
+    spec:
+      serviceAccountName: app-%[1]d
+      containers:
+        - name: app
+          image: "nginx:1.27"
+          imagePullPolicy: IfNotPresent
+          ports:
+            - name: http
+              containerPort: 8080
+              protocol: TCP
+          envFrom:
+            - configMapRef:
+                name: app-%[1]d
+          env:
+            - name: PORT
+              value: "8080"
+            - name: API_TOKEN
+              value: "token-%[1]d"
+          resources:
+            requests:
+              cpu: 100m
+              memory: 128Mi
+            limits:
+              cpu: 250m
+              memory: 256Mi
+`,
+}
+
+// Chart returns a stream of n documents cycling through one chart's
+// resources, each set under its own release number.
+func Chart(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(n * 600)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, chartDocs[i%len(chartDocs)], i/len(chartDocs))
+	}
+	return b.Bytes()
+}

@@ -1,0 +1,88 @@
+package podspec
+
+import (
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+func TestIsWorkload(t *testing.T) {
+	tests := map[string]struct {
+		apiVersion, kind string
+		want             bool
+	}{
+		"pod":                    {"v1", "Pod", true},
+		"deployment":             {"apps/v1", "Deployment", true},
+		"cronjob":                {"batch/v1", "CronJob", true},
+		"job in apps is not":     {"apps/v1", "Job", false},
+		"custom group":           {"example.com/v1", "Deployment", false},
+		"custom pod":             {"example.com/v1", "Pod", false},
+		"service":                {"v1", "Service", false},
+		"list":                   {"v1", "List", false},
+		"old extensions group":   {"extensions/v1beta1", "Deployment", false},
+		"apps without a version": {"apps", "Deployment", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := IsWorkload(tc.apiVersion, tc.kind); got != tc.want {
+				t.Errorf("IsWorkload(%q, %q) = %v, want %v", tc.apiVersion, tc.kind, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFind(t *testing.T) {
+	tests := map[string]struct {
+		input      string
+		ok         bool
+		wantLabels map[string]string
+		containers []string
+	}{
+		"cronjob merges workload and pod labels": {
+			input: `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: c, labels: {a: workload, b: workload}}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        metadata: {labels: {b: pod}}
+        spec:
+          initContainers: [{name: i}]
+          containers: [{name: x}, {name: y}]
+`,
+			ok: true, wantLabels: map[string]string{"a": "workload", "b": "pod"}, containers: []string{"i", "x", "y"},
+		},
+		"pod":                     {input: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a}]}\n", ok: true, containers: []string{"a"}},
+		"deployment without spec": {input: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n", ok: false},
+		"template spec is a list": {input: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: []}}\n", ok: false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			tpl, ok := Find(yaml.MustParse(tc.input))
+			if ok != tc.ok {
+				t.Fatalf("ok = %v, want %v", ok, tc.ok)
+			}
+			if !ok {
+				return
+			}
+			for k, v := range tc.wantLabels {
+				if tpl.Labels[k] != v {
+					t.Errorf("label %s = %q, want %q", k, tpl.Labels[k], v)
+				}
+			}
+			var names []string
+			for _, c := range Containers(tpl.Spec) {
+				names = append(names, c.Name)
+			}
+			if len(names) != len(tc.containers) {
+				t.Fatalf("containers %v, want %v", names, tc.containers)
+			}
+			for i := range names {
+				if names[i] != tc.containers[i] {
+					t.Errorf("containers %v, want %v", names, tc.containers)
+				}
+			}
+		})
+	}
+}

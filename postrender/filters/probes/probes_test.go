@@ -1,0 +1,196 @@
+package probes
+
+import (
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/helm-todo/helm-todo/postrender/filters/report"
+)
+
+// forBackend gives the "api" container of component=backend pods a
+// liveness and a readiness probe.
+func forBackend(labels map[string]string, container string) map[string]*yaml.RNode {
+	if labels["component"] != "backend" || container != "api" {
+		return nil
+	}
+	return map[string]*yaml.RNode{
+		"livenessProbe":  yaml.MustParse("httpGet:\n  path: /health/live\n  port: 7860\ntimeoutSeconds: 2\n"),
+		"readinessProbe": yaml.MustParse("httpGet:\n  path: /health/ready\n  port: 7860\ntimeoutSeconds: 5\n"),
+	}
+}
+
+func TestFilter(t *testing.T) {
+	tests := map[string]struct {
+		input, expected string
+		override        bool
+		notices         []string
+		unchanged       bool
+	}{
+		"selected container gets the probes, others and initContainers none": {
+			input: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: b
+spec:
+  template:
+    metadata:
+      labels: {component: backend}
+    spec:
+      initContainers:
+      - name: api
+      containers:
+      - name: api
+      - name: sidecar
+`,
+			expected: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: b
+spec:
+  template:
+    metadata:
+      labels: {component: backend}
+    spec:
+      initContainers:
+      - name: api
+      containers:
+      - name: api
+        livenessProbe:
+          httpGet:
+            path: /health/live
+            port: 7860
+          timeoutSeconds: 2
+        readinessProbe:
+          httpGet:
+            path: /health/ready
+            port: 7860
+          timeoutSeconds: 5
+      - name: sidecar
+`,
+		},
+		"the workload's labels select when the pod has none": {
+			input: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  labels: {component: backend}
+spec:
+  containers:
+  - name: api
+    readinessProbe:
+      httpGet: {port: 7860, path: /health/ready}
+      timeoutSeconds: 5
+`,
+			expected: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  labels: {component: backend}
+spec:
+  containers:
+  - name: api
+    readinessProbe:
+      httpGet: {port: 7860, path: /health/ready}
+      timeoutSeconds: 5
+    livenessProbe:
+      httpGet:
+        path: /health/live
+        port: 7860
+      timeoutSeconds: 2
+`,
+		},
+		"a chart's own probe is kept whole and reported": {
+			input: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  labels: {component: backend}
+spec:
+  containers:
+  - name: api
+    livenessProbe:
+      exec: {command: [true]}
+    readinessProbe:
+      httpGet: {path: /health/ready, port: 7860}
+      timeoutSeconds: 5
+`,
+			unchanged: true,
+			notices:   []string{"Pod/p: container api: livenessProbe set by the chart, kept (set override: true in the policy to enforce)"},
+		},
+		"override replaces a chart's probe whole": {
+			override: true,
+			input: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  labels: {component: backend}
+spec:
+  containers:
+  - name: api
+    livenessProbe:
+      exec: {command: [true]}
+    readinessProbe:
+      httpGet: {path: /health/ready, port: 7860}
+      timeoutSeconds: 5
+`,
+			expected: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  labels: {component: backend}
+spec:
+  containers:
+  - name: api
+    livenessProbe:
+      httpGet:
+        path: /health/live
+        port: 7860
+      timeoutSeconds: 2
+    readinessProbe:
+      httpGet: {path: /health/ready, port: 7860}
+      timeoutSeconds: 5
+`,
+			notices: []string{"Pod/p: container api: livenessProbe set by the chart, replaced (override: true)"},
+		},
+		"unselected pods are untouched": {
+			input: `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: j
+spec:
+  template:
+    metadata:
+      labels: {component: migration}
+    spec:
+      containers:
+      - name: api
+`,
+			unchanged: true,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res := yaml.MustParse(tc.input)
+			rep := &report.Report{}
+			f := Filter{For: forBackend, Override: tc.override, Report: rep}
+			if _, err := f.Filter([]*yaml.RNode{res}); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.expected
+			if tc.unchanged {
+				want = tc.input
+			}
+			if got := res.MustString(); strings.TrimSpace(got) != strings.TrimSpace(want) {
+				t.Errorf("got\n%s\nwant\n%s", got, want)
+			}
+			if rep.Changed == tc.unchanged {
+				t.Errorf("Changed = %v, want %v", rep.Changed, !tc.unchanged)
+			}
+			if strings.Join(rep.Notices, "\n") != strings.Join(tc.notices, "\n") {
+				t.Errorf("notices\n%q\nwant\n%q", rep.Notices, tc.notices)
+			}
+		})
+	}
+}

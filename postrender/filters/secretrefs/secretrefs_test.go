@@ -1,0 +1,196 @@
+package secretrefs
+
+import (
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/helm-todo/helm-todo/postrender/filters/report"
+)
+
+func looksSecret(name string) bool {
+	return strings.HasSuffix(name, "_TOKEN") || strings.Contains(name, "PASSWORD") || name == "DATABASE_URL"
+}
+
+func TestFilter(t *testing.T) {
+	tests := map[string]struct {
+		input, expected string
+		data            map[string]string
+		notices         []string
+		unchanged       bool
+	}{
+		"secret-looking literals move, others stay": {
+			input: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: init
+        env:
+        - name: DB_PASSWORD
+          value: "pw"
+      containers:
+      - name: app
+        env:
+        - name: API_TOKEN
+          value: "tok"
+        - name: PORT
+          value: "80"
+        - name: DATABASE_URL
+          value: "postgres://u:$(DB_PASSWORD)@db/app"
+        - name: EMPTY_TOKEN
+          value: ""
+        - name: REF_TOKEN
+          valueFrom:
+            secretKeyRef: {name: s, key: k}
+`,
+			expected: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: init
+        env:
+        - name: DB_PASSWORD
+          valueFrom:
+            secretKeyRef:
+              name: GEN
+              key: web.init.DB_PASSWORD
+      containers:
+      - name: app
+        env:
+        - name: API_TOKEN
+          valueFrom:
+            secretKeyRef:
+              name: GEN
+              key: web.app.API_TOKEN
+        - name: PORT
+          value: "80"
+        - name: DATABASE_URL
+          value: "postgres://u:$(DB_PASSWORD)@db/app"
+        - name: EMPTY_TOKEN
+          value: ""
+        - name: REF_TOKEN
+          valueFrom:
+            secretKeyRef: {name: s, key: k}
+`,
+			data: map[string]string{"web.init.DB_PASSWORD": "pw", "web.app.API_TOKEN": "tok"},
+		},
+		"a repeated variable gets a numbered key": {
+			input: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: c
+    env:
+    - {name: A_TOKEN, value: one}
+    - {name: A_TOKEN, value: two}
+`,
+			expected: `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: c
+    env:
+    - {name: A_TOKEN, valueFrom: {secretKeyRef: {name: GEN, key: p.c.A_TOKEN}}}
+    - {name: A_TOKEN, valueFrom: {secretKeyRef: {name: GEN, key: p.c.A_TOKEN-2}}}
+`,
+			data: map[string]string{"p.c.A_TOKEN": "one", "p.c.A_TOKEN-2": "two"},
+		},
+		"a Helm hook keeps its literals, with a notice that holds no value": {
+			input: `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations:
+    helm.sh/hook: pre-install
+spec:
+  template:
+    spec:
+      containers:
+      - name: m
+        env:
+        - {name: API_TOKEN, value: hidden-value}
+`,
+			unchanged: true,
+			notices:   []string{"Job/migrate: container m: env API_TOKEN kept as a literal: a Helm hook runs before the generated Secret exists"},
+		},
+		"a custom resource is untouched": {
+			input: `apiVersion: example.com/v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: c
+    env:
+    - {name: A_TOKEN, value: one}
+`,
+			unchanged: true,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			res := yaml.MustParse(tc.input)
+			rep := &report.Report{}
+			col := &Collector{RefName: "GEN"}
+			f := Filter{LooksSecret: looksSecret, Secret: col, Report: rep}
+			if _, err := f.Filter([]*yaml.RNode{res}); err != nil {
+				t.Fatal(err)
+			}
+			want := tc.expected
+			if tc.unchanged {
+				want = tc.input
+			}
+			if got := res.MustString(); strings.TrimSpace(got) != strings.TrimSpace(want) {
+				t.Errorf("got\n%s\nwant\n%s", got, want)
+			}
+			if rep.Changed == tc.unchanged {
+				t.Errorf("Changed = %v, want %v", rep.Changed, !tc.unchanged)
+			}
+			if strings.Join(rep.Notices, "\n") != strings.Join(tc.notices, "\n") {
+				t.Errorf("notices\n%q\nwant\n%q", rep.Notices, tc.notices)
+			}
+			if len(col.Data()) != len(tc.data) || col.Refs != len(tc.data) {
+				t.Errorf("collected %d values and %d refs, want %d", len(col.Data()), col.Refs, len(tc.data))
+			}
+			for k, v := range tc.data {
+				if col.Data()[k] != v {
+					t.Errorf("collected[%s] differs from the literal", k)
+				}
+			}
+		})
+	}
+}
+
+func TestCollectorNamespaces(t *testing.T) {
+	col := &Collector{RefName: "GEN"}
+	f := Filter{LooksSecret: looksSecret, Secret: col}
+	pod := func(ns, name string) *yaml.RNode {
+		return yaml.MustParse("apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: " + ns + "\n  labels:\n    app.kubernetes.io/instance: rel\nspec:\n  containers:\n  - name: c\n    env:\n    - {name: A_TOKEN, value: v}\n")
+	}
+	if _, err := f.Filter([]*yaml.RNode{pod("a", "p1")}); err != nil {
+		t.Fatal(err)
+	}
+	if col.Namespace() != "a" || col.BaseName() != "rel-env" {
+		t.Errorf("namespace %q base name %q, want a and rel-env", col.Namespace(), col.BaseName())
+	}
+	_, err := f.Filter([]*yaml.RNode{pod("b", "p2")})
+	if err == nil || !strings.Contains(err.Error(), `namespace "b" differs from "a" of Pod/a/p1`) {
+		t.Fatalf("second namespace: err = %v, want one naming both namespaces and the first workload", err)
+	}
+	if strings.Contains(err.Error(), ": v") {
+		t.Errorf("error %q may show a value", err)
+	}
+}
