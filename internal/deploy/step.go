@@ -25,6 +25,9 @@ type Step struct {
 	// Watch follows the rollout until ctx ends; a non-nil error is a failure
 	// helm would only report at its timeout. Nil disables watching.
 	Watch func(ctx context.Context, out io.Writer) error
+	// Diagnose looks once more after helm failed on its own, for a cause
+	// the watcher had not polled yet (helm watches hooks closely).
+	Diagnose func(ctx context.Context, out io.Writer) error
 	// Pending says what is not ready yet, to explain a helm timeout.
 	Pending func() []string
 	// HelmOut receives helm's own output (--debug); nil discards it.
@@ -82,6 +85,9 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 	state := "unknown"
 	if rel, err := Status(stateCtx, s.Runner, s.Options); err == nil {
 		state = rel.String()
+	}
+	if watchErr == nil && ctx.Err() == nil && s.Diagnose != nil {
+		watchErr = s.Diagnose(stateCtx, out)
 	}
 	stateLine := fmt.Sprintf("release %s in namespace %s is now %s", s.Options.Release, s.Options.Namespace, state)
 	fmt.Fprintln(out, "   "+stateLine)

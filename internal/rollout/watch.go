@@ -56,6 +56,17 @@ func (w *Watcher) Watch(ctx context.Context, out io.Writer) error {
 	}
 }
 
+// Check takes one snapshot and returns a *Failure when one is visible. It
+// explains a helm failure that came before the watcher's next poll: a
+// failed hook Job is kept, so its logs are still there.
+func (w *Watcher) Check(ctx context.Context, out io.Writer) error {
+	w.init()
+	if f := w.poll(ctx, out); f != nil {
+		return f
+	}
+	return nil
+}
+
 // WaitCurrent polls until every workload of the release is Current, or
 // ctx ends, returning an error naming what is not ready.
 func (w *Watcher) WaitCurrent(ctx context.Context, out io.Writer) error {

@@ -82,6 +82,12 @@ func New(o Options) (*plan.Plan, error) {
 		watcher = &rollout.Watcher{Client: cs, Namespace: d.Namespace, Release: d.Release}
 		return watcher.Watch(ctx, out)
 	}
+	dep.Diagnose = func(ctx context.Context, out io.Writer) error {
+		if watcher == nil {
+			return nil
+		}
+		return watcher.Check(ctx, out)
+	}
 	dep.Pending = func() []string {
 		if watcher == nil {
 			return nil
