@@ -172,8 +172,10 @@ func (s *BuildStep) size(ctx context.Context) string {
 // so docker gets a copy of both under a name derived from their content.
 func (s *BuildStep) stagedPaths() (dockerfile, ignore string) {
 	if s.Builder.Kind != Docker {
-		if len(s.ignore) == 0 {
-			return s.Spec.Dockerfile, ""
+		if _, err := os.Stat(s.Spec.IgnoreFile); s.Spec.IgnoreFile == "" || err != nil {
+			// Without --ignorefile, podman and buildah would read the
+			// context's own .dockerignore, which the tag did not account for.
+			return s.Spec.Dockerfile, os.DevNull
 		}
 		return s.Spec.Dockerfile, s.Spec.IgnoreFile
 	}

@@ -214,3 +214,15 @@ func TestDryRunRunsNothing(t *testing.T) {
 		t.Errorf("dry run printed:\n%s", out.String())
 	}
 }
+
+// Without a shipped dockerignore, podman and buildah must not fall back to
+// the context's own .dockerignore, which the tag did not account for.
+func TestNoIgnoreFileMeansNone(t *testing.T) {
+	spec := fixture(t)
+	os.Remove(spec.IgnoreFile)
+	os.WriteFile(filepath.Join(spec.Context, ".dockerignore"), []byte("src\n"), 0o644)
+	s := newStep(t, spec, Builder{Kind: Buildah})
+	if d := strings.Join(s.Describe(), "\n"); !strings.Contains(d, "--ignorefile "+os.DevNull+" ") {
+		t.Errorf("build does not override the context's .dockerignore:\n%s", d)
+	}
+}
