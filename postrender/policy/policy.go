@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	kjson "sigs.k8s.io/json"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 	"sigs.k8s.io/yaml"
 )
@@ -105,8 +106,18 @@ func Load(file string) (*Policy, error) {
 // Parse parses and validates a policy document strictly.
 func Parse(b []byte) (*Policy, error) {
 	var p Policy
-	if err := yaml.UnmarshalStrict(b, &p); err != nil {
+	j, err := yaml.YAMLToJSONStrict(b)
+	if err != nil {
+		return nil, err
+	}
+	// sigs.k8s.io/json names an unknown field by its full path, as the
+	// API server does (`unknown field "podSecurityContext.runAsUsr"`).
+	strict, err := kjson.UnmarshalStrict(j, &p)
+	if err != nil {
 		return nil, cleanDecodeError(err)
+	}
+	if len(strict) > 0 {
+		return nil, strict[0]
 	}
 	if err := p.validate(); err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ func TestAbsent(t *testing.T) {
 		override       bool
 		conflicts      []string
 	}{
-		"empty gets everything":                            {dst: "{}", want: "{a: 1, m: {b: x, l: [ALL]}}", set: "a: 1\nm:\n  b: x\n  l: [ALL]"},
+		"empty gets everything":                            {dst: "{}", want: "a: 1\nm:\n  b: x\n  l: [ALL]", set: "a: 1\nm:\n  b: x\n  l: [ALL]"},
 		"null counts as absent":                            {dst: "a: null\nm: ~\n", want: "a: 1\nm:\n  b: x\n  l: [ALL]", set: "a: 1\nm:\n  b: x\n  l: [ALL]"},
 		"equal is left alone":                              {dst: "m: {l: [ALL], b: x}\na: 1\n", want: "m: {l: [ALL], b: x}\na: 1"},
 		"a list is one leaf":                               {dst: "a: 1\nm: {b: x, l: [NET_RAW]}\n", want: "a: 1\nm: {b: x, l: [NET_RAW]}", conflicts: []string{"m.l"}},
