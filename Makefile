@@ -55,7 +55,36 @@ install: build ## install this checkout as the `helm todo` plugin, plus the post
 test-plugin: tools ## plugin install, post-renderer and install-binary.sh under helm v3 and v4
 	go test -count=1 ./test/plugin/...
 
-test-all: test ## every test CI runs
+test-all: test e2e ## every test CI runs
+
+# The README's first command: the whole flow on this machine, on the
+# simulated cluster when there is no Docker engine or minikube (it says so).
+.PHONY: demo
+demo: build tools cluster-tools ## run helm todo doctor + up on the simulated cluster, end to end
+	@scripts/demo.sh
+
+# The e2e test cluster (design §6, test/cluster/): etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler and kwok built from Go modules into
+# .tools/cluster/, each skipped when already built at its pinned version.
+.PHONY: cluster-tools cluster-up cluster-down e2e
+cluster-tools: ## build the test cluster's binaries into .tools/cluster/
+	@test/cluster/build-tools.sh $(TOOLS)/cluster
+
+cluster-up: cluster-tools ## start the test cluster; KUBECONFIG=.tools/e2e/kubeconfig
+	@test/cluster/cluster.sh up
+
+cluster-down: ## stop the test cluster and remove its state
+	@test/cluster/cluster.sh down
+
+e2e: build tools cluster-tools ## helm install/upgrade/rollback/uninstall on the test cluster, Helm 3 then Helm 4
+	@test/e2e/run.sh $(HELM3) $(HELM4)
+
+# Real image builds (test/images/, README "Images"): buildah builds the example
+# apps with docker/*.Dockerfile on Debian stand-in bases, cached in .tools/images/.
+.PHONY: image-test
+image-test: build ## build and run the example images with buildah on stand-in bases
+	@test/images/run.sh
+test-all: image-test
 
 # Content-hash cost (README "Build and load images"): a 10,000-file context,
 # next to a plain read of the same files in the same run.

@@ -194,7 +194,7 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 		}
 		opts.PrepareLines = []string{
 			s.HelmBin + " plugin list   # is the helm-todo post-renderer plugin installed?",
-			s.HelmBin + " plugin install " + filepath.Join(pluginDir, "plugins", postrendersetup.PluginName) + "   # only when it is not",
+			s.HelmBin + " plugin install " + filepath.Join(pluginDir, "plugins", postrendersetup.PluginSubdir) + "   # only when it is not",
 		}
 	}
 	pl, err := up.New(opts)
