@@ -54,6 +54,12 @@ type result struct {
 // kubeconfig fixture ("" for none).
 func helmTodo(t *testing.T, dir, kubeconfig string, args ...string) result {
 	t.Helper()
+	return helmTodoEnv(t, dir, kubeconfig, nil, args...)
+}
+
+// helmTodoEnv is helmTodo with extra environment, which wins.
+func helmTodoEnv(t *testing.T, dir, kubeconfig string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cache := filepath.Join(t.TempDir(), "cache")
@@ -68,6 +74,7 @@ func helmTodo(t *testing.T, dir, kubeconfig string, args ...string) result {
 	if kubeconfig != "" {
 		cmd.Env = append(cmd.Env, "KUBECONFIG="+filepath.Join(repoDir, "internal/cluster/testdata", kubeconfig))
 	}
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
