@@ -68,12 +68,12 @@ try {
         exit 0
     }
     if (-not (Get-Command go -ErrorAction SilentlyContinue)) {
-        Fail "cannot download helm-todo $version and Go is not installed to build it from source" "connect to the internet and run 'helm plugin update todo'; or install Go 1.26+ (https://go.dev/dl) and run it again; or unpack $url/$archive into $pluginDir by hand"
+        Fail "cannot download helm-todo $version and Go is not installed to build it from source" "connect to the internet and run '$pluginDir\install-binary.ps1' again; or install Go 1.26+ (https://go.dev/dl) and run it again; or unpack $url/$archive into $pluginDir by hand"
     }
     Write-Host "${name}: building bin\helm-todo.exe $version from source"
     $out = Join-Path $work 'helm-todo.exe'
     go build -trimpath -ldflags "-s -w -X $module/internal/version.Version=$version" -o $out ./cmd/helm-todo
-    if ($LASTEXITCODE -ne 0) { Fail "go build of helm-todo $version failed (output above)" "fix the build error, or connect to the internet and run 'helm plugin update todo'" }
+    if ($LASTEXITCODE -ne 0) { Fail "go build of helm-todo $version failed (output above)" "fix the build error, or connect to the internet and run '$pluginDir\install-binary.ps1' again" }
     Install-File $out
     Write-Host "${name}: installed bin\helm-todo.exe $version (built from source)"
 } finally {

@@ -117,12 +117,12 @@ download() {
 # 3. Build from source.
 build() {
   command -v go >/dev/null 2>&1 || die "cannot download helm-todo $version ($(tail -n 1 "$work/fetch.err" 2>/dev/null)) and Go is not installed to build it from source" \
-    "connect to the internet and run 'helm plugin update todo'; or install Go 1.26+ (https://go.dev/dl) and run it again; or unpack $base_url/v$version/${name}_${version}_${os}_${arch}.tar.gz into $plugin_dir by hand"
+    "connect to the internet and run 'sh $plugin_dir/install-binary.sh' again; or install Go 1.26+ (https://go.dev/dl) and run it again; or unpack $base_url/v$version/${name}_${version}_${os}_${arch}.tar.gz into $plugin_dir by hand"
   [ -f go.mod ] && [ -d cmd/helm-todo ] || die "cannot download helm-todo $version and $plugin_dir holds no source to build" \
-    "connect to the internet and run 'helm plugin update todo', or install the plugin from a source checkout"
+    "connect to the internet and run 'sh $plugin_dir/install-binary.sh' again, or install the plugin from a source checkout"
   say "building $target $version from source with $(go version | cut -d ' ' -f 3)"
   go build -trimpath -ldflags "-s -w -X $module/internal/version.Version=$version" -o "$work/$exe" ./cmd/helm-todo ||
-    die "go build of helm-todo $version failed (output above)" "fix the build error, or connect to the internet and run 'helm plugin update todo' to download the release"
+    die "go build of helm-todo $version failed (output above)" "fix the build error, or connect to the internet and run 'sh $plugin_dir/install-binary.sh' again to download the release"
   install_file "$work/$exe"
   say "installed $target $version (built from source)"
 }

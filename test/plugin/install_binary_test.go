@@ -90,7 +90,7 @@ func TestInstallBinaryOffline(t *testing.T) {
 		},
 		"no network, no Go: says what to do": {
 			dir: copyPlugin, path: noGo, wantErr: true,
-			wantStderr: []string{"error: cannot download helm-todo " + version, "Go is not installed", "fix: ", "helm plugin update todo"},
+			wantStderr: []string{"error: cannot download helm-todo " + version, "Go is not installed", "fix: ", "install-binary.sh' again"},
 		},
 		"binary of another version, no network, no Go: fails, keeps it": {
 			dir: scriptOnly, fake: "0.0.1", path: noGo, wantErr: true,

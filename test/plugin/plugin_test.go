@@ -272,3 +272,12 @@ func testBrokenPolicy(t *testing.T, h *helmEnv, major int, src, bin string) {
 		t.Errorf("helm todo render does not show the real error naming the policy file:\n%s", r.stderr)
 	}
 }
+
+// The version lives once, in plugin.yaml; the post-renderer plugin's copy
+// (Helm 4 requires one) must follow it.
+func TestPostRendererPluginVersionFollowsRoot(t *testing.T) {
+	root := repoRoot(t)
+	if got, want := pluginVersion(t, filepath.Join(root, "plugins", "helm-todo-postrenderer")), pluginVersion(t, root); got != want {
+		t.Errorf("plugins/helm-todo-postrenderer/plugin.yaml has version %s, plugin.yaml %s: make them equal", got, want)
+	}
+}
