@@ -112,6 +112,9 @@ func (r *run) document(doc int, body []byte) error {
 	derr := func(err error) error {
 		return &DocError{Index: doc, Kind: res.GetKind(), Name: res.GetName(), Source: source(res, body), Err: err}
 	}
+	if err := deAnchor(res, body); err != nil {
+		return derr(err)
+	}
 	if bytes.Contains(body, []byte(placeholder)) {
 		return derr(fmt.Errorf("holds %s, which helm-todo reserves for the generated Secret's name: rename it", placeholder))
 	}

@@ -269,3 +269,18 @@ func TestEmptyAndNilPolicy(t *testing.T) {
 		t.Errorf("a nil policy must mean the default: err %v\n%s", err, o.String())
 	}
 }
+
+func TestAnchors(t *testing.T) {
+	in := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    env: [{name: X_TOKEN, value: &v val}, {name: PLAIN, value: *v}]\n"
+	out, _, err := runDefault(t, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "{name: PLAIN, value: val}") {
+		t.Errorf("the alias of a moved value must be expanded, not left dangling:\n%s", out)
+	}
+	laughs := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\nx:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n  g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+	if _, _, err := runDefault(t, laughs); err == nil || !strings.Contains(err.Error(), "document 1 (ConfigMap/lol): aliases expand to more than") {
+		t.Errorf("billion laughs: err = %v, want a refusal naming the document", err)
+	}
+}

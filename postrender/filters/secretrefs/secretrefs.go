@@ -66,8 +66,27 @@ func (c *Collector) Keys() []string {
 func (c *Collector) Namespace() string { return c.namespace }
 
 // BaseName is a name for the Secret derived from the first contributing
-// workload: "<instance label>-env", else "<name>-env".
-func (c *Collector) BaseName() string { return c.firstName + "-env" }
+// workload: "<instance label>-env", else "<name>-env", made a valid
+// Secret name (a label value may hold uppercase and underscores).
+func (c *Collector) BaseName() string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(c.firstName) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	name := strings.Trim(b.String(), "-.")
+	if len(name) > 200 {
+		name = strings.Trim(name[:200], "-.")
+	}
+	if name == "" {
+		name = "helm-todo"
+	}
+	return name + "-env"
+}
 
 func (c *Collector) add(res *yaml.RNode, key, value string) (string, error) {
 	ns := res.GetNamespace()

@@ -194,3 +194,20 @@ func TestCollectorNamespaces(t *testing.T) {
 		t.Errorf("error %q may show a value", err)
 	}
 }
+
+func TestBaseName(t *testing.T) {
+	tests := map[string]struct{ first, want string }{
+		"instance":   {"todo", "todo-env"},
+		"label case": {"My_Release", "my-release-env"},
+		"nothing":    {"", "helm-todo-env"},
+		"only junk":  {"__", "helm-todo-env"},
+		"long":       {strings.Repeat("a", 300), strings.Repeat("a", 200) + "-env"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := (&Collector{firstName: tc.first}).BaseName(); got != tc.want {
+				t.Errorf("BaseName() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
