@@ -11,6 +11,8 @@ HELM3_VERSION := v3.22.0
 HELM4_VERSION := v4.3.1
 export HELM3 := $(TOOLS)/helm3/helm
 export HELM4 := $(TOOLS)/helm4/helm
+KUBE_SCORE_VERSION := v1.20.0
+export KUBE_SCORE := $(TOOLS)/kube-score/kube-score
 
 .PHONY: help build test test-all vet tools helm3 helm4
 help: ## list the targets
@@ -27,9 +29,23 @@ test: vet tools ## unit and chart tests (no cluster)
 	go test ./...
 
 # A tool is rebuilt only when its stamp file names another version.
-tools: helm3 helm4 ## build helm v3 and v4 into .tools/
+tools: helm3 helm4 kube-score ## build helm v3 and v4 (and kube-score) into .tools/
 helm3: ; @scripts/go-tool.sh $(TOOLS)/helm3 helm helm.sh/helm/v3/cmd/helm $(HELM3_VERSION)
 helm4: ; @scripts/go-tool.sh $(TOOLS)/helm4 helm helm.sh/helm/v4/cmd/helm $(HELM4_VERSION)
+.PHONY: kube-score
+kube-score: ; @scripts/go-tool.sh $(TOOLS)/kube-score kube-score github.com/zegl/kube-score/cmd/kube-score $(KUBE_SCORE_VERSION)
+
+# The post-renderer's fuzz target, briefly (part of test-all); its seed
+# corpus is postrender/testdata/fuzz/FuzzRun. Minimizing a new input is
+# capped so the short run spends its time fuzzing.
+FUZZTIME ?= 20s
+.PHONY: fuzz bench
+fuzz: ## fuzz the post-renderer for FUZZTIME (default 20s)
+	go test ./postrender -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+
+bench: build ## post-renderer benchmarks: go test -bench, then bench/postrender.sh vs kustomize and a yaml.v3 floor
+	go test ./postrender -run '^$$' -bench . -benchtime 3x
+	bench/postrender.sh
 
 # Release archives per OS/arch plus a checksums file, the layout
 # install-binary.sh downloads from (see scripts/dist.sh). PLATFORMS and DIST
@@ -55,7 +71,7 @@ install: build ## install this checkout as the `helm todo` plugin, plus the post
 test-plugin: tools ## plugin install, post-renderer and install-binary.sh under helm v3 and v4
 	go test -count=1 ./test/plugin/...
 
-test-all: test e2e ## every test CI runs
+test-all: test fuzz e2e ## every test CI runs
 
 # The README's first command: the whole flow on this machine, on the
 # simulated cluster when there is no Docker engine or minikube (it says so).
