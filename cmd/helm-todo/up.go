@@ -61,6 +61,7 @@ type upOptions struct {
 	timeout      time.Duration
 	valuesFiles  []string
 	set          []string
+	setString    []string
 	namespaceSet func() bool
 }
 
@@ -87,6 +88,7 @@ func newUpCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long helm waits for the rollout")
 	f.StringArrayVarP(&o.valuesFiles, "values", "f", nil, "extra chart values file, after helm-todo.yaml's (repeatable)")
 	f.StringArrayVar(&o.set, "set", nil, "extra chart value key=value (repeatable; never put secrets here, use --env-file)")
+	f.StringArrayVar(&o.setString, "set-string", nil, "extra chart STRING value key=value (repeatable)")
 	return cmd
 }
 
@@ -171,7 +173,7 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 			KubeContext: s.KubeContext, KubeConfig: s.KubeConfig,
 			ValuesFiles: append(append([]string{}, p.ValuesFiles...), o.valuesFiles...),
 			Images:      images, ExistingSecret: secrets.Name(release), InClusterDB: vals.InClusterDB(),
-			PostRenderer: postRenderer, Timeout: o.timeout, Set: o.set,
+			PostRenderer: postRenderer, Timeout: o.timeout, Set: o.set, SetString: o.setString,
 		},
 		Secrets:     vals,
 		Client:      lazyClient(s),

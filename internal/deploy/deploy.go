@@ -40,8 +40,9 @@ type Options struct {
 	// plugin name on Helm 4. Empty means none.
 	PostRenderer string
 	Timeout      time.Duration
-	// Set holds extra --set pairs (podAnnotations in tests, user flags).
-	Set []string
+	// Set and SetString hold extra --set / --set-string pairs (user flags,
+	// fault annotations in tests).
+	Set, SetString []string
 }
 
 // PostRendererFor returns the --post-renderer argument for a Helm major:
@@ -94,6 +95,9 @@ func (o Options) Args() []string {
 	}
 	for _, s := range o.Set {
 		args = append(args, "--set", s)
+	}
+	for _, s := range o.SetString {
+		args = append(args, "--set-string", s)
 	}
 	return args
 }

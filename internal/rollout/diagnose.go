@@ -109,7 +109,9 @@ func JobFailure(j *batchv1.Job) (bool, string) {
 	return false, ""
 }
 
-// NotReadyReason says why a running pod is not ready, or "" when it is.
+// NotReadyReason says why a running pod is not ready, or "" when it is:
+// the containers that are not ready, else the Ready condition's message
+// (a readiness gate, or a probe failure the kubelet reported there).
 func NotReadyReason(p *corev1.Pod) string {
 	if p.Status.Phase != corev1.PodRunning {
 		return string(p.Status.Phase)
@@ -120,10 +122,19 @@ func NotReadyReason(p *corev1.Pod) string {
 			not = append(not, cs.Name)
 		}
 	}
-	if len(not) == 0 {
-		return ""
+	if len(not) > 0 {
+		return "container " + strings.Join(not, ", ") + " not ready"
 	}
-	return "container " + strings.Join(not, ", ") + " not ready"
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady && c.Status != corev1.ConditionTrue {
+			why := "not ready"
+			if msg := strings.TrimSpace(c.Reason + ": " + c.Message); msg != ":" {
+				why += ": " + strings.Trim(msg, ": ")
+			}
+			return why
+		}
+	}
+	return ""
 }
 
 func oneLine(s string) string {

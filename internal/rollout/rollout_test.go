@@ -104,6 +104,10 @@ func TestNotReadyReason(t *testing.T) {
 	if got := NotReadyReason(p); got != "" {
 		t.Errorf("got %q", got)
 	}
+	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "ReadinessProbeFailed", Message: "probe failing"}}
+	if got := NotReadyReason(p); got != "not ready: ReadinessProbeFailed: probe failing" {
+		t.Errorf("got %q", got)
+	}
 }
 
 // The watch loop against client-go's fake clientset: a crash-looping pod

@@ -224,7 +224,11 @@ func (w *Watcher) report(ctx context.Context, out io.Writer, cur map[string]Work
 	for ref, wl := range cur {
 		w.last[ref] = wl
 	}
-	w.notReady = notReady
+	// A rollback deletes everything; keep the last picture of what was not
+	// ready, since that is what explains the failure.
+	if len(cur) > 0 || len(notReady) > 0 {
+		w.notReady = notReady
+	}
 	w.mu.Unlock()
 	sort.Strings(lines)
 	for _, l := range lines {

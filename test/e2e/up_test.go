@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -165,23 +166,29 @@ func TestUpLifecycle(t *testing.T) {
 		t.Fatalf("pods of the release: %v, want backend and frontend", before)
 	}
 
-	// Second up, nothing changed: same pods, and its time beside a bare
-	// helm upgrade of the same release (printed, not asserted).
-	start := time.Now()
-	out = r.up(ctx, t)
-	upTime := time.Since(start)
-	mustContain(t, out, "secret "+r.ns+"/todo-secrets unchanged")
-	// 0 builds, 0 loads: the plan starts at the namespace.
-	mustContain(t, out, "==> [1/5] namespace", "namespace "+r.ns+" unchanged")
-	if strings.Contains(out, "] build ") || strings.Contains(out, "] load ") {
-		t.Errorf("--skip-build ran a build or load step")
+	// Second up, nothing changed: no build, no load, same pods. Its time
+	// sits beside a bare helm upgrade of the same release (printed, not
+	// asserted); medians of three alternating runs, since the simulated
+	// migration Job's completion time varies by a second run to run.
+	var upTimes, helmTimes []time.Duration
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		out = r.up(ctx, t)
+		upTimes = append(upTimes, time.Since(start))
+		if i == 0 {
+			mustContain(t, out, "==> [1/5] namespace", "namespace "+r.ns+" unchanged", "secret "+r.ns+"/todo-secrets unchanged")
+			if strings.Contains(out, "] build ") || strings.Contains(out, "] load ") {
+				t.Errorf("--skip-build ran a build or load step")
+			}
+		}
+		helmTimes = append(helmTimes, r.bareUpgrade(ctx, t))
 	}
 	if after := r.podUIDs(ctx, t); !equalMaps(before, after) {
 		t.Errorf("a no-change up replaced pods:\nbefore %v\nafter  %v", before, after)
 	}
-	helmTime := r.bareUpgrade(ctx, t)
-	t.Logf("E2E-TIME helm%d bench: second up %.2fs, bare helm upgrade %.2fs, ratio %.2fx (goal <= 1.3x)",
-		r.c.HelmMajor, upTime.Seconds(), helmTime.Seconds(), upTime.Seconds()/helmTime.Seconds())
+	upMed, helmMed := median(upTimes), median(helmTimes)
+	t.Logf("E2E-TIME helm%d bench: no-change up %.2fs, bare helm upgrade %.2fs (medians of 3), ratio %.2fx (goal <= 1.3x)",
+		r.c.HelmMajor, upMed.Seconds(), helmMed.Seconds(), upMed.Seconds()/helmMed.Seconds())
 
 	r.requireNoLeak(ctx, t)
 
@@ -292,6 +299,12 @@ func decodeRelease(t *testing.T, data []byte) []byte {
 	return js
 }
 
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration{}, d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
 func equalMaps(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
@@ -330,7 +343,7 @@ func TestUpFailingMigration(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	out, code := r.run(ctx, t, "up", "--skip-build", "--env-file", r.envFile, "--timeout", "3m",
-		"--set", `migration.podAnnotations.helm-todo\.test/fail=true`, "--set", "migration.backoffLimit=0")
+		"--set-string", `migration.podAnnotations.helm-todo\.test/fail=true`, "--set", "migration.backoffLimit=0")
 	if code == 0 {
 		t.Fatal("up succeeded with a failing migration")
 	}
@@ -350,7 +363,7 @@ func TestUpNeverReady(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	out, code := r.run(ctx, t, "up", "--skip-build", "--env-file", r.envFile, "--timeout", "25s",
-		"--set", `backend.podAnnotations.helm-todo\.test/unready=true`)
+		"--set-string", `backend.podAnnotations.helm-todo\.test/unready=true`)
 	if code == 0 {
 		t.Fatal("up succeeded with a backend that is never ready")
 	}
@@ -364,23 +377,28 @@ func TestUpInterrupted(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := r.cmd(ctx, "up", "--skip-build", "--env-file", r.envFile, "--timeout", "3m",
-		"--set", `backend.podAnnotations.helm-todo\.test/unready=true`)
+		"--set-string", `backend.podAnnotations.helm-todo\.test/unready=true`)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var mu sync.Mutex
 	var out bytes.Buffer
-	seen, done := make(chan struct{}), make(chan struct{})
+	snapshot := func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
+	seen, done, exited := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
 		defer close(done)
 		buf := make([]byte, 4096)
 		once := false
 		for {
 			n, err := pr.Read(buf)
+			mu.Lock()
 			out.Write(buf[:n])
 			// The backend Deployment exists and is waiting: helm is mid-wait.
-			if !once && strings.Contains(out.String(), "deployment/todo-backend") {
+			hit := strings.Contains(out.String(), "deployment/todo-backend")
+			mu.Unlock()
+			if !once && hit {
 				once = true
 				close(seen)
 			}
@@ -389,22 +407,25 @@ func TestUpInterrupted(t *testing.T) {
 			}
 		}
 	}()
+	go func() { exited <- cmd.Wait(); pw.Close() }()
 	select {
 	case <-seen:
+	case err := <-exited:
+		<-done
+		t.Fatalf("up ended (%v) before its deploy was under way:\n%s", err, snapshot())
 	case <-ctx.Done():
-		t.Fatalf("deploy never started:\n%s", out.String())
+		t.Fatalf("deploy never started:\n%s", snapshot())
 	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	err := cmd.Wait()
-	pw.Close()
+	err := <-exited
 	<-done
-	t.Logf("interrupted up output:\n%s", out.String())
+	t.Logf("interrupted up output:\n%s", snapshot())
 	if err == nil {
 		t.Fatal("interrupted up exited 0")
 	}
-	mustContain(t, out.String(), "interrupted", "release todo in namespace "+r.ns+" is now")
+	mustContain(t, snapshot(), "interrupted", "release todo in namespace "+r.ns+" is now")
 	s, err := r.c.Client.CoreV1().Secrets(r.ns).Get(ctx, "todo-secrets", metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("secret: %v", err)
