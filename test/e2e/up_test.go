@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
@@ -437,5 +438,53 @@ func TestUpInterrupted(t *testing.T) {
 	sort.Strings(keys)
 	if strings.Join(keys, ",") != "BETTER_AUTH_SECRET,DATABASE_URL,OPENROUTER_API_KEY,VAPID_PRIVATE_KEY,VAPID_PUBLIC_KEY" {
 		t.Errorf("secret keys after Ctrl-C: %v", keys)
+	}
+}
+
+// TestUpChangedSourceRolls: tags are content hashes, so one changed backend
+// file gives the backend Deployment a new tag and new pods, while the
+// frontend's pods stay. (--skip-build: the simulated cluster pulls nothing,
+// and the tags are the ones a build would give.)
+func TestUpChangedSourceRolls(t *testing.T) {
+	r := newUpRig(t, "up-change")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	for _, app := range []string{"backend", "frontend"} {
+		if err := os.CopyFS(filepath.Join(r.dir, app), os.DirFS(filepath.Join(r.repo, "examples", "todo-"+app))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.up(ctx, t)
+	before := requireRolledOut(ctx, t, r.c, r.ns, release+"-backend", release+"-frontend")
+	podsBefore := r.podUIDs(ctx, t)
+
+	f, err := os.OpenFile(filepath.Join(r.dir, "backend", "requirements.txt"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "# changed by TestUpChangedSourceRolls")
+	f.Close()
+	r.up(ctx, t)
+	after := requireRolledOut(ctx, t, r.c, r.ns, release+"-backend", release+"-frontend")
+
+	img := func(d map[string]*appsv1.Deployment, name string) string {
+		return d[name].Spec.Template.Spec.Containers[0].Image
+	}
+	if img(before, release+"-backend") == img(after, release+"-backend") {
+		t.Errorf("backend image unchanged after a source change: %s", img(after, release+"-backend"))
+	}
+	if img(before, release+"-frontend") != img(after, release+"-frontend") {
+		t.Errorf("frontend image changed without a frontend change: %s -> %s", img(before, release+"-frontend"), img(after, release+"-frontend"))
+	}
+	podsAfter := r.podUIDs(ctx, t)
+	for name, uid := range podsBefore {
+		backend := strings.HasPrefix(name, release+"-backend-")
+		_, kept := podsAfter[name]
+		if backend && kept && podsAfter[name] == uid {
+			t.Errorf("backend pod %s survived the new tag", name)
+		}
+		if !backend && !kept {
+			t.Errorf("frontend pod %s was replaced", name)
+		}
 	}
 }
