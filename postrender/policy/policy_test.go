@@ -14,7 +14,7 @@ func TestDefaultGivesTheTodoChartR3Probes(t *testing.T) {
 	want := map[string]string{
 		"livenessProbe":  "failureThreshold: 3\nhttpGet:\n  path: /health/live\n  port: 7860\nperiodSeconds: 10\ntimeoutSeconds: 2",
 		"readinessProbe": "failureThreshold: 3\nhttpGet:\n  path: /health/ready\n  port: 7860\nperiodSeconds: 5\ntimeoutSeconds: 5",
-		"startupProbe":   "failureThreshold: 6\nhttpGet:\n  path: /health/live\n  port: 7860\nperiodSeconds: 5",
+		"startupProbe":   "failureThreshold: 6\nhttpGet:\n  path: /health/live\n  port: 7860\nperiodSeconds: 5\ntimeoutSeconds: 2",
 	}
 	if len(got) != len(want) {
 		t.Fatalf("backend probes %v, want %v", got, want)

@@ -194,3 +194,25 @@ spec:
 		})
 	}
 }
+
+func TestSameProbeAsTheKubeletRunsIt(t *testing.T) {
+	container := yaml.MustParse("name: api\nports:\n- name: http\n  containerPort: 7860\n")
+	policy := "httpGet: {path: /health/live, port: 7860}\ntimeoutSeconds: 2\n"
+	tests := map[string]struct {
+		chart string
+		same  bool
+	}{
+		"named port and explicit defaults": {"httpGet: {path: /health/live, port: http, scheme: HTTP}\ninitialDelaySeconds: 0\ntimeoutSeconds: 2\nperiodSeconds: 10\nfailureThreshold: 3\nsuccessThreshold: 1\n", true},
+		"another timeout":                  {"httpGet: {path: /health/live, port: http}\ntimeoutSeconds: 3\n", false},
+		"another path":                     {"httpGet: {path: /health, port: 7860}\ntimeoutSeconds: 2\n", false},
+		"unknown port name":                {"httpGet: {path: /health/live, port: web}\ntimeoutSeconds: 2\n", false},
+		"another handler":                  {"tcpSocket: {port: 7860}\ntimeoutSeconds: 2\n", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := sameProbe(container, yaml.MustParse(tc.chart), yaml.MustParse(policy)); got != tc.same {
+				t.Errorf("sameProbe = %v, want %v", got, tc.same)
+			}
+		})
+	}
+}
