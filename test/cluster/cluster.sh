@@ -38,12 +38,23 @@ up() {
     [[ -x "$tools/$b" ]] || die "$tools/$b is missing; run: make cluster-tools"
   done
   mkdir -p "$state"
+  # Never take over a cluster that still answers: someone is using it.
+  if [[ -n "$(workdir)" && -f "$kubeconfig" ]] &&
+      kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
+    die "a cluster is already up with KUBECONFIG=$kubeconfig; use it, or stop it first: make cluster-down"
+  fi
   down # a cluster left over from an interrupted run
   local wd start=$SECONDS
   wd=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-kwok.XXXXXX")
   echo "$wd" > "$state/workdir"
+  # kwokctl picks component flags by version; tell it the versions built
+  # (from the stamps build-tools.sh wrote) instead of its own defaults.
+  local kube_version etcd_version
+  kube_version=$(sed 's/.*@//' "$tools/.kube-apiserver.version")
+  etcd_version=$(sed 's/.*@//' "$tools/.etcd.version")
   # On failure the components would keep running: tear down before exiting.
-  if ! KWOK_WORKDIR=$wd KWOK_CACHE_DIR=$wd/cache "$tools/kwokctl" --name "$name" create cluster \
+  if ! KWOK_WORKDIR=$wd KWOK_KUBE_VERSION=$kube_version KWOK_ETCD_VERSION=$etcd_version \
+      "$tools/kwokctl" --name "$name" create cluster \
       --config "$here/kwokctl.yaml" \
       --runtime binary \
       --etcd-binary "$tools/etcd" \
@@ -67,6 +78,11 @@ up() {
     cat "$state/create.log" >&2
     down
     die "the fake node never became Ready (log above)"
+  fi
+  if ! kubectl --kubeconfig "$kubeconfig" apply -f "$here/volumes.yaml" >>"$state/create.log" 2>&1; then
+    cat "$state/create.log" >&2
+    down
+    die "creating the static volumes failed (log above)"
   fi
   echo "cluster: up in $((SECONDS - start))s; KUBECONFIG=$kubeconfig"
   echo "$((SECONDS - start))" > "$state/start-seconds"

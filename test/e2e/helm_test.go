@@ -6,6 +6,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -70,7 +71,9 @@ func (f *fixture) install(ctx context.Context, t *testing.T, extra ...string) st
 func (f *fixture) requireInstalled(ctx context.Context, t *testing.T) {
 	t.Helper()
 	migrate := release + "-migrate"
-	runs := f.jobs.Runs(migrate)
+	// Helm has waited for the Job and deleted it; the watch may deliver
+	// those events a moment after helm returns.
+	runs := f.jobs.Settled(t, migrate, 1)
 	if len(runs) != 1 {
 		t.Fatalf("job %s ran %d times during install, want 1: %+v", migrate, len(runs), runs)
 	}
@@ -100,10 +103,31 @@ func (f *fixture) requireInstalled(ctx context.Context, t *testing.T) {
 	if got := releaseRevisions(ctx, t, f.c, f.ns, release); len(got) != 1 || got["1"] != "deployed" {
 		t.Errorf("release %s records on the API server: %v, want {1: deployed}", release, got)
 	}
-	out := f.helm.MustRun(ctx, "status", release, "-n", f.ns, "-o", "json")
-	if !strings.Contains(out, `"status":"deployed"`) {
-		t.Errorf("helm status %s: not deployed:\n%s", release, out)
+	if st := f.helmStatus(ctx, t); st.Info.Status != "deployed" || st.Version != 1 {
+		t.Errorf("helm status %s: %q revision %d, want deployed revision 1", release, st.Info.Status, st.Version)
 	}
+}
+
+type helmStatus struct {
+	Version int `json:"version"`
+	Info    struct {
+		Status string `json:"status"`
+	} `json:"info"`
+}
+
+// helmStatus is Helm's own view, next to the release records read from the
+// API server.
+func (f *fixture) helmStatus(ctx context.Context, t *testing.T) helmStatus {
+	t.Helper()
+	out, err := f.helm.Output(ctx, "status", release, "-n", f.ns, "-o", "json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var st helmStatus
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("helm status -o json: %v", err)
+	}
+	return st
 }
 
 // TestPodSecurityEnforced is the control for every scenario: a namespace
@@ -133,7 +157,7 @@ func TestInstall(t *testing.T) {
 }
 
 // Scenario 1 with the post-renderer: Helm 3 runs bin/helm-todo by path,
-// Helm 4 runs the postrenderer/v1 plugin plugins/helm-todo. A literal
+// Helm 4 runs the postrenderer/v1 plugin named helm-todo. A literal
 // secret-looking env var must reach the cluster as a secretKeyRef.
 func TestInstallWithPostRenderer(t *testing.T) {
 	f := setup(t, "e2e-postrender")
@@ -144,7 +168,15 @@ func TestInstallWithPostRenderer(t *testing.T) {
 
 	var prArgs []string
 	if f.helm.Major >= 4 {
-		f.helm.MustRun(ctx, "plugin", "install", filepath.Join(root, "plugins", "helm-todo"))
+		// The documented way: `helm todo install-postrenderer` installs the
+		// postrenderer/v1 plugin into this test's private HELM_PLUGINS.
+		cmd := exec.CommandContext(ctx, bin, "install-postrenderer", "--helm-bin", f.helm.Bin)
+		cmd.Env = f.helm.Env
+		out, err := cmd.CombinedOutput()
+		t.Logf("$ helm-todo install-postrenderer\n%s", out)
+		if err != nil {
+			t.Fatalf("helm-todo install-postrenderer: %v", err)
+		}
 		prArgs = []string{"--post-renderer", "helm-todo"}
 	} else {
 		prArgs = []string{"--post-renderer", bin}
@@ -247,7 +279,7 @@ func TestUpgradeRollsAndMigrates(t *testing.T) {
 	})
 
 	migrate := release + "-migrate"
-	after := f.jobs.Runs(migrate)
+	after := f.jobs.Settled(t, migrate, 2)
 	var upgradeRun *jobRun
 	for i, r := range after {
 		if !containsUID(before, r) {
@@ -283,7 +315,7 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 	}
 
 	migrate := release + "-migrate"
-	runs := f.jobs.Runs(migrate)
+	runs := f.jobs.Settled(t, migrate, 1)
 	if len(runs) != 1 || !runs[0].Failed || runs[0].Complete {
 		t.Fatalf("job %s: %+v, want one run that failed", migrate, runs)
 	}
@@ -316,24 +348,54 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 }
 
 // Scenario 4: uninstall leaves nothing of the release in the namespace,
-// hook resources (the migration Job, a hook Secret) included.
+// hook resources included: the migration Job is deleted once it succeeds.
+//
+// The chart's own Secret (when no existingSecret is given) is a pre-install
+// hook, so that the migration hook can read it, and Helm never deletes hook
+// resources on uninstall; the chart documents this in NOTES.txt. `helm todo
+// up` avoids it by creating <release>-secrets itself (existingSecret). Both
+// ways are checked: the up way must leave nothing, the default way exactly
+// that documented Secret.
 func TestUninstallLeavesNothing(t *testing.T) {
-	f := setup(t, "e2e-uninstall")
-	ctx := t.Context()
-	f.install(ctx, t)
-	f.requireInstalled(ctx, t)
-	if left, err := leftovers(ctx, t, f.c, f.ns, release); err != nil || len(left) == 0 {
-		t.Fatalf("before uninstall the leftover scan finds %v (err %v); it must see the release to prove anything", left, err)
+	tests := map[string]struct {
+		existingSecret string
+		wantLeft       []string
+	}{
+		"existing secret (as up deploys)": {existingSecret: release + "-secrets"},
+		"chart-made secret":               {wantLeft: []string{"Secret/" + release + "-chart-secrets"}},
 	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			f := setup(t, "e2e-uninstall")
+			ctx := t.Context()
+			var extra []string
+			if tc.existingSecret != "" {
+				s := &corev1.Secret{
+					ObjectMeta: metav1.ObjectMeta{Name: tc.existingSecret},
+					StringData: map[string]string{"DATABASE_URL": "postgresql+asyncpg://todo:e2e@db.invalid:5432/todo"},
+				}
+				if _, err := f.c.Client.CoreV1().Secrets(f.ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
+					t.Fatalf("create secret %s: %v", s.Name, err)
+				}
+				extra = []string{"--set", "secrets.existingSecret=" + tc.existingSecret}
+			}
+			f.install(ctx, t, extra...)
+			f.requireInstalled(ctx, t)
+			if left, err := leftovers(ctx, t, f.c, f.ns, release, tc.existingSecret); err != nil || len(left) <= len(tc.wantLeft) {
+				t.Fatalf("before uninstall the leftover scan finds %v (err %v); it must see the release to prove anything", left, err)
+			}
 
-	f.helm.MustRun(ctx, "uninstall", release, "-n", f.ns, "--wait", "--timeout", helmTimeout)
+			f.helm.MustRun(ctx, "uninstall", release, "-n", f.ns, "--wait", "--timeout", helmTimeout)
 
-	// Garbage collection (ReplicaSets, pods, EndpointSlices) finishes after
-	// helm returns.
-	cluster.Eventually(t, 90*time.Second, "nothing of release "+release+" left in "+f.ns, func(ctx context.Context) (bool, string, error) {
-		left, err := leftovers(ctx, t, f.c, f.ns, release)
-		return len(left) == 0, strings.Join(left, ", "), err
-	})
+			// Garbage collection (ReplicaSets, pods, EndpointSlices) ends
+			// after helm returns.
+			want := strings.Join(tc.wantLeft, ", ")
+			cluster.Eventually(t, 90*time.Second, "exactly ["+want+"] of release "+release+" left in "+f.ns, func(ctx context.Context) (bool, string, error) {
+				left, err := leftovers(ctx, t, f.c, f.ns, release, tc.existingSecret)
+				return strings.Join(left, ", ") == want, strings.Join(left, ", "), err
+			})
+		})
+	}
 }
 
 func containsUID(runs []jobRun, r jobRun) bool {

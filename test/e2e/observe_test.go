@@ -113,6 +113,34 @@ func (jw *jobWatch) Runs(name string) []jobRun {
 	return out
 }
 
+// Settled waits until the watch has seen n runs of Job name and each has
+// ended (complete or failed) and, if it completed, been deleted; then it
+// returns the runs. Used after helm returns, when all of that has happened
+// on the API server and only the watch's delivery may lag. Past the
+// deadline it returns what it has, for the caller to report.
+func (jw *jobWatch) Settled(t *testing.T, name string, n int) []jobRun {
+	t.Helper()
+	settled := func(runs []jobRun) bool {
+		if len(runs) < n {
+			return false
+		}
+		for _, r := range runs {
+			if !(r.Complete && r.Deleted) && !r.Failed {
+				return false
+			}
+		}
+		return true
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		runs := jw.Runs(name)
+		if settled(runs) || time.Now().After(deadline) {
+			return runs
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // releaseRevisions reads Helm's own storage on the API server: the release
 // Secrets labelled owner=helm, as revision -> status.
 func releaseRevisions(ctx context.Context, t *testing.T, c *cluster.Cluster, ns, release string) map[string]string {

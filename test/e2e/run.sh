@@ -5,20 +5,27 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-state=${E2E_DIR:-$repo/.tools/e2e}
 tools=${CLUSTER_TOOLS:-$repo/.tools/cluster}
+logs=${E2E_LOG_DIR:-$repo/.tools/e2e}
 cluster=$repo/test/cluster/cluster.sh
 (($#)) || { echo "usage: run.sh HELM_BINARY..." >&2; exit 2; }
 
+# A cluster of its own, so a run never meets one started by `make
+# cluster-up` or by another run.
+export E2E_DIR
+E2E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-e2e.XXXXXX")
+state=$E2E_DIR
+mkdir -p "$logs"
 total=$SECONDS
-trap '"$cluster" down >/dev/null 2>&1 || true' EXIT
+trap '"$cluster" down >/dev/null 2>&1 || true; rm -rf "$E2E_DIR"' EXIT
 "$cluster" up
+start_seconds=$(cat "$state/start-seconds")
 
 rc=0
 summary=()
 for helm in "$@"; do
   major=$("$helm" version --template '{{.Version}}' | cut -c2)
-  log=$state/go-test-helm$major.log
+  log=$logs/go-test-helm$major.log
   echo "e2e: helm $("$helm" version --template '{{.Version}}') ($helm); log: $log"
   start=$SECONDS
   # -p 1: one test binary at a time; the tests inside run in parallel.
@@ -46,7 +53,7 @@ if compgen -G "$tools/.*.seconds" >/dev/null; then
   done
   echo "cold tool build: ${cold}s (${parts[*]})"
 fi
-echo "warm cluster start: $(cat "$state/start-seconds")s"
+echo "warm cluster start: ${start_seconds}s"
 printf '%s\n' "${summary[@]}"
 echo "e2e total (cluster up, all scenarios, teardown): $((SECONDS - total))s"
 exit $rc

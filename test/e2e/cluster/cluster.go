@@ -158,13 +158,30 @@ func (h *Helm) AtomicFlag() string { return helmbin.AtomicFlag(h.Major) }
 // and output go to the test log either way.
 func (h *Helm) Run(ctx context.Context, args ...string) (string, error) {
 	h.t.Helper()
+	return h.run(ctx, true, args...)
+}
+
+// Output runs helm like Run but keeps its output out of the test log unless
+// it fails: for output that may carry secret values, such as
+// `helm status -o json` or `helm get manifest`, whose hooks include Secrets.
+func (h *Helm) Output(ctx context.Context, args ...string) (string, error) {
+	h.t.Helper()
+	return h.run(ctx, false, args...)
+}
+
+func (h *Helm) run(ctx context.Context, logOutput bool, args ...string) (string, error) {
+	h.t.Helper()
 	cmd := exec.CommandContext(ctx, h.Bin, args...)
 	cmd.Env = h.Env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err := cmd.Run()
-	h.t.Logf("$ helm %s  (%.1fs)\n%s", strings.Join(args, " "), time.Since(start).Seconds(), out.String())
+	shown := out.String()
+	if !logOutput && err == nil {
+		shown = fmt.Sprintf("(%d bytes of output, not logged)", out.Len())
+	}
+	h.t.Logf("$ helm %s  (%.1fs)\n%s", strings.Join(args, " "), time.Since(start).Seconds(), shown)
 	if err != nil {
 		return out.String(), fmt.Errorf("helm %s: %w", args[0], err)
 	}
