@@ -60,7 +60,7 @@ measure() {
       echo "error: $* failed on $input:" >&2; tail -3 "$work/err" >&2; exit 1; }
     read -r s kb < <(tail -1 "$work/t")
     if [[ -z $best ]] || awk -v a="$s" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$s; fi
-    ((kb > maxkb)) && maxkb=$kb
+    if ((kb > maxkb)); then maxkb=$kb; fi
   done
 }
 mb() { awk -v k="$1" 'BEGIN{printf "%.1f", k/1024}'; }

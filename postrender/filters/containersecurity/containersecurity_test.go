@@ -9,10 +9,11 @@ import (
 	"github.com/helm-todo/helm-todo/postrender/filters/report"
 )
 
+// In the order a policy.Policy gives it (sorted, as sigs.k8s.io/yaml writes).
 const policy = `allowPrivilegeEscalation: false
-readOnlyRootFilesystem: true
 capabilities:
   drop: [ALL]
+readOnlyRootFilesystem: true
 `
 
 // writable gives every container /tmp and the "web" container a cache dir.
@@ -155,8 +156,8 @@ spec:
           allowPrivilegeEscalation: false
 `,
 			notices: []string{
-				"DaemonSet/d: container agent: securityContext.readOnlyRootFilesystem set by the chart, kept (set override: true in the policy to enforce)",
 				"DaemonSet/d: container agent: securityContext.capabilities.drop set by the chart, kept (set override: true in the policy to enforce)",
+				"DaemonSet/d: container agent: securityContext.readOnlyRootFilesystem set by the chart, kept (set override: true in the policy to enforce)",
 			},
 		},
 		"override sets readOnlyRootFilesystem and so adds the emptyDir": {

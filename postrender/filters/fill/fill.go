@@ -19,6 +19,14 @@ func Absent(dst, patch *yaml.RNode, override bool, conflict func(path string)) (
 		return nil, nil
 	}
 	applied := yaml.NewRNode(set).Copy()
+	if len(dst.Content()) == 0 {
+		// Nothing to merge with: the whole patch is the value. Skipping
+		// the merge walk here matters at scale, as most charts set no
+		// securityContext at all.
+		dst.YNode().Content = set.Content
+		dst.YNode().Style = 0 // "{}" becomes a block mapping, as merge2 writes it
+		return applied, nil
+	}
 	// merge2 replaces a scalar list and adds missing fields: with a patch
 	// holding only absent or overridden leaves, that is exactly "fill".
 	merged, err := merge2.Merge(yaml.NewRNode(set), dst, yaml.MergeOptions{})
