@@ -177,6 +177,10 @@ check_server_uid "$BACKEND_PORT" backend
 FCTR=$(buildah from --quiet --pull=never "$FRONTEND_REF")
 check_no_build_tools "$FCTR" frontend
 check_user "$FCTR" frontend
+# R2: NEXT_PUBLIC_* values are build args, compiled in at build time.
+buildah run "$FCTR" -- grep -rqF http://localhost:7860 /app/.next/server ||
+  fail "NEXT_PUBLIC_API_URL from helm-todo.yaml's buildArgs is not compiled into the frontend"
+pass "the NEXT_PUBLIC_API_URL build arg is compiled into the frontend build"
 serve "$FCTR" frontend "$FRONTEND_PORT" / --env BACKEND_URL="http://127.0.0.1:$BACKEND_PORT"
 expect GET "http://127.0.0.1:$FRONTEND_PORT/" 200 'Open the todo list'
 expect GET "http://127.0.0.1:$FRONTEND_PORT/todos" 200 'buy milk'
