@@ -18,19 +18,35 @@ state=$E2E_DIR
 mkdir -p "$logs"
 total=$SECONDS
 trap '"$cluster" down >/dev/null 2>&1 || true; rm -rf "$E2E_DIR"' EXIT
+# A signal stops the tests and becomes an ordinary exit, so the EXIT trap
+# above tears down. (bash runs traps only between commands, hence the tests
+# run in the background with `wait`, which a signal interrupts.)
+child=
+stop_tests() {
+  if [[ -n "$child" ]]; then
+    pkill -TERM -P "$child" 2>/dev/null || true # the test binary
+    kill -TERM "$child" 2>/dev/null || true     # go test itself
+  fi
+  exit 130
+}
+trap stop_tests INT TERM
 "$cluster" up
 start_seconds=$(cat "$state/start-seconds")
 
 rc=0
 summary=()
 for helm in "$@"; do
-  major=$("$helm" version --template '{{.Version}}' | cut -c2)
+  version=$("$helm" version --template '{{.Version}}') ||
+    { echo "e2e: $helm version failed; run: make tools" >&2; exit 1; }
+  major=${version:1:1}
   log=$logs/go-test-helm$major.log
-  echo "e2e: helm $("$helm" version --template '{{.Version}}') ($helm); log: $log"
+  echo "e2e: helm $version ($helm); log: $log"
   start=$SECONDS
   # -p 1: one test binary at a time; the tests inside run in parallel.
-  if HELM_TODO_E2E_KUBECONFIG=$state/kubeconfig HELM_TODO_E2E_HELM=$helm \
-      go test -C "$repo" -count=1 -p 1 -timeout 20m -v ./test/e2e/... >"$log" 2>&1; then
+  HELM_TODO_E2E_KUBECONFIG=$state/kubeconfig HELM_TODO_E2E_HELM=$helm \
+    go test -C "$repo" -count=1 -p 1 -timeout 20m -v ./test/e2e/... >"$log" 2>&1 &
+  child=$!
+  if wait "$child"; then
     result=ok
   else
     result=FAIL rc=1
