@@ -15,7 +15,7 @@ KWOK_VERSION=v0.8.0
 
 # One build at a time: kube-apiserver alone needs several GiB to link, and
 # the machine has 2 cores; -p 2 keeps the compile parallel but bounded.
-export GOFLAGS="${GOFLAGS:-} -p=2"
+export GOFLAGS="$(go env GOFLAGS) -p=2" # keeps what go env sets (e.g. -buildvcs=false)
 # Without these the servers report v0.0.0-master+$Format:%H$, which clients
 # (helm, kubectl) fail to parse.
 kube_ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$KUBE_MINOR -X k8s.io/component-base/version.gitTreeState=clean"
