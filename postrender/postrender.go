@@ -109,6 +109,9 @@ func (r *run) document(doc int, body []byte) error {
 		r.out.write(body)
 		return nil
 	}
+	if err := checkMeta(res); err != nil {
+		return &DocError{Index: doc, Source: sourceComment(body), Err: err}
+	}
 	derr := func(err error) error {
 		return &DocError{Index: doc, Kind: res.GetKind(), Name: res.GetName(), Source: source(res, body), Err: err}
 	}
@@ -223,6 +226,45 @@ func parse(body []byte) (*yaml.RNode, error) {
 		return nil, errors.New("not a mapping: a Kubernetes resource is a YAML mapping with apiVersion and kind")
 	}
 	return yaml.NewRNode(&n), nil
+}
+
+// checkMeta makes sure metadata has the shape kyaml's accessors assume
+// (they panic otherwise): a mapping, with scalar name and namespace and
+// mappings of scalars for labels and annotations.
+func checkMeta(res *yaml.RNode) error {
+	for _, f := range []string{"apiVersion", "kind"} {
+		if v := res.Field(f); v != nil && v.Value.YNode().Kind != yaml.ScalarNode {
+			return fmt.Errorf("%s is not a string", f)
+		}
+	}
+	m := res.Field("metadata")
+	if m == nil || yaml.IsMissingOrNull(m.Value) {
+		return nil
+	}
+	if m.Value.YNode().Kind != yaml.MappingNode {
+		return errors.New("metadata is not a mapping")
+	}
+	for _, f := range []string{"name", "namespace"} {
+		if v := m.Value.Field(f); v != nil && v.Value.YNode().Kind != yaml.ScalarNode {
+			return fmt.Errorf("metadata.%s is not a string", f)
+		}
+	}
+	for _, f := range []string{"labels", "annotations"} {
+		v := m.Value.Field(f)
+		if v == nil || yaml.IsMissingOrNull(v.Value) {
+			continue
+		}
+		if v.Value.YNode().Kind != yaml.MappingNode {
+			return fmt.Errorf("metadata.%s is not a mapping", f)
+		}
+		c := v.Value.Content()
+		for i := 0; i+1 < len(c); i += 2 {
+			if c[i].Kind != yaml.ScalarNode || c[i+1].Kind != yaml.ScalarNode {
+				return fmt.Errorf("metadata.%s holds a non-string key or value", f)
+			}
+		}
+	}
+	return nil
 }
 
 func blank(b []byte) bool { return len(bytes.TrimSpace(b)) == 0 }

@@ -207,12 +207,14 @@ func TestSecretNameFollowsTheValues(t *testing.T) {
 func TestErrorsNameTheDocumentAndWriteNothing(t *testing.T) {
 	ok := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n"
 	tests := map[string]struct{ in, want string }{
-		"malformed YAML": {ok + "---\n# Source: c/templates/bad.yaml\napiVersion: v1\nkind: [\n", "document 2 from c/templates/bad.yaml: malformed YAML"},
-		"no kind":        {ok + "---\napiVersion: v1\nmetadata: {name: x}\n", "document 2: no kind"},
-		"no apiVersion":  {ok + "---\nkind: Pod\nmetadata: {name: x}\n", "document 2 (Pod/x): no apiVersion"},
-		"a scalar":       {"just text\n", "document 1: not a mapping"},
-		"a list":         {"- a\n- b\n", "document 1: not a mapping"},
-		"an end marker":  {"apiVersion: v1\nkind: Pod\n...\napiVersion: v1\n", "document 1: more than one YAML document"},
+		"malformed YAML":  {ok + "---\n# Source: c/templates/bad.yaml\napiVersion: v1\nkind: [\n", "document 2 from c/templates/bad.yaml: malformed YAML"},
+		"no kind":         {ok + "---\napiVersion: v1\nmetadata: {name: x}\n", "document 2: no kind"},
+		"no apiVersion":   {ok + "---\nkind: Pod\nmetadata: {name: x}\n", "document 2 (Pod/x): no apiVersion"},
+		"a scalar":        {"just text\n", "document 1: not a mapping"},
+		"a list":          {"- a\n- b\n", "document 1: not a mapping"},
+		"metadata a list": {"apiVersion: v1\nkind: Pod\nmetadata:\n- name: x\n", "document 1: metadata is not a mapping"},
+		"labels a list":   {"apiVersion: v1\nkind: Pod\nmetadata:\n  labels: [a]\n", "document 1: metadata.labels is not a mapping"},
+		"an end marker":   {"apiVersion: v1\nkind: Pod\n...\napiVersion: v1\n", "document 1: more than one YAML document"},
 		"secret-looking ConfigMap key": {ok + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leaky\n  annotations: {postrenderer.helm.sh/postrender-filename: c/templates/cm.yaml}\ndata:\n  STRIPE_SECRET: sk_live_abc\n",
 			"document 2 (ConfigMap/leaky) from c/templates/cm.yaml: data key STRIPE_SECRET looks secret"},
 		"two namespaces of moved values": {"apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: one}\nspec: {containers: [{name: c, env: [{name: A_TOKEN, value: sk_live_abc}]}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: two}\nspec: {containers: [{name: c, env: [{name: B_TOKEN, value: sk_live_abc}]}]}\n",
