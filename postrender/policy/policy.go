@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -135,8 +136,14 @@ func cleanDecodeError(err error) error {
 	for _, prefix := range []string{"error unmarshaling JSON: ", "while decoding JSON: ", "json: "} {
 		msg = strings.TrimPrefix(msg, prefix)
 	}
+	if m := typeError.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("%s: got a %s, want %s", m[2], m[1], m[3])
+	}
 	return errors.New(msg)
 }
+
+// typeError is encoding/json's wording for a value of the wrong type.
+var typeError = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.(\S+) of type (\S+)`)
 
 func (p *Policy) validate() error {
 	if p.APIVersion != APIVersion {
