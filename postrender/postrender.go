@@ -25,7 +25,6 @@ import (
 	"github.com/helm-todo/helm-todo/postrender/filters/configmapkeys"
 	"github.com/helm-todo/helm-todo/postrender/filters/containersecurity"
 	"github.com/helm-todo/helm-todo/postrender/filters/podsecurity"
-	"github.com/helm-todo/helm-todo/postrender/filters/podspec"
 	"github.com/helm-todo/helm-todo/postrender/filters/probes"
 	"github.com/helm-todo/helm-todo/postrender/filters/report"
 	"github.com/helm-todo/helm-todo/postrender/filters/secretrefs"
@@ -286,7 +285,3 @@ func sourceComment(body []byte) string {
 	}
 	return ""
 }
-
-// IsWorkload reports whether apiVersion/kind carries a pod template the
-// pass hardens.
-func IsWorkload(apiVersion, kind string) bool { return podspec.IsWorkload(apiVersion, kind) }
