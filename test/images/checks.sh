@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Checks on built images and running containers, sourced by run.sh.
 
 # cfg REF prints the image's docker config as JSON.
@@ -39,13 +40,14 @@ check_config() {
 # stage installs must not reach the final image.
 check_no_build_tools() {
   local ctr=$1 comp=$2 found
+  # shellcheck disable=SC2016 # the script runs inside the image
   found=$(buildah run --user 0:0 "$ctr" -- sh -c '
     found=""
     for p in gcc cc g++ make; do command -v "$p" >/dev/null 2>&1 && found="$found $p"; done
     for pkg in gcc libpq-dev build-essential; do dpkg -s "$pkg" >/dev/null 2>&1 && found="$found $pkg"; done
     [ -e /usr/include/postgresql/libpq-fe.h ] && found="$found libpq-fe.h"
     [ -d /app/node_modules/@next/swc-linux-x64-gnu ] && found="$found @next/swc"
-    echo "$found"')
+    echo "$found"') || fail "could not run a shell in the $comp image"
   [[ -z ${found// /} ]] || fail "$comp final image carries build tools:$found"
   if [[ $comp == backend ]]; then
     # Meaningful only because the builder stage did install them.

@@ -36,7 +36,7 @@ pass() { log "ok: $*"; }
 for p in buildah debootstrap npm curl jq ss runuser; do
   command -v "$p" >/dev/null || fail "$p not found; install the packages in .ci/apt-packages"
 done
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+PGBIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -1)
 [[ -x "$PGBIN/initdb" ]] || fail "PostgreSQL server binaries not found under /usr/lib/postgresql; install the postgresql package"
 [[ -x "$HELM_TODO" ]] || fail "$HELM_TODO not found; run make build"
 for port in $BACKEND_PORT $FRONTEND_PORT; do

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Stand-in base images for the image test, sourced by run.sh.
 #
 # The real python:3.11-slim and node:20-alpine cannot be pulled here, so the
