@@ -139,7 +139,7 @@ func (r *run) document(doc int, body []byte) error {
 		r.out.write(body)
 		return nil
 	}
-	s, err := res.String()
+	s, err := serialize(res)
 	if err != nil {
 		return derr(err)
 	}

@@ -286,3 +286,15 @@ func TestAnchors(t *testing.T) {
 		t.Errorf("billion laughs: err = %v, want a refusal naming the document", err)
 	}
 }
+
+func TestFlowNullsStayNull(t *testing.T) {
+	in := "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels}\nspec: {containers: [{name: c, args: [a, ]}], hostname: }\n"
+	out, _, err := runDefault(t, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "labels: null") || strings.Contains(out, "''") {
+		t.Errorf("a null in a flow mapping must stay null:\n%s", out)
+	}
+	checkInvariants(t, policy.Default(), []byte(in), []byte(out))
+}
