@@ -185,7 +185,8 @@ func literal(item *yaml.Node) (name string, valueIdx int) {
 		case "name":
 			name = v.Value
 		case "value":
-			if v.Kind != yaml.ScalarNode {
+			// A null value is no value, however it is spelled (~, null, empty).
+			if v.Kind != yaml.ScalarNode || v.Tag == yaml.NodeTagNull {
 				return "", -1
 			}
 			valueIdx = i

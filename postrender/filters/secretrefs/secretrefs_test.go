@@ -44,6 +44,8 @@ spec:
           value: "postgres://u:$(DB_PASSWORD)@db/app"
         - name: EMPTY_TOKEN
           value: ""
+        - name: NULL_TOKEN
+          value: null
         - name: REF_TOKEN
           valueFrom:
             secretKeyRef: {name: s, key: k}
@@ -77,6 +79,8 @@ spec:
           value: "postgres://u:$(DB_PASSWORD)@db/app"
         - name: EMPTY_TOKEN
           value: ""
+        - name: NULL_TOKEN
+          value: null
         - name: REF_TOKEN
           valueFrom:
             secretKeyRef: {name: s, key: k}
