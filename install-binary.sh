@@ -91,10 +91,10 @@ install_file() {
 
 # 2. Download and verify.
 download() {
-  [ "$os" != unsupported ] && [ "${arch#unsupported}" = "$arch" ] || {
+  if [ "$os" = unsupported ] || [ "${arch#unsupported}" != "$arch" ]; then
     echo "no release archive for $(uname -s)/$(uname -m)" >"$work/fetch.err"
     return 1
-  }
+  fi
   archive="${name}_${version}_${os}_${arch}.tar.gz"
   sums="${name}_${version}_checksums.txt"
   url="$base_url/v$version"
@@ -118,8 +118,10 @@ download() {
 build() {
   command -v go >/dev/null 2>&1 || die "cannot download helm-todo $version ($(tail -n 1 "$work/fetch.err" 2>/dev/null)) and Go is not installed to build it from source" \
     "connect to the internet and run 'sh $plugin_dir/install-binary.sh' again; or install Go 1.26+ (https://go.dev/dl) and run it again; or unpack $base_url/v$version/${name}_${version}_${os}_${arch}.tar.gz into $plugin_dir by hand"
-  [ -f go.mod ] && [ -d cmd/helm-todo ] || die "cannot download helm-todo $version and $plugin_dir holds no source to build" \
-    "connect to the internet and run 'sh $plugin_dir/install-binary.sh' again, or install the plugin from a source checkout"
+  if [ ! -f go.mod ] || [ ! -d cmd/helm-todo ]; then
+    die "cannot download helm-todo $version and $plugin_dir holds no source to build" \
+      "connect to the internet and run 'sh $plugin_dir/install-binary.sh' again, or install the plugin from a source checkout"
+  fi
   say "building $target $version from source with $(go version | cut -d ' ' -f 3)"
   go build -trimpath -ldflags "-s -w -X $module/internal/version.Version=$version" -o "$work/$exe" ./cmd/helm-todo ||
     die "go build of helm-todo $version failed (output above)" "fix the build error, or connect to the internet and run 'sh $plugin_dir/install-binary.sh' again to download the release"

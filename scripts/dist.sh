@@ -26,7 +26,17 @@ for platform in "$@"; do
   name="helm-todo_${version}_${os}_${arch}"
   echo "dist: $name" >&2
   mkdir -p "$stage/$name/bin"
-  CGO_ENABLED=${CGO_ENABLED:-0} GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$stage/$name/bin/$exe" ./cmd/helm-todo
+  # One retry: on a build cache shared with concurrent builds, a cold cross
+  # build here failed twice with "could not import X (open : no such file or
+  # directory)" (golang/go#43645-like eviction) and passed when rerun. A real
+  # compile error fails both times.
+  for attempt in 1 2; do
+    if CGO_ENABLED=${CGO_ENABLED:-0} GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$stage/$name/bin/$exe" ./cmd/helm-todo; then
+      break
+    fi
+    ((attempt == 1)) || exit 1
+    echo "dist: retrying the $platform build once" >&2
+  done
   cp plugin.yaml README.md "$stage/$name/"
   tar -C "$stage/$name" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - . |
     gzip -n -9 >"$stage/$name.tar.gz"
