@@ -3,8 +3,8 @@ package postrender
 import "sigs.k8s.io/kustomize/kyaml/yaml"
 
 // serialize writes a changed document back out. The YAML encoder writes an
-// empty null inside a flow collection ("{a, b: 1}") as ”, turning null
-// into an empty string (found by FuzzRun); spelling such a null "null"
+// empty null inside a flow collection ("{a, b: 1}") as a quoted empty
+// string, turning null into "" (found by FuzzRun); spelling such a null "null"
 // keeps its meaning and makes the output read back the same.
 func serialize(res *yaml.RNode) (string, error) {
 	flowNulls(res.YNode(), false)
