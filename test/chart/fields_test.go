@@ -54,7 +54,11 @@ func TestProbes(t *testing.T) {
 	checkProbe(t, "backend startup", be.StartupProbe, be, 7860, probeWant{"/health/live", 2, 5, 6})
 
 	fe := container(t, deployment(t, r, "todo-frontend").Spec.Template.Spec, "frontend")
-	checkProbe(t, "frontend liveness", fe.LivenessProbe, fe, 3000, probeWant{"/", 2, 10, 3})
+	// A TCP liveness check, so that it differs from readiness (kube-score).
+	if p := fe.LivenessProbe; p == nil || p.TCPSocket == nil || resolvePort(fe, p.TCPSocket.Port) != 3000 ||
+		p.TimeoutSeconds != 2 || p.PeriodSeconds != 10 || p.FailureThreshold != 3 {
+		t.Errorf("frontend liveness = %+v, want a TCP check on 3000, timeout 2, period 10, failure 3", p)
+	}
 	checkProbe(t, "frontend readiness", fe.ReadinessProbe, fe, 3000, probeWant{"/", 5, 5, 3})
 	checkProbe(t, "frontend startup", fe.StartupProbe, fe, 3000, probeWant{"/", 2, 5, 6})
 

@@ -137,9 +137,14 @@ not stop the pod. Call with (dict "ctx" $ "keys" (list ...)).
 An HTTP probe from a probe block. Call with (dict "probe" ... "port" "http").
 */}}
 {{- define "todo-app.httpProbe" -}}
+{{- if .probe.path }}
 httpGet:
   path: {{ .probe.path }}
   port: {{ .port }}
+{{- else }}
+tcpSocket:
+  port: {{ .port }}
+{{- end }}
 initialDelaySeconds: {{ .probe.initialDelaySeconds }}
 timeoutSeconds: {{ .probe.timeoutSeconds }}
 periodSeconds: {{ .probe.periodSeconds }}
