@@ -108,7 +108,9 @@ func (b Builder) BuildCmd(dockerfile, ignoreFile, contextDir, ref string, args m
 			a = append(a, "--pull")
 		}
 	default:
-		a = []string{"build", "-f", dockerfile, "-t", ref}
+		// The OCI image format has no HEALTHCHECK field; the docker format
+		// keeps the one the Dockerfiles declare (R1, R2).
+		a = []string{"build", "--format", "docker", "-f", dockerfile, "-t", ref}
 		if ignoreFile != "" {
 			a = append(a, "--ignorefile", ignoreFile)
 		}

@@ -210,7 +210,7 @@ func TestDryRunRunsNothing(t *testing.T) {
 	if calls := rig.Lines(); len(calls) != 0 {
 		t.Errorf("dry run ran %q", calls)
 	}
-	if !strings.Contains(out.String(), "podman build -f ") {
+	if !strings.Contains(out.String(), "podman build --format docker -f ") {
 		t.Errorf("dry run printed:\n%s", out.String())
 	}
 }

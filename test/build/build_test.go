@@ -155,7 +155,7 @@ func TestBuildThenUnchanged(t *testing.T) {
 	os.WriteFile(main, append(src, []byte("\n# changed\n")...), 0o644)
 	rig.ResetCalls()
 	r = helmTodo(t, root, "", "build")
-	if r.code != 0 || count(rig.Lines(), "buildah build") != 1 || count(rig.Lines(), "buildah build -f "+filepath.Join(repoDir, "docker/backend.Dockerfile")) != 1 {
+	if r.code != 0 || count(rig.Lines(), "buildah build") != 1 || count(rig.Lines(), "buildah build --format docker -f "+filepath.Join(repoDir, "docker/backend.Dockerfile")) != 1 {
 		t.Fatalf("one changed file: exit %d, calls\n%s", r.code, strings.Join(rig.Lines(), "\n"))
 	}
 }
