@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +24,13 @@ func newInitCmd(_ *settings.Settings, out io.Writer) *cobra.Command {
 		Short: "Write a commented starter helm-todo.yaml",
 		Long: `Write a commented starter helm-todo.yaml into the current directory (or --dir),
 listing every field with its default. The build contexts that exist there
-(phase-3/backend, backend/, ...) are filled in.`,
+(phase-3/backend, backend/, ...) are filled in, and .env (where up reads the
+secrets from) is added to .gitignore.
+
+Examples:
+  helm todo init
+  helm todo init --dir ~/src/todo --force
+  helm todo init --print > helm-todo.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if dir == "" {
@@ -45,6 +52,13 @@ listing every field with its default. The build contexts that exist there
 				return clierr.New("write "+path, "check that the directory exists and is writable", err)
 			}
 			fmt.Fprintf(out, "wrote %s; edit it, then run `helm todo up`\n", path)
+			added, err := project.IgnoreEnvFile(dir, project.DefaultEnvFile)
+			if err != nil {
+				return clierr.New("add "+project.DefaultEnvFile+" to .gitignore", "add it by hand: the env file holds secrets", err)
+			}
+			if added {
+				fmt.Fprintf(out, "added %s to %s so the secrets `up` reads stay out of git\n", project.DefaultEnvFile, filepath.Join(dir, ".gitignore"))
+			}
 			return nil
 		},
 	}

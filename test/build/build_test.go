@@ -285,6 +285,10 @@ func TestInit(t *testing.T) {
 	if !strings.Contains(string(data), "context: phase-3/backend") {
 		t.Errorf("starter did not pick up the layout:\n%s", data)
 	}
+	// The env file holds the secrets: init keeps it out of git (design §3.4).
+	if gi, _ := os.ReadFile(filepath.Join(root, ".gitignore")); !strings.Contains(string(gi), "/.env\n") {
+		t.Errorf(".gitignore after init does not list /.env:\n%s", gi)
+	}
 	if r := helmTodo(t, root, "", "init"); r.code != 2 || !strings.Contains(r.err, "already exists") {
 		t.Errorf("second init: %d %s", r.code, r.err)
 	}
