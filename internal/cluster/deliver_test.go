@@ -97,7 +97,7 @@ func TestDeliveryUnchangedInputsNoBuildNoLoad(t *testing.T) {
 	if count(calls, "buildah build") != 2 || count(calls, "minikube -p dev image load") != 2 {
 		t.Fatalf("first run: want 2 builds and 2 loads, got\n%s\n%s", strings.Join(calls, "\n"), out)
 	}
-	front := calls[slicesIndex(calls, "buildah build -f "+filepath.Join(plugin, "docker/frontend.Dockerfile"))]
+	front := calls[slicesIndex(calls, "buildah build --format docker -f "+filepath.Join(plugin, "docker/frontend.Dockerfile"))]
 	if !strings.Contains(front, "--build-arg NEXT_PUBLIC_API_URL=http://localhost:7860") || !strings.Contains(front, "--ignorefile "+filepath.Join(plugin, "docker/frontend.dockerignore")) {
 		t.Errorf("frontend build: %s", front)
 	}
@@ -160,7 +160,7 @@ func TestDeliveryDryRunRunsNothing(t *testing.T) {
 	if calls := rig.Lines(); len(calls) != 0 {
 		t.Errorf("dry run ran %q", calls)
 	}
-	for _, want := range []string{"podman build -f " + filepath.Join(plugin, "docker/backend.Dockerfile"), "podman save --format docker-archive", "minikube -p minikube image load"} {
+	for _, want := range []string{"podman build --format docker -f " + filepath.Join(plugin, "docker/backend.Dockerfile"), "podman save --format docker-archive", "minikube -p minikube image load"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("dry run output lacks %q:\n%s", want, out.String())
 		}
