@@ -79,6 +79,17 @@ up() {
     down
     die "the fake node never became Ready (log above)"
   fi
+  # kwokctl's node template declares no ephemeral-storage, and the chart
+  # requests some (as a real kubelet's node reports it); kwok's node stage
+  # keeps whatever status the node has, so set it once here.
+  local node
+  node=$(kubectl --kubeconfig "$kubeconfig" get nodes -o name 2>>"$state/create.log" | head -n 1)
+  if ! kubectl --kubeconfig "$kubeconfig" patch "$node" --subresource=status --type=merge \
+      -p '{"status":{"capacity":{"ephemeral-storage":"1Ti"},"allocatable":{"ephemeral-storage":"1Ti"}}}' >>"$state/create.log" 2>&1; then
+    cat "$state/create.log" >&2
+    down
+    die "setting the fake node's ephemeral-storage failed (log above)"
+  fi
   if ! kubectl --kubeconfig "$kubeconfig" apply -f "$here/volumes.yaml" >>"$state/create.log" 2>&1; then
     cat "$state/create.log" >&2
     down
