@@ -1,11 +1,11 @@
 package podsecurity
 
 import (
-	"strings"
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/helm-todo/helm-todo/postrender/filters/filtertest"
 	"github.com/helm-todo/helm-todo/postrender/filters/report"
 )
 
@@ -136,22 +136,7 @@ spec:
 			res := yaml.MustParse(tc.input)
 			rep := &report.Report{}
 			f := Filter{Context: yaml.MustParse(policy), Override: tc.override, Report: rep}
-			if _, err := f.Filter([]*yaml.RNode{res}); err != nil {
-				t.Fatal(err)
-			}
-			want := tc.expected
-			if tc.unchanged {
-				want = tc.input
-			}
-			if got := res.MustString(); strings.TrimSpace(got) != strings.TrimSpace(want) {
-				t.Errorf("got\n%s\nwant\n%s", got, want)
-			}
-			if rep.Changed == tc.unchanged {
-				t.Errorf("Changed = %v, want %v", rep.Changed, !tc.unchanged)
-			}
-			if strings.Join(rep.Notices, "\n") != strings.Join(tc.notices, "\n") {
-				t.Errorf("notices\n%q\nwant\n%q", rep.Notices, tc.notices)
-			}
+			filtertest.Check(t, f, res, rep, tc.input, tc.expected, tc.unchanged, tc.notices)
 		})
 	}
 }

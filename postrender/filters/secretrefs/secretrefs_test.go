@@ -6,6 +6,7 @@ import (
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/helm-todo/helm-todo/postrender/filters/filtertest"
 	"github.com/helm-todo/helm-todo/postrender/filters/report"
 )
 
@@ -150,22 +151,7 @@ spec:
 			rep := &report.Report{}
 			col := &Collector{RefName: "GEN"}
 			f := Filter{LooksSecret: looksSecret, Secret: col, Report: rep}
-			if _, err := f.Filter([]*yaml.RNode{res}); err != nil {
-				t.Fatal(err)
-			}
-			want := tc.expected
-			if tc.unchanged {
-				want = tc.input
-			}
-			if got := res.MustString(); strings.TrimSpace(got) != strings.TrimSpace(want) {
-				t.Errorf("got\n%s\nwant\n%s", got, want)
-			}
-			if rep.Changed == tc.unchanged {
-				t.Errorf("Changed = %v, want %v", rep.Changed, !tc.unchanged)
-			}
-			if strings.Join(rep.Notices, "\n") != strings.Join(tc.notices, "\n") {
-				t.Errorf("notices\n%q\nwant\n%q", rep.Notices, tc.notices)
-			}
+			filtertest.Check(t, f, res, rep, tc.input, tc.expected, tc.unchanged, tc.notices)
 			if len(col.Data()) != len(tc.data) || col.Refs != len(tc.data) {
 				t.Errorf("collected %d values and %d refs, want %d", len(col.Data()), col.Refs, len(tc.data))
 			}
