@@ -18,8 +18,9 @@ export KUBE_SCORE := $(TOOLS)/kube-score/kube-score
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
 
-build: ## build bin/helm-todo
+build: ## build bin/helm-todo and bin/helm-todo-postrender (the small binary Helm runs as the post-renderer)
 	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/helm-todo ./cmd/helm-todo
+	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/helm-todo-postrender ./cmd/helm-todo-postrender
 
 vet: ## go vet and gofmt
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }

@@ -1,6 +1,7 @@
 # install-binary.ps1 is install-binary.sh for Windows: Helm runs it as the
 # plugin's install and update hook, with HELM_PLUGIN_DIR set. Same steps:
-# skip when bin\helm-todo.exe already has plugin.yaml's version; else download
+# skip when bin\helm-todo.exe and bin\helm-todo-postrender.exe already have
+# plugin.yaml's version; else download
 # the release archive and verify its sha256; else build with Go; else fail
 # saying what to do. A checksum mismatch stops the install.
 $ErrorActionPreference = 'Stop'
@@ -22,21 +23,28 @@ if (-not $versionLine) { Fail "no version in $pluginDir\plugin.yaml" 'restore pl
 $version = $versionLine.Matches[0].Groups[1].Value
 
 $arch = switch ($env:PROCESSOR_ARCHITECTURE) { 'AMD64' { 'amd64' } 'ARM64' { 'arm64' } default { "unsupported-$($env:PROCESSOR_ARCHITECTURE)" } }
+$exes = @('helm-todo-postrender.exe', 'helm-todo.exe')
 $target = Join-Path $pluginDir 'bin\helm-todo.exe'
+$prTarget = Join-Path $pluginDir 'bin\helm-todo-postrender.exe'
 
-if (Test-Path $target) {
+if ((Test-Path $target) -and (Test-Path $prTarget)) {
     $have = (& $target version 2>$null | Out-String).Trim()
-    if ($have -eq $version) { Write-Host "${name}: bin\helm-todo.exe $version is already installed"; exit 0 }
+    $prHave = (& $prTarget --version 2>$null | Out-String).Trim()
+    if ($have -eq $version -and $prHave -eq $version) { Write-Host "${name}: bin\helm-todo.exe and bin\helm-todo-postrender.exe $version are already installed"; exit 0 }
 }
 
 $work = Join-Path ([IO.Path]::GetTempPath()) ("helm-todo-install-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $work | Out-Null
 
-function Install-File([string]$src) {
+# Install-Files puts each binary from $srcDir into bin\ with one move each.
+function Install-Files([string]$srcDir) {
     New-Item -ItemType Directory -Force -Path (Join-Path $pluginDir 'bin') | Out-Null
-    $tmp = "$target.new"
-    Copy-Item $src $tmp -Force
-    Move-Item $tmp $target -Force
+    foreach ($e in $exes) {
+        $dst = Join-Path $pluginDir "bin\$e"
+        $tmp = "$dst.new"
+        Copy-Item (Join-Path $srcDir $e) $tmp -Force
+        Move-Item $tmp $dst -Force
+    }
 }
 
 try {
@@ -63,19 +71,24 @@ try {
         New-Item -ItemType Directory -Path $x | Out-Null
         tar -xzf (Join-Path $work $archive) -C $x
         if ($LASTEXITCODE -ne 0) { Fail "cannot unpack $archive" 'retry the install' }
-        Install-File (Join-Path $x 'bin\helm-todo.exe')
-        Write-Host "${name}: installed bin\helm-todo.exe $version (sha256 verified)"
+        foreach ($e in $exes) {
+            if (-not (Test-Path (Join-Path $x "bin\$e"))) { Fail "$archive has no bin\$e; nothing was installed" 'report it to the helm-todo maintainers' }
+        }
+        Install-Files (Join-Path $x 'bin')
+        Write-Host "${name}: installed bin\helm-todo.exe and bin\helm-todo-postrender.exe $version (sha256 verified)"
         exit 0
     }
     if (-not (Get-Command go -ErrorAction SilentlyContinue)) {
         Fail "cannot download helm-todo $version and Go is not installed to build it from source" "connect to the internet and run '$pluginDir\install-binary.ps1' again; or install Go 1.26+ (https://go.dev/dl) and run it again; or unpack $url/$archive into $pluginDir by hand"
     }
-    Write-Host "${name}: building bin\helm-todo.exe $version from source"
-    $out = Join-Path $work 'helm-todo.exe'
-    go build -trimpath -ldflags "-s -w -X $module/internal/version.Version=$version" -o $out ./cmd/helm-todo
-    if ($LASTEXITCODE -ne 0) { Fail "go build of helm-todo $version failed (output above)" "fix the build error, or connect to the internet and run '$pluginDir\install-binary.ps1' again" }
-    Install-File $out
-    Write-Host "${name}: installed bin\helm-todo.exe $version (built from source)"
+    Write-Host "${name}: building bin\helm-todo.exe and bin\helm-todo-postrender.exe $version from source"
+    foreach ($e in $exes) {
+        $cmd = $e -replace '\.exe$', ''
+        go build -trimpath -ldflags "-s -w -X $module/internal/version.Version=$version" -o (Join-Path $work $e) "./cmd/$cmd"
+        if ($LASTEXITCODE -ne 0) { Fail "go build of $cmd $version failed (output above); nothing was installed" "fix the build error, or connect to the internet and run '$pluginDir\install-binary.ps1' again" }
+    }
+    Install-Files $work
+    Write-Host "${name}: installed bin\helm-todo.exe and bin\helm-todo-postrender.exe $version (built from source)"
 } finally {
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
 }

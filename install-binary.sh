@@ -1,10 +1,11 @@
 #!/usr/bin/env sh
-# install-binary.sh puts bin/helm-todo into the plugin directory. Helm runs it
-# as the plugin's install and update hook, with HELM_PLUGIN_DIR set.
+# install-binary.sh puts bin/helm-todo and bin/helm-todo-postrender (the small
+# binary Helm runs as the post-renderer) into the plugin directory. Helm runs
+# it as the plugin's install and update hook, with HELM_PLUGIN_DIR set.
 #
-#   1. bin/helm-todo already reports plugin.yaml's version: nothing to do.
+#   1. Both binaries already report plugin.yaml's version: nothing to do.
 #   2. Download the release archive for this OS/arch and version, check its
-#      sha256 against the release's checksums file, and unpack bin/helm-todo.
+#      sha256 against the release's checksums file, and unpack both binaries.
 #   3. If the download is impossible (offline, no release), build from the
 #      plugin's own source with `go build`, injecting the version as
 #      `make build` does.
@@ -38,10 +39,11 @@ version=$(sed -n 's/^version: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' plugin.yaml | 
 [ -n "$version" ] || die "no version in $plugin_dir/plugin.yaml" "restore plugin.yaml from the release"
 
 os=$(uname -s | tr '[:upper:]' '[:lower:]')
+ext=
 case "$os" in
-  linux | darwin) exe=helm-todo ;;
-  mingw* | msys* | cygwin*) os=windows exe=helm-todo.exe ;;
-  *) os=unsupported exe=helm-todo ;;
+  linux | darwin) ;;
+  mingw* | msys* | cygwin*) os=windows ext=.exe ;;
+  *) os=unsupported ;;
 esac
 arch=$(uname -m)
 case "$arch" in
@@ -49,11 +51,17 @@ case "$arch" in
   aarch64 | arm64) arch=arm64 ;;
   *) arch=unsupported-$arch ;;
 esac
-target=bin/$exe
+# The binaries and the package each is built from, in install order: the
+# post-renderer first, so that bin/helm-todo at the right version (what the
+# skip below checks first) implies a complete install.
+exes="helm-todo-postrender$ext helm-todo$ext"
+target=bin/helm-todo$ext
+pr_target=bin/helm-todo-postrender$ext
 
 # 1. Already there at the right version.
-if [ -x "$target" ] && [ "$("./$target" version 2>/dev/null || true)" = "$version" ]; then
-  say "$target $version is already installed"
+if [ -x "$target" ] && [ "$("./$target" version 2>/dev/null || true)" = "$version" ] &&
+  [ -x "$pr_target" ] && [ "$("./$pr_target" --version 2>/dev/null || true)" = "$version" ]; then
+  say "$target and $pr_target $version are already installed"
   exit 0
 fi
 
@@ -82,11 +90,14 @@ sha256() {
   fi
 }
 
-# install_file SRC: put SRC at bin/<exe> in one rename, so an interrupted
-# install never leaves a half-written binary.
-install_file() {
-  { mkdir -p bin && cp "$1" "bin/.$exe.new" && chmod 0755 "bin/.$exe.new" && mv -f "bin/.$exe.new" "$target"; } ||
-    die "cannot write $plugin_dir/$target" "check that the plugin directory is writable"
+# install_files DIR: put each of DIR/<exe> at bin/<exe>, each in one rename,
+# so an interrupted install never leaves a half-written binary. The caller
+# has checked that DIR holds all of them.
+install_files() {
+  for e in $exes; do
+    { mkdir -p bin && cp "$1/$e" "bin/.$e.new" && chmod 0755 "bin/.$e.new" && mv -f "bin/.$e.new" "bin/$e"; } ||
+      die "cannot write $plugin_dir/bin/$e" "check that the plugin directory is writable"
+  done
 }
 
 # 2. Download and verify.
@@ -109,24 +120,28 @@ download() {
 
   mkdir "$work/x"
   tar -xzf "$work/$archive" -C "$work/x" || die "cannot unpack $archive" "retry the install"
-  [ -f "$work/x/bin/$exe" ] || die "$archive has no bin/$exe" "report it to the helm-todo maintainers"
-  install_file "$work/x/bin/$exe"
-  say "installed $target $version (sha256 verified)"
+  for e in $exes; do
+    [ -f "$work/x/bin/$e" ] || die "$archive has no bin/$e; nothing was installed" "report it to the helm-todo maintainers, or build from source: HELM_TODO_FORCE_BUILD=1 $plugin_dir/install-binary.sh"
+  done
+  install_files "$work/x/bin"
+  say "installed $target and $pr_target $version (sha256 verified)"
 }
 
 # 3. Build from source.
 build() {
   command -v go >/dev/null 2>&1 || die "cannot download helm-todo $version ($(tail -n 1 "$work/fetch.err" 2>/dev/null)) and Go is not installed to build it from source" \
     "connect to the internet and run 'sh $plugin_dir/install-binary.sh' again; or install Go 1.26+ (https://go.dev/dl) and run it again; or unpack $base_url/v$version/${name}_${version}_${os}_${arch}.tar.gz into $plugin_dir by hand"
-  if [ ! -f go.mod ] || [ ! -d cmd/helm-todo ]; then
+  if [ ! -f go.mod ] || [ ! -d cmd/helm-todo ] || [ ! -d cmd/helm-todo-postrender ]; then
     die "cannot download helm-todo $version and $plugin_dir holds no source to build" \
       "connect to the internet and run 'sh $plugin_dir/install-binary.sh' again, or install the plugin from a source checkout"
   fi
-  say "building $target $version from source with $(go version | cut -d ' ' -f 3)"
-  go build -trimpath -ldflags "-s -w -X $module/internal/version.Version=$version" -o "$work/$exe" ./cmd/helm-todo ||
-    die "go build of helm-todo $version failed (output above)" "fix the build error, or connect to the internet and run 'sh $plugin_dir/install-binary.sh' again to download the release"
-  install_file "$work/$exe"
-  say "installed $target $version (built from source)"
+  say "building $target and $pr_target $version from source with $(go version | cut -d ' ' -f 3)"
+  for e in $exes; do
+    go build -trimpath -ldflags "-s -w -X $module/internal/version.Version=$version" -o "$work/$e" "./cmd/${e%.exe}" ||
+      die "go build of ${e%.exe} $version failed (output above); nothing was installed" "fix the build error, or connect to the internet and run 'sh $plugin_dir/install-binary.sh' again to download the release"
+  done
+  install_files "$work"
+  say "installed $target and $pr_target $version (built from source)"
 }
 
 if [ "${HELM_TODO_FORCE_BUILD:-}" = 1 ]; then

@@ -2,7 +2,8 @@
 # dist.sh DIR VERSION LDFLAGS PLATFORM...: build one release archive per
 # PLATFORM (os/arch) plus a sha256 checksums file, in the layout
 # install-binary.sh downloads:
-#   DIR/helm-todo_<version>_<os>_<arch>.tar.gz   holding bin/helm-todo[.exe]
+#   DIR/helm-todo_<version>_<os>_<arch>.tar.gz   holding bin/helm-todo[.exe] and
+#                                                bin/helm-todo-postrender[.exe]
 #   DIR/helm-todo_<version>_checksums.txt        "<sha256>  <archive>" lines
 # The archives are byte-for-byte reproducible (fixed order, owner and mtime;
 # gzip without a timestamp), so a rebuild of a tag yields the same checksums.
@@ -21,8 +22,8 @@ trap 'rm -rf "$stage"' EXIT
 archives=()
 for platform in "$@"; do
   os=${platform%/*} arch=${platform#*/}
-  exe=helm-todo
-  [[ $os == windows ]] && exe=helm-todo.exe
+  ext=
+  [[ $os == windows ]] && ext=.exe
   name="helm-todo_${version}_${os}_${arch}"
   echo "dist: $name" >&2
   mkdir -p "$stage/$name/bin"
@@ -30,12 +31,14 @@ for platform in "$@"; do
   # build here failed twice with "could not import X (open : no such file or
   # directory)" (golang/go#43645-like eviction) and passed when rerun. A real
   # compile error fails both times.
-  for attempt in 1 2; do
-    if CGO_ENABLED=${CGO_ENABLED:-0} GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$stage/$name/bin/$exe" ./cmd/helm-todo; then
-      break
-    fi
-    ((attempt == 1)) || exit 1
-    echo "dist: retrying the $platform build once" >&2
+  for cmd in helm-todo helm-todo-postrender; do
+    for attempt in 1 2; do
+      if CGO_ENABLED=${CGO_ENABLED:-0} GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$stage/$name/bin/$cmd$ext" "./cmd/$cmd"; then
+        break
+      fi
+      ((attempt == 1)) || exit 1
+      echo "dist: retrying the $platform build of $cmd once" >&2
+    done
   done
   cp plugin.yaml README.md "$stage/$name/"
   tar -C "$stage/$name" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - . |

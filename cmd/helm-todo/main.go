@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,12 +17,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := newRootCmd(settings.New(), os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
-		if fix := clierr.FixOf(err); fix != "" {
-			fmt.Fprintln(os.Stderr, "fix:", fix)
-		}
-	}
+	clierr.Print(os.Stderr, err)
 	stop()
 	os.Exit(clierr.ExitCode(err))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/helm-todo/helm-todo/internal/chart"
 	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/postrendercli"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
 
@@ -92,8 +93,8 @@ func runRender(cmd *cobra.Command, s *settings.Settings, o renderOptions, out io
 	// Buffered so that a failing post-render prints its error and nothing
 	// else: no half-hardened stream on stdout.
 	var hardened bytes.Buffer
-	pr := postRenderOptions{configPath: o.configPath}
-	if err := runPostRender(cmd.Context(), s, pr, strings.NewReader(stream), &hardened, errOut); err != nil {
+	pr := postrendercli.Options{ConfigPath: o.configPath}
+	if err := postrendercli.Run(pr, strings.NewReader(stream), &hardened, errOut); err != nil {
 		return fmt.Errorf("post-render chart %s: %w", o.chartDir, err)
 	}
 	_, err = out.Write(hardened.Bytes())

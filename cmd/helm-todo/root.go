@@ -2,12 +2,11 @@ package main
 
 import (
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/postrendercli"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
 
@@ -22,7 +21,7 @@ and manifests on stdin, it post-renders them (that is how Helm 3 calls it).`
 // newRootCmd builds the command tree. Each subcommand lives in its own file
 // with a constructor taking the shared settings.
 func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobra.Command {
-	var pr postRenderOptions
+	var pr postrendercli.Options
 	root := &cobra.Command{
 		Use:           "helm-todo",
 		Short:         "Run the Todo chatbot on local Kubernetes, hardened by default",
@@ -33,10 +32,10 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 		// Helm 3 runs the --post-renderer binary with no arguments and the
 		// manifests on stdin; a person at a terminal gets help instead.
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if isTerminal(in) {
+			if postrendercli.IsTerminal(in) {
 				return cmd.Help()
 			}
-			return runPostRender(cmd.Context(), s, pr, in, out, errOut)
+			return postrendercli.Run(pr, in, out, errOut)
 		},
 	}
 	root.SetIn(in)
@@ -47,7 +46,7 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 	})
 	s.AddFlags(root.PersistentFlags())
 	// Helm 3 passes --post-renderer-args to the bare binary.
-	addPostRenderFlags(root.Flags(), &pr)
+	pr.AddFlags(root.Flags())
 	root.AddCommand(
 		newVersionCmd(out),
 		newInitCmd(s, out),
@@ -57,13 +56,8 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 		newDownCmd(s, out),
 		newRenderCmd(s, out),
 		newDoctorCmd(s, out),
-		newPostRenderCmd(s, in, out, errOut),
+		postrendercli.NewCommand(in, out, errOut),
 		newInstallPostRendererCmd(s, out),
 	)
 	return root
-}
-
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

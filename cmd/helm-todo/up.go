@@ -139,7 +139,7 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 	if err != nil {
 		return err
 	}
-	postRenderer, err := deploy.PostRendererFor(major, postrendersetup.PluginName)
+	postRenderer, err := deploy.PostRendererFor(major, postrendersetup.PluginName, postrendersetup.Binary(s.ResolvePluginDir()))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ package clierr
 import (
 	"errors"
 	"fmt"
+	"io"
 )
 
 // Exit codes main maps errors to.
@@ -75,4 +76,16 @@ func FixOf(err error) string {
 		err = e.Err
 	}
 	return ""
+}
+
+// Print writes err as main shows it: "error: <what>: <cause>" and, when
+// there is one, "fix: <fix>". Every binary's main uses it.
+func Print(w io.Writer, err error) {
+	if err == nil {
+		return
+	}
+	fmt.Fprintln(w, "error:", err)
+	if fix := FixOf(err); fix != "" {
+		fmt.Fprintln(w, "fix:", fix)
+	}
 }

@@ -4,11 +4,11 @@
 package deploy
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/helmbin"
 )
 
@@ -46,20 +46,21 @@ type Options struct {
 }
 
 // PostRendererFor returns the --post-renderer argument for a Helm major:
-// Helm 3 runs a path (exec.LookPath), Helm 4 only resolves a
-// postrenderer/v1 plugin by name (design §4).
-func PostRendererFor(major int, pluginName string) (string, error) {
+// Helm 4 only resolves a postrenderer/v1 plugin by name (design §4); Helm 3
+// runs a path (exec.LookPath), and an absolute one needs no PATH setup, so
+// it gets binary, the post-renderer executable, made absolute.
+func PostRendererFor(major int, pluginName, binary string) (string, error) {
 	if major >= 4 {
 		return pluginName, nil
 	}
-	exe, err := os.Executable()
+	abs, err := filepath.Abs(binary)
 	if err != nil {
-		return "", fmt.Errorf("find the running helm-todo binary: %w", err)
+		return "", err
 	}
-	if real, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = real
+	if _, err := os.Stat(abs); err != nil {
+		return "", clierr.New("find the post-renderer binary", "reinstall the plugin (its hook installs it) or run `make build` in the plugin directory", err)
 	}
-	return exe, nil
+	return abs, nil
 }
 
 // Args is the helm command line, without the program name.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
 )
 
@@ -24,7 +25,7 @@ func TestArgs(t *testing.T) {
 		"helm 3 with everything": {
 			mod: func(o *Options) {
 				o.Major = 3
-				o.PostRenderer = "/p/bin/helm-todo"
+				o.PostRenderer = "/p/bin/helm-todo-postrender"
 				o.ValuesFiles = []string{"/r/values-dev.yaml"}
 				o.ExistingSecret = "todo-secrets"
 				o.InClusterDB = true
@@ -33,7 +34,7 @@ func TestArgs(t *testing.T) {
 				o.Set = []string{"backend.podAnnotations.x=y"}
 			},
 			want: []string{"upgrade", "--install", "todo", "/p/charts/todo-app", "--namespace", "todo-app", "--create-namespace",
-				"--wait", "--timeout", "3m0s", "--atomic", "--kube-context", "kwok-e2e", "--post-renderer", "/p/bin/helm-todo",
+				"--wait", "--timeout", "3m0s", "--atomic", "--kube-context", "kwok-e2e", "--post-renderer", "/p/bin/helm-todo-postrender",
 				"--values", "/r/values-dev.yaml", "--set-string", "secrets.existingSecret=todo-secrets", "--set", "database.external=false",
 				"--set-string", "backend.image.repository=todo-backend", "--set-string", "backend.image.tag=0123e4",
 				"--set-string", "frontend.image.repository=todo-frontend", "--set-string", "frontend.image.tag=abc",
@@ -63,12 +64,21 @@ func TestArgs(t *testing.T) {
 }
 
 func TestPostRendererFor(t *testing.T) {
-	if got, _ := PostRendererFor(4, "helm-todo"); got != "helm-todo" {
-		t.Errorf("helm 4: %q", got)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "helm-todo-postrender")
+	if err := os.WriteFile(bin, []byte("x"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	got, err := PostRendererFor(3, "helm-todo")
-	if err != nil || !filepath.IsAbs(got) {
-		t.Errorf("helm 3 needs an absolute path, got %q %v", got, err)
+	if got, _ := PostRendererFor(4, "helm-todo", bin); got != "helm-todo" {
+		t.Errorf("helm 4: %q, want the plugin name", got)
+	}
+	t.Chdir(dir)
+	got, err := PostRendererFor(3, "helm-todo", "helm-todo-postrender")
+	if err != nil || got != bin {
+		t.Errorf("helm 3: %q %v, want the absolute path %s", got, err, bin)
+	}
+	if _, err := PostRendererFor(3, "helm-todo", filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "missing") || clierr.FixOf(err) == "" {
+		t.Errorf("a missing binary: %v, want an error naming it with a fix", err)
 	}
 }
 

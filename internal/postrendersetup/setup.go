@@ -2,8 +2,9 @@
 // user's helm. The two majors resolve the name differently (design §4):
 //
 //   - Helm 3 calls exec.LookPath on it, so helm-todo must be on PATH: the
-//     plugin's binary is linked into a directory on PATH (~/.local/bin by
-//     default), and an absolute path keeps working without any setup.
+//     plugin's post-renderer binary (bin/helm-todo-postrender) is linked as
+//     helm-todo into a directory on PATH (~/.local/bin by default), and its
+//     absolute path keeps working without any setup.
 //   - Helm 4 looks up a postrenderer/v1 plugin of that name and never a path,
 //     so the nested plugin at <plugin>/plugins/helm-todo-postrenderer (named
 //     helm-todo) is installed with `helm plugin install`.
@@ -30,6 +31,15 @@ import (
 // PluginName is the name both majors resolve: the Helm 4 plugin's name and
 // the executable's name on PATH for Helm 3.
 const PluginName = "helm-todo"
+
+// BinaryName is the executable Helm runs as the post-renderer, in the
+// plugin's bin/: helm-todo's post-renderer alone, small in memory.
+const BinaryName = "helm-todo-postrender"
+
+// Binary is the post-renderer executable of the plugin at pluginDir.
+func Binary(pluginDir string) string {
+	return filepath.Join(pluginDir, "bin", exe(BinaryName))
+}
 
 // PluginSubdir is the Helm 4 plugin's directory under <plugin>/plugins. Helm
 // installs a local directory as $HELM_PLUGINS/<its base name>, and a clone
@@ -58,9 +68,9 @@ type Options struct {
 
 // Run sets up the post-renderer for o.HelmBin's major version.
 func Run(ctx context.Context, o Options) error {
-	bin := filepath.Join(o.PluginDir, "bin", exeName())
+	bin := Binary(o.PluginDir)
 	if _, err := os.Stat(bin); err != nil {
-		return clierr.New("find the helm-todo binary at "+bin, "install the plugin with `helm plugin install` (its hook builds bin/helm-todo) or run `make build` in the plugin directory", err)
+		return clierr.New("find the post-renderer binary at "+bin, "reinstall the plugin with `helm plugin install` (its hook installs bin/"+BinaryName+") or run `make build` in the plugin directory", err)
 	}
 	major := o.Major
 	if major == 0 {
@@ -147,8 +157,8 @@ func ParsePluginList(out string) map[string]string {
 	return plugins
 }
 
-// linkBinary links bin into BinDir so that Helm 3's exec.LookPath finds
-// helm-todo, and says how to put BinDir on PATH when it is not.
+// linkBinary links bin into BinDir as helm-todo so that Helm 3's
+// exec.LookPath finds it, and says how to put BinDir on PATH when it is not.
 func linkBinary(o Options, bin string) error {
 	binDir := o.BinDir
 	if binDir == "" {
@@ -158,7 +168,7 @@ func linkBinary(o Options, bin string) error {
 		}
 		binDir = filepath.Join(home, ".local", "bin")
 	}
-	link := filepath.Join(binDir, exeName())
+	link := filepath.Join(binDir, exe(PluginName))
 	target, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -210,9 +220,9 @@ func onPath(dir, pathEnv string) bool {
 	return false
 }
 
-func exeName() string {
+func exe(name string) string {
 	if runtime.GOOS == "windows" {
-		return PluginName + ".exe"
+		return name + ".exe"
 	}
-	return PluginName
+	return name
 }

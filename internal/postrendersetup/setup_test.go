@@ -60,7 +60,7 @@ func (f *fakeHelm) Run(_ context.Context, c command.Cmd) (command.Result, error)
 func pluginDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"bin/helm-todo", "plugins/helm-todo-postrenderer/plugin.yaml"} {
+	for _, f := range []string{"bin/helm-todo", "bin/helm-todo-postrender", "plugins/helm-todo-postrenderer/plugin.yaml"} {
 		p := filepath.Join(dir, f)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -163,7 +163,8 @@ func TestHelm3LinksTheBinary(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			dir := pluginDir(t)
-			bin := filepath.Join(dir, "bin", "helm-todo")
+			// Helm 3 finds helm-todo on PATH; it must be the small binary.
+			bin := filepath.Join(dir, "bin", "helm-todo-postrender")
 			binDir := t.TempDir()
 			link := filepath.Join(binDir, "helm-todo")
 			if tc.before != nil {
@@ -209,8 +210,8 @@ func TestHelm3LinksTheBinary(t *testing.T) {
 
 func TestMissingBinaryIsAnError(t *testing.T) {
 	err := Run(context.Background(), Options{HelmBin: "helm", PluginDir: t.TempDir(), Major: 3, Runner: &fakeHelm{}, Out: &bytes.Buffer{}})
-	if err == nil || !strings.Contains(err.Error(), "bin/helm-todo") {
-		t.Fatalf("err = %v, want one naming bin/helm-todo", err)
+	if err == nil || !strings.Contains(err.Error(), "bin/helm-todo-postrender") {
+		t.Fatalf("err = %v, want one naming bin/helm-todo-postrender", err)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/helm-todo/helm-todo/internal/postrendersetup"
 	"github.com/helm-todo/helm-todo/test/e2e/cluster"
 )
 
@@ -156,7 +157,7 @@ func TestInstall(t *testing.T) {
 	f.requireInstalled(ctx, t)
 }
 
-// Scenario 1 with the post-renderer: Helm 3 runs bin/helm-todo by path,
+// Scenario 1 with the post-renderer: Helm 3 runs bin/helm-todo-postrender by path,
 // Helm 4 runs the postrenderer/v1 plugin named helm-todo. A literal
 // secret-looking env var must reach the cluster as a secretKeyRef.
 func TestInstallWithPostRenderer(t *testing.T) {
@@ -164,7 +165,8 @@ func TestInstallWithPostRenderer(t *testing.T) {
 	ctx := t.Context()
 	root := cluster.RepoRoot(t)
 	bin := filepath.Join(root, "bin", "helm-todo")
-	requirePostRenderer(t, bin)
+	prBin := postrendersetup.Binary(root)
+	requirePostRenderer(t, prBin)
 
 	var prArgs []string
 	if f.helm.Major >= 4 {
@@ -179,7 +181,7 @@ func TestInstallWithPostRenderer(t *testing.T) {
 		}
 		prArgs = []string{"--post-renderer", "helm-todo"}
 	} else {
-		prArgs = []string{"--post-renderer", bin}
+		prArgs = []string{"--post-renderer", prBin}
 	}
 	// In a values file, not on the command line, so it is in no log.
 	token := "e2e-" + strings.ReplaceAll(f.ns, "-", "")
@@ -217,24 +219,21 @@ func TestInstallWithPostRenderer(t *testing.T) {
 	}
 }
 
-// requirePostRenderer skips until the post-renderer exists, and fails if
-// the binary is missing or broken in any other way.
+// requirePostRenderer fails early, with the reason, if the post-renderer
+// binary is missing or cannot harden a plain ConfigMap.
 func requirePostRenderer(t *testing.T, bin string) {
 	t.Helper()
-	cmd := exec.Command(bin, "post-render")
+	cmd := exec.Command(bin)
 	cmd.Stdin = strings.NewReader("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\n")
 	out, err := cmd.CombinedOutput()
 	if err == nil {
 		return
 	}
-	if strings.Contains(string(out), "not implemented") {
-		t.Skipf("post-renderer not implemented yet (%s post-render says: %s); this case runs once it lands", bin, strings.TrimSpace(string(out)))
-	}
 	var exitErr *exec.ExitError
 	if !errors.As(err, &exitErr) {
 		t.Fatalf("run %s: %v; run `make build` first", bin, err)
 	}
-	t.Fatalf("%s post-render fails on a plain ConfigMap: %v\n%s", bin, err, out)
+	t.Fatalf("%s fails on a plain ConfigMap: %v\n%s", bin, err, out)
 }
 
 // Scenario 2: an upgrade with a new image tag rolls the Deployment and runs

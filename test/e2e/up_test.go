@@ -23,6 +23,7 @@ import (
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 
 	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/postrendersetup"
 	"github.com/helm-todo/helm-todo/test/e2e/cluster"
 )
 
@@ -237,12 +238,9 @@ func hookSucceeded(rel deploy.Release, name string) bool {
 // values and post-renderer that up passes: the floor up is measured against.
 func (r *upRig) bareUpgrade(ctx context.Context, t *testing.T) time.Duration {
 	t.Helper()
-	pr, err := deploy.PostRendererFor(r.c.HelmMajor, "helm-todo")
+	pr, err := deploy.PostRendererFor(r.c.HelmMajor, postrendersetup.PluginName, postrendersetup.Binary(r.repo))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if r.c.HelmMajor < 4 {
-		pr = r.bin
 	}
 	args := []string{"upgrade", release, filepath.Join(r.repo, "charts", "todo-app"), "-n", r.ns, "--wait", "--timeout", "3m",
 		"--reuse-values", "--post-renderer", pr}

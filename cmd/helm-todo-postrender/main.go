@@ -1,0 +1,73 @@
+// Command helm-todo-postrender is the post-renderer Helm runs: Helm 4's
+// helm-todo plugin and Helm 3's `helm-todo` on PATH both point at it. It is
+// `helm-todo post-render` without the rest of helm-todo, so that it links
+// only the post-renderer and stays within its memory budget (see
+// internal/postrendercli).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/postrendercli"
+	"github.com/helm-todo/helm-todo/internal/version"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	name := strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")
+	err := newRootCmd(name, os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
+	clierr.Print(os.Stderr, err)
+	stop()
+	os.Exit(clierr.ExitCode(err))
+}
+
+// newRootCmd is named after the file it runs as: Helm 3 users meet it as
+// helm-todo, a link on PATH.
+func newRootCmd(name string, in io.Reader, out, errOut io.Writer) *cobra.Command {
+	var o postrendercli.Options
+	root := &cobra.Command{
+		Use:           name,
+		Short:         "The helm-todo post-renderer: harden a manifest stream from stdin to stdout",
+		Long:          postrendercli.Long + "\n\nThis binary is only the post-renderer; the rest of helm-todo is `helm todo`.",
+		Example:       postrendercli.Example,
+		Version:       version.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// Helm 3 runs it with no arguments; Helm 4's plugin passes
+		// post-render, so both spellings work. Anything else is a
+		// helm-todo command typed at the wrong binary.
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return clierr.Usagef(fmt.Sprintf("run `helm todo %s`: %s is only the post-renderer", args[0], name), "unknown command %q", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if postrendercli.IsTerminal(in) {
+				return cmd.Help()
+			}
+			return postrendercli.Run(o, in, out, errOut)
+		},
+	}
+	root.SetIn(in)
+	root.SetOut(out)
+	root.SetErr(errOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return clierr.Usage("bad flag", "see --help for the flags", err)
+	})
+	root.SetVersionTemplate("{{.Version}}\n")
+	o.AddFlags(root.Flags())
+	root.AddCommand(postrendercli.NewCommand(in, out, errOut))
+	return root
+}
