@@ -42,19 +42,44 @@ func scriptOnly(t *testing.T) string {
 	return dir
 }
 
-// fakeBinary puts a bin/helm-todo that reports version and says whether it
-// was replaced (its content is checked afterwards).
-func fakeBinary(t *testing.T, dir, version string) string {
+// binaries are what an install puts into bin/.
+var binaries = []string{"helm-todo", "helm-todo-postrender"}
+
+// fakeBinaries puts a bin/helm-todo and a bin/helm-todo-postrender that
+// report version (as `version` and `--version`); prVersion "" leaves the
+// post-renderer out, as an install from before it existed would. It returns
+// helm-todo's content, to tell afterwards whether it was replaced.
+func fakeBinaries(t *testing.T, dir, version, prVersion string) string {
 	t.Helper()
-	p := filepath.Join(dir, "bin", "helm-todo")
-	body := "#!/bin/sh\n# fake\n[ \"$1\" = version ] && echo " + version + "\n"
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
+	write := func(name, arg, version string) string {
+		p := filepath.Join(dir, "bin", name)
+		body := "#!/bin/sh\n# fake\n[ \"$1\" = " + arg + " ] && echo " + version + "\n"
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return body
 	}
-	if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
-		t.Fatal(err)
+	if prVersion != "" {
+		write("helm-todo-postrender", "--version", prVersion)
 	}
-	return body
+	return write("helm-todo", "version", version)
+}
+
+// requireInstalled checks that both binaries are real builds of version.
+func requireInstalled(t *testing.T, dir, version string) {
+	t.Helper()
+	for _, b := range binaries {
+		arg := "version"
+		if b == "helm-todo-postrender" {
+			arg = "--version"
+		}
+		if got := runCmd(t, "", nil, filepath.Join(dir, "bin", b), arg); strings.TrimSpace(got.stdout) != version {
+			t.Errorf("bin/%s reports %q (%v), want %q", b, got.stdout, got.err, version)
+		}
+	}
 }
 
 func runScript(t *testing.T, dir string, env ...string) result {
@@ -69,19 +94,28 @@ func TestInstallBinaryOffline(t *testing.T) {
 	tests := map[string]struct {
 		dir        func(t *testing.T) string
 		fake       string // version of a bin/helm-todo already there, "" for none
+		fakePR     string // version of a bin/helm-todo-postrender there, "" for none
 		path       string // PATH, "" for the test's own
 		wantErr    bool
 		wantStderr []string
-		wantBuilt  bool // bin/helm-todo is a real build of version
+		wantBuilt  bool // both binaries are real builds of version
 		wantFake   bool // the fake binary is untouched
 	}{
-		"binary of the right version: skips": {
-			dir: scriptOnly, fake: version, path: noGo,
+		"binaries of the right version: skips": {
+			dir: scriptOnly, fake: version, fakePR: version, path: noGo,
 			wantStderr: []string{"already installed"}, wantFake: true,
+		},
+		"no post-renderer binary yet (an older install): builds both": {
+			dir: copyPlugin, fake: version,
+			wantStderr: []string{"building from source"}, wantBuilt: true,
+		},
+		"post-renderer of another version: builds both": {
+			dir: copyPlugin, fake: version, fakePR: "0.0.1",
+			wantStderr: []string{"building from source"}, wantBuilt: true,
 		},
 		"no network, Go present: builds": {
 			dir:        copyPlugin,
-			wantStderr: []string{"download failed", "building from source", "installed bin/helm-todo " + version},
+			wantStderr: []string{"download failed", "building from source", "installed bin/helm-todo and bin/helm-todo-postrender " + version},
 			wantBuilt:  true,
 		},
 		"binary of another version, no network, Go present: rebuilds": {
@@ -102,7 +136,7 @@ func TestInstallBinaryOffline(t *testing.T) {
 			dir := tc.dir(t)
 			var fake string
 			if tc.fake != "" {
-				fake = fakeBinary(t, dir, tc.fake)
+				fake = fakeBinaries(t, dir, tc.fake, tc.fakePR)
 			}
 			env := []string{"HELM_TODO_DOWNLOAD_URL=" + unreachable, "GOPROXY=off", "HELM_PLUGIN_DIR=" + dir}
 			if tc.path != "" {
@@ -124,9 +158,7 @@ func TestInstallBinaryOffline(t *testing.T) {
 				}
 			}
 			if tc.wantBuilt {
-				if got := runCmd(t, "", nil, bin, "version"); strings.TrimSpace(got.stdout) != version {
-					t.Errorf("built binary reports %q (%v), want %q", got.stdout, got.err, version)
-				}
+				requireInstalled(t, dir, version)
 			}
 			if tc.wantErr && tc.fake == "" {
 				if _, err := os.Stat(filepath.Join(dir, "bin")); err == nil {
@@ -180,9 +212,7 @@ func TestInstallBinaryFromDist(t *testing.T) {
 		if strings.Join(fetched, " ") != strings.Join(want, " ") {
 			t.Errorf("fetched %v, want %v", fetched, want)
 		}
-		if got := runCmd(t, "", nil, filepath.Join(dir, "bin", "helm-todo"), "version"); strings.TrimSpace(got.stdout) != version {
-			t.Errorf("installed binary reports %q, want %q", got.stdout, version)
-		}
+		requireInstalled(t, dir, version)
 	})
 
 	t.Run("tampered archive is refused", func(t *testing.T) {
@@ -202,8 +232,10 @@ func TestInstallBinaryFromDist(t *testing.T) {
 		if !strings.Contains(r.stderr, "checksum mismatch for "+archive) || strings.Contains(r.stderr, "building from source") {
 			t.Errorf("stderr should refuse on the checksum and not fall back to a build:\n%s", r.stderr)
 		}
-		if _, err := os.Stat(filepath.Join(dir, "bin", "helm-todo")); err == nil {
-			t.Errorf("bin/helm-todo was written from a tampered archive")
+		for _, b := range binaries {
+			if _, err := os.Stat(filepath.Join(dir, "bin", b)); err == nil {
+				t.Errorf("bin/%s was written from a tampered archive", b)
+			}
 		}
 	})
 }

@@ -22,16 +22,15 @@ func testPlugin(t *testing.T, major int) {
 	// Helm names the install after the directory: a clone is "helm-todo",
 	// which the Helm 4 post-renderer plugin must not collide with.
 	installed := filepath.Join(h.plugins, filepath.Base(src))
-	bin := filepath.Join(installed, "bin", "helm-todo")
+	// What Helm runs as the post-renderer: the small binary, never helm-todo.
+	prBin := filepath.Join(installed, "bin", "helm-todo-postrender")
 
 	// The hook finds no release to download (no network) and builds.
 	r := h.mustRun(t, nil, "plugin", "install", src)
 	if out := r.stdout + r.stderr; !strings.Contains(out, "built from source") {
-		t.Fatalf("the install hook did not build the binary:\n%s", r)
+		t.Fatalf("the install hook did not build the binaries:\n%s", r)
 	}
-	if got := runCmd(t, "", h.env, bin, "version"); got.err != nil || strings.TrimSpace(got.stdout) != version {
-		t.Fatalf("%s version = %q (%v), want %q", bin, got.stdout, got.err, version)
-	}
+	requireInstalled(t, installed, version)
 
 	t.Run("list", func(t *testing.T) {
 		r := h.mustRun(t, nil, "plugin", "list")
@@ -62,13 +61,13 @@ func testPlugin(t *testing.T, major int) {
 			t.Skip("charts/todo-app has not landed yet")
 		}
 		if major == 3 {
-			testPostRendererHelm3(t, h, src, bin)
+			testPostRendererHelm3(t, h, src, prBin)
 		} else {
 			testPostRendererHelm4(t, h, src)
 		}
 	})
 
-	t.Run("broken policy", func(t *testing.T) { testBrokenPolicy(t, h, major, src, bin) })
+	t.Run("broken policy", func(t *testing.T) { testBrokenPolicy(t, h, major, src, prBin) })
 
 	t.Run("uninstall", func(t *testing.T) {
 		if major == 4 && strings.Contains(h.mustRun(t, nil, "plugin", "list").stdout, "helm-todo") {
@@ -137,8 +136,9 @@ func testEnvironment(t *testing.T, h *helmEnv, pluginDir string) {
 }
 
 // testPostRendererHelm3: Helm 3 resolves --post-renderer on PATH, so
-// install-postrenderer links the binary into a bin dir; an absolute path
-// works with no setup. Helm 3 never post-renders hooks.
+// install-postrenderer links the post-renderer binary (bin) into a bin dir as
+// helm-todo; an absolute path works with no setup. Helm 3 never post-renders
+// hooks.
 func testPostRendererHelm3(t *testing.T, h *helmEnv, src, bin string) {
 	binDir := filepath.Join(h.home, "bin")
 	r := h.mustRun(t, nil, "todo", "install-postrenderer", "--bin-dir", binDir)
