@@ -19,9 +19,11 @@ import (
 	"github.com/helm-todo/helm-todo/internal/helmbin"
 	"github.com/helm-todo/helm-todo/internal/image"
 	"github.com/helm-todo/helm-todo/internal/kubeclient"
+	"github.com/helm-todo/helm-todo/internal/postrendersetup"
 	"github.com/helm-todo/helm-todo/internal/project"
 	"github.com/helm-todo/helm-todo/internal/secrets"
 	"github.com/helm-todo/helm-todo/internal/settings"
+	"github.com/helm-todo/helm-todo/internal/version"
 )
 
 const doctorLong = `Check that "helm todo up" can work here, and print a checklist:
@@ -112,6 +114,10 @@ func runDoctor(ctx context.Context, s *settings.Settings, o doctorOptions, envEx
 		}
 		return fmt.Sprintf("%s %s (Helm %d)", s.HelmBin, strings.TrimSpace(string(res.Stdout)), major), nil
 	}))
+
+	prBin := postrendersetup.Binary(s.ResolvePluginDir())
+	res, err := r.Run(ctx, command.Cmd{Name: prBin, Args: []string{"--version"}})
+	checks = append(checks, doctor.PostRenderer(prBin, string(res.Stdout), err, version.Version))
 
 	if perr != nil {
 		checks = append(checks, doctor.Check{Name: "project", Level: doctor.Fail, Detail: perr.Error(), Fix: "fix helm-todo.yaml (helm todo init writes a starter)"})

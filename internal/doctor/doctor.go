@@ -185,3 +185,23 @@ func firstNonEmpty(a, b string) string {
 	}
 	return b
 }
+
+// PostRenderer checks the binary Helm runs as the post-renderer, from what
+// `<bin> --version` printed (or its error): it must exist and match
+// helm-todo's own version, which an interrupted install or a hand build of
+// one binary would break.
+func PostRenderer(bin, got string, err error, want string) Check {
+	c := Check{Name: "post-renderer"}
+	got = strings.TrimSpace(got)
+	switch {
+	case err != nil:
+		c.Level, c.Detail = Fail, fmt.Sprintf("%s: %v", bin, err)
+		c.Fix = "reinstall the plugin (its hook installs the post-renderer) or run `make build` in the plugin directory"
+	case got != want:
+		c.Level, c.Detail = Fail, fmt.Sprintf("%s is version %q, helm-todo is %q", bin, got, want)
+		c.Fix = "reinstall the plugin, or run `make build` in the plugin directory, so both binaries come from one build"
+	default:
+		c.Level, c.Detail = OK, bin+" "+got
+	}
+	return c
+}

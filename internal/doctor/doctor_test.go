@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,5 +90,26 @@ func TestSecretsNeverShowsValues(t *testing.T) {
 	}
 	if Result([]Check{got, {Name: "x", Level: Warn}}) == nil || Result([]Check{{Name: "x", Level: Warn}}) != nil {
 		t.Error("only failures fail")
+	}
+}
+
+func TestPostRenderer(t *testing.T) {
+	tests := map[string]struct {
+		got       string
+		err       error
+		wantLevel Level
+		wantFix   bool
+	}{
+		"same version":  {got: "0.1.0\n", wantLevel: OK},
+		"other version": {got: "0.0.9\n", wantLevel: Fail, wantFix: true},
+		"missing":       {err: errors.New("no such file or directory"), wantLevel: Fail, wantFix: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			c := PostRenderer("/p/bin/helm-todo-postrender", tc.got, tc.err, "0.1.0")
+			if c.Level != tc.wantLevel || (c.Fix != "") != tc.wantFix || !strings.Contains(c.Detail, "/p/bin/helm-todo-postrender") {
+				t.Errorf("got %+v, want level %s, fix %v, detail naming the binary", c, tc.wantLevel, tc.wantFix)
+			}
+		})
 	}
 }
