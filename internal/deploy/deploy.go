@@ -67,7 +67,10 @@ func PostRendererFor(major int, pluginName, binary string) (string, error) {
 func (o Options) Args() []string {
 	args := []string{"upgrade", "--install", o.Release, o.Chart,
 		"--namespace", o.Namespace, "--create-namespace",
-		"--wait", "--timeout", o.timeout().String(), helmbin.AtomicFlag(o.Major)}
+		"--wait", "--timeout", o.timeout().String(), helmbin.AtomicFlag(o.Major),
+		// The release as JSON, hooks' last runs included: the report needs
+		// no second `helm status` (one Helm start-up and release read less).
+		"--output", "json"}
 	args = append(args, o.connArgs()...)
 	if o.PostRenderer != "" {
 		args = append(args, "--post-renderer", o.PostRenderer)

@@ -34,7 +34,7 @@ func TestArgs(t *testing.T) {
 				o.Set = []string{"backend.podAnnotations.x=y"}
 			},
 			want: []string{"upgrade", "--install", "todo", "/p/charts/todo-app", "--namespace", "todo-app", "--create-namespace",
-				"--wait", "--timeout", "3m0s", "--atomic", "--kube-context", "kwok-e2e", "--post-renderer", "/p/bin/helm-todo-postrender",
+				"--wait", "--timeout", "3m0s", "--atomic", "--output", "json", "--kube-context", "kwok-e2e", "--post-renderer", "/p/bin/helm-todo-postrender",
 				"--values", "/r/values-dev.yaml", "--set-string", "secrets.existingSecret=todo-secrets", "--set", "database.external=false",
 				"--set-string", "backend.image.repository=todo-backend", "--set-string", "backend.image.tag=0123e4",
 				"--set-string", "frontend.image.repository=todo-frontend", "--set-string", "frontend.image.tag=abc",
@@ -48,7 +48,7 @@ func TestArgs(t *testing.T) {
 				o.Timeout = 0
 			},
 			want: []string{"upgrade", "--install", "todo", "/p/charts/todo-app", "--namespace", "todo-app", "--create-namespace",
-				"--wait", "--timeout", "5m0s", "--rollback-on-failure", "--post-renderer", "helm-todo",
+				"--wait", "--timeout", "5m0s", "--rollback-on-failure", "--output", "json", "--post-renderer", "helm-todo",
 				"--set-string", "secrets.existingSecret=todo-secrets"},
 		},
 	}
@@ -153,6 +153,49 @@ esac
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
+	}
+}
+
+// TestStepReadsTheReleaseFromHelm: on success the release comes from
+// helm's --output json, so nothing runs `helm status` afterwards; with
+// --debug (HelmOut) the NOTES are shown, and never the values or manifest
+// that document also holds.
+func TestStepReadsTheReleaseFromHelm(t *testing.T) {
+	bin, log := fakeHelm(t, `case "$1" in
+upgrade) echo 'WARNING: helm says so on stderr' >&2
+  printf '%s' '{"name":"todo","info":{"status":"deployed","notes":"open the frontend\n"},"version":4,"config":{"apiKey":"val-do-not-print"},"manifest":"kind: Secret\nstringData: {k: man-do-not-print}","hooks":[{"name":"todo-migrate","kind":"Job","last_run":{"phase":"Succeeded"}}]}' ;;
+*) exit 3 ;;
+esac
+`)
+	for name, debug := range map[string]bool{"quiet": false, "--debug": true} {
+		t.Run(name, func(t *testing.T) {
+			var helmOut bytes.Buffer
+			s := &Step{Options: Options{HelmBin: bin, Major: 4, Release: "todo", Namespace: "ns", Chart: "c"}, Runner: command.Exec{}}
+			if debug {
+				s.HelmOut = &helmOut
+			}
+			var out bytes.Buffer
+			if err := s.Run(context.Background(), &out); err != nil {
+				t.Fatal(err)
+			}
+			if s.Release.String() != "deployed (revision 4)" || len(s.Release.Hooks) != 1 || s.Release.Hooks[0].Phase != "Succeeded" {
+				t.Errorf("release %+v, want deployed revision 4 with the hook Succeeded", s.Release)
+			}
+			shown := out.String() + helmOut.String()
+			if strings.Contains(shown, "do-not-print") || strings.Contains(shown, `"manifest"`) {
+				t.Errorf("helm's JSON leaked into the output:\n%s", shown)
+			}
+			wantNotes := debug
+			if got := strings.Contains(helmOut.String(), "NOTES:\nopen the frontend"); got != wantNotes {
+				t.Errorf("notes shown = %v, want %v:\n%s", got, wantNotes, helmOut.String())
+			}
+			if got := strings.Contains(helmOut.String(), "WARNING: helm says so"); got != debug {
+				t.Errorf("helm's stderr shown = %v, want %v", got, debug)
+			}
+		})
+	}
+	if calls := readFile(t, log); strings.Count(calls, "\n") != 2 || strings.Contains(calls, "status") {
+		t.Errorf("helm calls:\n%s\nwant one upgrade per run and no status", calls)
 	}
 }
 

@@ -16,6 +16,10 @@ type Release struct {
 	Status   string // deployed, failed, pending-upgrade, ...
 	Revision int
 	Hooks    []Hook
+	// Notes is the chart's NOTES.txt as rendered; no secret goes into it
+	// (up passes secrets by existingSecret), and it is shown only with
+	// --debug, where helm's own output used to show it.
+	Notes string
 }
 
 // Hook is a hook's last run.
@@ -52,13 +56,15 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &exit) && !errors.As(err, &missingHelm) && strings.Contains(exit.Stderr, "not found")
 }
 
-// ParseStatus reads `helm status -o json`. Only the fields needed are
+// ParseStatus reads `helm status -o json` (and `helm upgrade -o json`,
+// which prints the same document). Only the fields needed are
 // decoded: the document also holds the release's values and manifest, which
 // are never printed.
 func ParseStatus(data []byte) (Release, error) {
 	var doc struct {
 		Info struct {
 			Status string `json:"status"`
+			Notes  string `json:"notes"`
 		} `json:"info"`
 		Version int `json:"version"`
 		Hooks   []struct {
@@ -72,7 +78,7 @@ func ParseStatus(data []byte) (Release, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return Release{}, fmt.Errorf("read helm status output: %w", err)
 	}
-	rel := Release{Found: true, Status: doc.Info.Status, Revision: doc.Version}
+	rel := Release{Found: true, Status: doc.Info.Status, Revision: doc.Version, Notes: doc.Info.Notes}
 	for _, h := range doc.Hooks {
 		rel.Hooks = append(rel.Hooks, Hook{Name: h.Name, Kind: h.Kind, Phase: h.LastRun.Phase})
 	}

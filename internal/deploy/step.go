@@ -30,8 +30,13 @@ type Step struct {
 	Diagnose func(ctx context.Context, out io.Writer) error
 	// Pending says what is not ready yet, to explain a helm timeout.
 	Pending func() []string
-	// HelmOut receives helm's own output (--debug); nil discards it.
+	// HelmOut receives helm's own output (--debug): its stderr live, and
+	// the release's NOTES once it is deployed. Nil discards it.
 	HelmOut io.Writer
+
+	// Release is the deployed release as helm printed it, once Run
+	// succeeded; Found is false before that or if its output did not parse.
+	Release Release
 }
 
 func (s *Step) Name() string { return "deploy" }
@@ -66,16 +71,24 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 	} else {
 		watchDone <- nil
 	}
+	// stdout is the release as JSON (with the values and manifest): it is
+	// parsed, never shown.
 	cmd := command.Cmd{
 		Name: s.Options.HelmBin, Args: s.Options.Args(),
-		Stdout: s.HelmOut, Stderr: s.HelmOut,
+		Stderr: s.HelmOut,
 		// Rollback after a cancel may wait as long as the install did.
 		Grace: s.Options.timeout() + time.Minute,
 	}
-	_, helmErr := s.Runner.Run(helmCtx, cmd)
+	res, helmErr := s.Runner.Run(helmCtx, cmd)
 	stopHelm(nil)
 	watchErr := <-watchDone
 	if helmErr == nil && watchErr == nil {
+		if rel, err := ParseStatus(res.Stdout); err == nil {
+			s.Release = rel
+			if s.HelmOut != nil && rel.Notes != "" {
+				fmt.Fprintf(s.HelmOut, "NOTES:\n%s\n", strings.Trim(rel.Notes, "\n"))
+			}
+		}
 		return nil
 	}
 	// The state must be read even when the user pressed Ctrl-C: that is

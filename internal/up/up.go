@@ -94,7 +94,7 @@ func New(o Options) (*plan.Plan, error) {
 		}
 		return watcher.Pending()
 	}
-	p.Add(dep, waitStep(o), reportStep(o))
+	p.Add(dep, waitStep(o), reportStep(o, dep))
 	return p, nil
 }
 
@@ -209,16 +209,22 @@ func waitStep(o Options) plan.Step {
 	}
 }
 
-func reportStep(o Options) plan.Step {
+// reportStep reads the release from the deploy step's helm output, and asks
+// `helm status` only if that is missing.
+func reportStep(o Options, dep *deploy.Step) plan.Step {
 	d := o.Deploy
 	return plan.Func{
 		Label: "report",
 		Lines: []string{
-			command.Cmd{Name: d.HelmBin, Args: []string{"status", d.Release, "--namespace", d.Namespace, "--output", "json"}}.String() + "   # hook results",
+			"release status and hook results from helm's --output json above",
 			fmt.Sprintf("Service %s/%s → frontend URL", d.Namespace, report.ServiceName(d.Release)),
 		},
 		Fn: func(ctx context.Context, out io.Writer) error {
-			if rel, err := deploy.Status(ctx, o.Runner, d); err == nil {
+			rel, err := dep.Release, error(nil)
+			if !rel.Found {
+				rel, err = deploy.Status(ctx, o.Runner, d)
+			}
+			if err == nil {
 				fmt.Fprintf(out, "   release %s: %s\n", d.Release, rel)
 				hooks := rel.Hooks
 				sort.Slice(hooks, func(i, j int) bool { return hooks[i].Name < hooks[j].Name })

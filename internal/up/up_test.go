@@ -65,8 +65,8 @@ func TestPlanPrintsEverythingButSecrets(t *testing.T) {
 		"POSTGRES_PASSWORD=<redacted> (generated once, then kept)",
 		"in-cluster PostgreSQL",
 		"helm plugin list",
-		"helm upgrade --install todo /p/charts/todo-app --namespace todo-app --create-namespace --wait --timeout 5m0s --rollback-on-failure --post-renderer helm-todo --set-string secrets.existingSecret=todo-secrets --set database.external=false",
-		"helm status todo",
+		"helm upgrade --install todo /p/charts/todo-app --namespace todo-app --create-namespace --wait --timeout 5m0s --rollback-on-failure --output json --post-renderer helm-todo --set-string secrets.existingSecret=todo-secrets --set database.external=false",
+		"release status and hook results from helm's --output json",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("plan lacks %q:\n%s", want, got)
