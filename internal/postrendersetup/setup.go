@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
@@ -112,10 +113,65 @@ func installPlugin(ctx context.Context, o Options) error {
 		return err
 	}
 	if _, err := o.Runner.Run(ctx, install); err != nil {
-		return clierr.New("install the post-renderer plugin from "+dir, "run `"+install.String()+"` yourself to see Helm's full message", err)
+		fix := misplaced(ctx, o) // "plugin already exists" where helm does not look
+		if fix == "" {
+			fix = "run `" + install.String() + "` yourself to see Helm's full message"
+		}
+		return clierr.New("install the post-renderer plugin from "+dir, fix, err)
+	}
+	// Helm 4 may install where it does not look (see misplaced), and then
+	// --post-renderer helm-todo fails mid-deploy: check now instead.
+	installed, err = listPlugins(ctx, o)
+	if err != nil {
+		return err
+	}
+	if _, ok := installed[PluginName]; !ok {
+		fix := misplaced(ctx, o)
+		if fix == "" {
+			fix = "run `" + o.HelmBin + " plugin list` and `" + o.HelmBin + " env` to see where Helm looks for plugins"
+		}
+		return clierr.New(fmt.Sprintf("`%s` succeeded but `%s plugin list` does not show %s", install.String(), o.HelmBin, PluginName), fix, nil)
 	}
 	fmt.Fprintf(o.Out, "installed the %s post-renderer plugin; use --post-renderer %s\n", PluginName, PluginName)
 	return nil
+}
+
+// misplaced explains an install Helm cannot see: Helm 4 (4.3.1) installs a
+// local directory into $HELM_DATA_HOME/plugins whatever HELM_PLUGINS says,
+// but loads plugins from HELM_PLUGINS. It returns the fix when the two
+// differ, and "" when they agree or `helm env` fails.
+func misplaced(ctx context.Context, o Options) string {
+	res, err := o.Runner.Run(ctx, command.Cmd{Name: o.HelmBin, Args: []string{"env"}})
+	if err != nil {
+		return ""
+	}
+	env := ParseHelmEnv(string(res.Stdout))
+	plugins, data := env["HELM_PLUGINS"], env["HELM_DATA_HOME"]
+	if plugins == "" || data == "" {
+		return ""
+	}
+	want := filepath.Join(data, "plugins")
+	if filepath.Clean(plugins) == want {
+		return ""
+	}
+	return fmt.Sprintf("Helm 4 installs a local plugin into HELM_DATA_HOME/plugins (%s) but loads plugins from HELM_PLUGINS (%s): unset HELM_PLUGINS or set it to %s (the plugin is there), or keep it and run `ln -s %s %s/`",
+		want, plugins, want, filepath.Join(want, PluginSubdir), plugins)
+}
+
+// ParseHelmEnv reads `helm env` output: KEY="value" lines.
+func ParseHelmEnv(out string) map[string]string {
+	env := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(l), "=")
+		if !ok {
+			continue
+		}
+		if u, err := strconv.Unquote(v); err == nil {
+			v = u
+		}
+		env[k] = v
+	}
+	return env
 }
 
 // listPlugins returns installed plugin names and, on Helm 4, their types.

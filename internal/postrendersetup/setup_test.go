@@ -3,11 +3,13 @@ package postrendersetup
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
 )
 
@@ -43,15 +45,30 @@ func TestParsePluginList(t *testing.T) {
 }
 
 // fakeHelm answers `helm plugin list` with list and records every command.
+// fakeHelm answers like helm: plugin list shows what plugin install added,
+// unless installHidden (Helm 4 installing where it does not look).
 type fakeHelm struct {
-	list  string
-	calls []string
+	list          string
+	env           string // `helm env` output
+	installErr    error
+	installHidden bool
+	calls         []string
 }
 
 func (f *fakeHelm) Run(_ context.Context, c command.Cmd) (command.Result, error) {
 	f.calls = append(f.calls, c.String())
-	if len(c.Args) >= 2 && c.Args[0] == "plugin" && c.Args[1] == "list" {
+	switch {
+	case len(c.Args) >= 2 && c.Args[0] == "plugin" && c.Args[1] == "list":
 		return command.Result{Stdout: []byte(f.list)}, nil
+	case len(c.Args) >= 2 && c.Args[0] == "plugin" && c.Args[1] == "install":
+		if f.installErr != nil {
+			return command.Result{}, f.installErr
+		}
+		if !f.installHidden {
+			f.list += "helm-todo\t0.1.0\tpostrenderer/v1\tv1\tlocal dev\tunknown\n"
+		}
+	case len(c.Args) == 1 && c.Args[0] == "env":
+		return command.Result{Stdout: []byte(f.env)}, nil
 	}
 	return command.Result{}, nil
 }
@@ -72,14 +89,22 @@ func pluginDir(t *testing.T) string {
 	return dir
 }
 
+// misplacedEnv is `helm env` with HELM_PLUGINS away from
+// HELM_DATA_HOME/plugins, where Helm 4 installs local directories.
+const misplacedEnv = "HELM_BIN=\"helm\"\nHELM_DATA_HOME=\"/d\"\nHELM_PLUGINS=\"/p\"\n"
+
 func TestHelm4InstallsThePluginOnce(t *testing.T) {
 	const header = "NAME\tVERSION\tTYPE\tAPIVERSION\tPROVENANCE\tSOURCE\n"
 	tests := map[string]struct {
-		list        string
-		dryRun      bool
-		wantInstall bool
-		wantOut     string
-		wantErr     string
+		list          string
+		dryRun        bool
+		wantInstall   bool
+		wantOut       string
+		wantErr       string
+		wantFix       string
+		env           string
+		installErr    error
+		installHidden bool
 	}{
 		"not installed":     {list: header, wantInstall: true, wantOut: "installed the helm-todo post-renderer plugin"},
 		"already installed": {list: header + "helm-todo\t0.1.0\tpostrenderer/v1\tv1\tlocal dev\tunknown\n", wantOut: "already installed"},
@@ -88,16 +113,31 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 			wantErr: "of type cli/v1 is already installed",
 		},
 		"dry run": {list: header, dryRun: true, wantOut: "helm4 plugin install "},
+		"installed where helm does not look": {
+			list: header, installHidden: true, env: misplacedEnv,
+			wantErr: "does not show helm-todo", wantFix: "unset HELM_PLUGINS or set it to /d/plugins",
+		},
+		"already exists where helm does not look": {
+			list: header, installErr: errors.New("exit 1: Error: plugin already exists"), env: misplacedEnv,
+			wantErr: "plugin already exists", wantFix: "run `ln -s /d/plugins/helm-todo-postrenderer /p/`",
+		},
+		"install fails, dirs agree": {
+			list: header, installErr: errors.New("exit 1: Error: boom"), env: "HELM_DATA_HOME=\"/d\"\nHELM_PLUGINS=\"/d/plugins\"\n",
+			wantErr: "boom", wantFix: "yourself to see Helm's full message",
+		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			dir := pluginDir(t)
-			helm := &fakeHelm{list: tc.list}
+			helm := &fakeHelm{list: tc.list, env: tc.env, installErr: tc.installErr, installHidden: tc.installHidden}
 			var out bytes.Buffer
 			err := Run(context.Background(), Options{HelmBin: "helm4", PluginDir: dir, Major: 4, Runner: helm, DryRun: tc.dryRun, Out: &out})
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				if fix := clierr.FixOf(err); !strings.Contains(fix, tc.wantFix) {
+					t.Errorf("fix %q, want it to contain %q", fix, tc.wantFix)
 				}
 				return
 			}
