@@ -37,10 +37,12 @@ func main() {
 func newRootCmd(name string, in io.Reader, out, errOut io.Writer) *cobra.Command {
 	var o postrendercli.Options
 	root := &cobra.Command{
-		Use:           name,
-		Short:         "The helm-todo post-renderer: harden a manifest stream from stdin to stdout",
-		Long:          postrendercli.Long + "\n\nThis binary is only the post-renderer; the rest of helm-todo is `helm todo`.",
-		Example:       postrendercli.Example,
+		Use:   name,
+		Short: "The helm-todo post-renderer: harden a manifest stream from stdin to stdout",
+		Long:  postrendercli.Long + "\n\nThis binary is only the post-renderer; the rest of helm-todo is `helm todo`.",
+		Example: fmt.Sprintf(`  helm install web ./chart --post-renderer helm-todo
+  helm template web ./chart | %[1]s
+  helm template web ./chart | %[1]s --config policy.yaml`, name),
 		Version:       version.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -67,6 +69,8 @@ func newRootCmd(name string, in io.Reader, out, errOut io.Writer) *cobra.Command
 		return clierr.Usage("bad flag", "see --help for the flags", err)
 	})
 	root.SetVersionTemplate("{{.Version}}\n")
+	// Helm runs it; nobody types it often enough to want completion.
+	root.CompletionOptions.DisableDefaultCmd = true
 	o.AddFlags(root.Flags())
 	root.AddCommand(postrendercli.NewCommand(in, out, errOut))
 	return root

@@ -166,7 +166,11 @@ func newBuildCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 		Use:   "build",
 		Short: "Build the backend and frontend images, tagged by a hash of their inputs",
 		Long:  buildLong,
-		Args:  cobra.NoArgs,
+		Example: `  helm todo build                       # both images; unchanged inputs build nothing
+  helm todo build --dry-run             # print the build commands and tags
+  helm todo build --builder buildah     # no Docker daemon needed
+  helm todo build --force --pull always # rebuild on fresh base images`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, _, err := o.plan(cmd.Context(), s, out, false)
 			if err != nil {

@@ -54,7 +54,10 @@ func newDoctorCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 		Use:   "doctor",
 		Short: "Check tools, cluster, secrets and config",
 		Long:  doctorLong,
-		Args:  cobra.NoArgs,
+		Example: `  helm todo doctor
+  helm todo doctor --env-file ../secrets.env
+  helm todo doctor --kube-context my-remote --allow-remote`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			checks := runDoctor(cmd.Context(), s, o, cmd.Flags().Changed("env-file"))
 			doctor.Print(out, checks)

@@ -38,7 +38,10 @@ func newDownCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 		Use:   "down",
 		Short: "Uninstall the release and what up created",
 		Long:  downLong,
-		Args:  cobra.NoArgs,
+		Example: `  helm todo down                        # uninstall, remove up's Secret and hook leftovers
+  helm todo down --delete-namespace     # and the namespace (and its volumes)
+  helm todo down --dry-run`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDown(cmd.Context(), s, o, cmd.Flags().Changed("namespace"), out)
 		},

@@ -25,10 +25,8 @@ func newInitCmd(_ *settings.Settings, out io.Writer) *cobra.Command {
 		Long: `Write a commented starter helm-todo.yaml into the current directory (or --dir),
 listing every field with its default. The build contexts that exist there
 (phase-3/backend, backend/, ...) are filled in, and .env (where up reads the
-secrets from) is added to .gitignore.
-
-Examples:
-  helm todo init
+secrets from) is added to .gitignore.`,
+		Example: `  helm todo init
   helm todo init --dir ~/src/todo --force
   helm todo init --print > helm-todo.yaml`,
 		Args: cobra.NoArgs,

@@ -36,7 +36,11 @@ func newInstallPostRendererCmd(s *settings.Settings, out io.Writer) *cobra.Comma
 		Use:   "install-postrenderer",
 		Short: "Make --post-renderer helm-todo resolve",
 		Long:  installPostRendererLong,
-		Args:  cobra.NoArgs,
+		Example: `  helm todo install-postrenderer                 # for the helm that runs it (HELM_BIN)
+  helm todo install-postrenderer --dry-run
+  helm todo install-postrenderer --bin-dir ~/bin # Helm 3: link into another PATH directory
+  helm install web ./chart --post-renderer helm-todo`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return postrendersetup.Run(cmd.Context(), postrendersetup.Options{
 				HelmBin:   s.HelmBin,

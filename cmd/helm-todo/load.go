@@ -31,7 +31,11 @@ func newLoadCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 		Use:   "load",
 		Short: "Load the built images into the cluster (or push them to --registry)",
 		Long:  loadLong,
-		Args:  cobra.NoArgs,
+		Example: `  helm todo load                        # into the cluster of the current kube-context
+  helm todo load --cluster kind:dev     # a named kind cluster
+  helm todo load --registry registry.example.com/me   # push instead of load
+  helm todo load --dry-run`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d, _, err := o.plan(cmd.Context(), s, out, true)
 			if err != nil {

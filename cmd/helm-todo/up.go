@@ -71,7 +71,12 @@ func newUpCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 		Use:   "up",
 		Short: "Build, load, deploy and wait: the app from source to running",
 		Long:  upLong,
-		Args:  cobra.NoArgs,
+		Example: `  helm todo up                          # build, load, deploy, wait, print the URL
+  helm todo up --env-file ../secrets.env -n todo-dev
+  helm todo up --dry-run                # every command and object, secrets redacted
+  helm todo up --skip-build --backend-tag 1a2b3c4d5e6f
+  helm todo up -f values-dev.yaml --timeout 10m`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.namespaceSet = func() bool { return cmd.Flags().Changed("namespace") }
 			return runUp(cmd.Context(), s, &o, cmd.Flags().Changed("env-file"), out)
