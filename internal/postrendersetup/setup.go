@@ -145,7 +145,7 @@ func misplaced(ctx context.Context, o Options) string {
 	if err != nil {
 		return ""
 	}
-	env := ParseHelmEnv(string(res.Stdout))
+	env := parseHelmEnv(string(res.Stdout))
 	plugins, data := env["HELM_PLUGINS"], env["HELM_DATA_HOME"]
 	if plugins == "" || data == "" {
 		return ""
@@ -158,8 +158,8 @@ func misplaced(ctx context.Context, o Options) string {
 		want, plugins, want, filepath.Join(want, PluginSubdir), plugins)
 }
 
-// ParseHelmEnv reads `helm env` output: KEY="value" lines.
-func ParseHelmEnv(out string) map[string]string {
+// parseHelmEnv reads `helm env` output: KEY="value" lines.
+func parseHelmEnv(out string) map[string]string {
 	env := map[string]string{}
 	for _, l := range strings.Split(out, "\n") {
 		k, v, ok := strings.Cut(strings.TrimSpace(l), "=")
