@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/helm-todo/helm-todo/test/e2e/cluster"
@@ -184,24 +185,41 @@ func deploymentRolledOut(d *appsv1.Deployment) (bool, string) {
 	return false, note + ", no Available=True condition"
 }
 
-// requireRolledOut fails unless each named Deployment is rolled out now.
-// Helm's --wait has returned by the time this runs, so no waiting: a
-// Deployment that is not Available here means --wait returned too early.
+// requireRolledOut fails unless each named Deployment is rolled out.
+// Helm's --wait has returned by the time this runs, but Helm judges a
+// Deployment by its new ReplicaSet's ready count, and the Deployment's own
+// status follows that ReplicaSet a moment later (seen once on a loaded
+// machine: --wait returned with the status still at "updated 1" of 2). So the
+// status gets rolloutGrace to catch up; a Deployment that is still not rolled
+// out after that means --wait returned too early.
 func requireRolledOut(ctx context.Context, t *testing.T, c *cluster.Cluster, ns string, names ...string) map[string]*appsv1.Deployment {
 	t.Helper()
 	out := map[string]*appsv1.Deployment{}
 	for _, name := range names {
-		d, err := c.Client.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
+		var d *appsv1.Deployment
+		var note string
+		err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, rolloutGrace, true, func(ctx context.Context) (bool, error) {
+			var err error
+			if d, err = c.Client.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{}); err != nil {
+				return false, err
+			}
+			var ok bool
+			ok, note = deploymentRolledOut(d)
+			return ok, nil
+		})
+		if d == nil {
 			t.Fatalf("get deployment %s/%s: %v", ns, name, err)
 		}
-		if ok, note := deploymentRolledOut(d); !ok {
-			t.Errorf("deployment %s/%s is not rolled out after helm --wait: %s", ns, name, note)
+		if err != nil {
+			t.Errorf("deployment %s/%s is not rolled out %s after helm --wait returned: %s", ns, name, rolloutGrace, note)
 		}
 		out[name] = d
 	}
 	return out
 }
+
+// rolloutGrace is how long a Deployment's status may lag its ReplicaSet's.
+const rolloutGrace = 15 * time.Second
 
 // jobEvents returns the reasons of the events recorded for Job name.
 func jobEvents(ctx context.Context, t *testing.T, c *cluster.Cluster, ns, name string) []string {
