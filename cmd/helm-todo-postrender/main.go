@@ -55,12 +55,7 @@ func newRootCmd(name string, in io.Reader, out, errOut io.Writer) *cobra.Command
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if postrendercli.IsTerminal(in) {
-				return cmd.Help()
-			}
-			return postrendercli.Run(o, in, out, errOut)
-		},
+		RunE: postrendercli.RunOrHelp(&o, in, out, errOut),
 	}
 	root.SetIn(in)
 	root.SetOut(out)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -90,13 +89,12 @@ func runRender(cmd *cobra.Command, s *settings.Settings, o renderOptions, out io
 	if strings.TrimSpace(stream) == "" {
 		return clierr.Usagef("check the chart's templates and values", "chart %s rendered no manifests", o.chartDir)
 	}
-	// Buffered so that a failing post-render prints its error and nothing
-	// else: no half-hardened stream on stdout.
-	var hardened bytes.Buffer
+	// A failing post-render writes nothing to out (postrender.Run holds
+	// its output until the whole stream succeeded): its error is all the
+	// user sees, no half-hardened stream.
 	pr := postrendercli.Options{ConfigPath: o.configPath}
-	if err := postrendercli.Run(pr, strings.NewReader(stream), &hardened, errOut); err != nil {
+	if err := postrendercli.Run(pr, strings.NewReader(stream), out, errOut); err != nil {
 		return fmt.Errorf("post-render chart %s: %w", o.chartDir, err)
 	}
-	_, err = out.Write(hardened.Bytes())
-	return err
+	return nil
 }

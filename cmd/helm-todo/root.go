@@ -31,12 +31,7 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 		Args:          cobra.NoArgs,
 		// Helm 3 runs the --post-renderer binary with no arguments and the
 		// manifests on stdin; a person at a terminal gets help instead.
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if postrendercli.IsTerminal(in) {
-				return cmd.Help()
-			}
-			return postrendercli.Run(pr, in, out, errOut)
-		},
+		RunE: postrendercli.RunOrHelp(&pr, in, out, errOut),
 	}
 	root.SetIn(in)
 	root.SetOut(out)

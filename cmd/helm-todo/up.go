@@ -144,7 +144,7 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 	if err != nil {
 		return err
 	}
-	postRenderer, err := deploy.PostRendererFor(major, postrendersetup.PluginName, postrendersetup.Binary(s.ResolvePluginDir()))
+	postRenderer, err := deploy.PostRendererFor(major, postrendersetup.PluginName, postrendersetup.Binary(pluginDir))
 	if err != nil {
 		return err
 	}

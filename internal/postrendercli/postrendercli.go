@@ -68,7 +68,7 @@ func NewCommand(in io.Reader, out, errOut io.Writer) *cobra.Command {
 		Example: Example,
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if IsTerminal(in) {
+			if isTerminal(in) {
 				return clierr.Usagef("pipe manifests in, e.g. `helm template ./chart | helm todo post-render`", "post-render reads manifests from stdin, which is a terminal")
 			}
 			return Run(o, in, out, errOut)
@@ -101,9 +101,22 @@ func Run(o Options, in io.Reader, out, errOut io.Writer) error {
 	}
 }
 
-// IsTerminal says whether r is a terminal: Helm pipes manifests in, a
+// RunOrHelp is the RunE of a root command that Helm 3 runs bare as the
+// post-renderer (manifests on stdin, --post-renderer-args as its flags): it
+// post-renders, and a person at a terminal gets the command's help instead.
+// o is read when the command runs, after its flags are parsed.
+func RunOrHelp(o *Options, in io.Reader, out, errOut io.Writer) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		if isTerminal(in) {
+			return cmd.Help()
+		}
+		return Run(*o, in, out, errOut)
+	}
+}
+
+// isTerminal says whether r is a terminal: Helm pipes manifests in, a
 // person at a prompt gets help instead of a silent wait for stdin.
-func IsTerminal(r io.Reader) bool {
+func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
