@@ -51,16 +51,21 @@ case "$arch" in
   aarch64 | arm64) arch=arm64 ;;
   *) arch=unsupported-$arch ;;
 esac
-# The binaries and the package each is built from, in install order: the
-# post-renderer first, so that bin/helm-todo at the right version (what the
-# skip below checks first) implies a complete install.
+# The binaries, each built from ./cmd/<name>. The skip below checks both, so
+# an install interrupted between them is redone.
 exes="helm-todo-postrender$ext helm-todo$ext"
 target=bin/helm-todo$ext
 pr_target=bin/helm-todo-postrender$ext
 
+# current FILE ARG...: FILE is executable and `FILE ARG...` prints plugin.yaml's version.
+current() {
+  f=$1
+  shift
+  [ -x "$f" ] && [ "$("./$f" "$@" 2>/dev/null || true)" = "$version" ]
+}
+
 # 1. Already there at the right version.
-if [ -x "$target" ] && [ "$("./$target" version 2>/dev/null || true)" = "$version" ] &&
-  [ -x "$pr_target" ] && [ "$("./$pr_target" --version 2>/dev/null || true)" = "$version" ]; then
+if current "$target" version && current "$pr_target" --version; then
   say "$target and $pr_target $version are already installed"
   exit 0
 fi
