@@ -27,7 +27,7 @@ vet: ## go vet and gofmt
 	go vet ./...
 
 test: vet tools ## unit and chart tests (no cluster)
-	go test ./...
+	go test -count=1 ./...
 
 # A tool is rebuilt only when its stamp file names another version.
 tools: helm3 helm4 kube-score ## build helm v3 and v4 (and kube-score) into .tools/
@@ -72,7 +72,7 @@ install: build ## install this checkout as the `helm todo` plugin, plus the post
 test-plugin: tools ## plugin install, post-renderer and install-binary.sh under helm v3 and v4
 	go test -count=1 ./test/plugin/...
 
-test-all: test fuzz e2e ## every test CI runs
+test-all: test fuzz e2e test-plugin ## every test CI runs
 
 # The README's first command: the whole flow on this machine, on the
 # simulated cluster when there is no Docker engine or minikube (it says so).

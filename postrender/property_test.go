@@ -13,7 +13,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
-	"github.com/helm-todo/helm-todo/internal/psa"
+	"github.com/helm-todo/helm-todo/internal/testsupport/psa"
 	"github.com/helm-todo/helm-todo/postrender/corpus"
 	"github.com/helm-todo/helm-todo/postrender/policy"
 )

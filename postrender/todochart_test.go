@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/helm-todo/helm-todo/internal/chart"
-	"github.com/helm-todo/helm-todo/internal/psa"
+	"github.com/helm-todo/helm-todo/internal/testsupport/psa"
 	"github.com/helm-todo/helm-todo/postrender/policy"
 )
 
@@ -40,15 +40,24 @@ func TestTodoChartIsHardened(t *testing.T) {
 	if _, err := os.Stat(kubeScore); err != nil {
 		t.Fatalf("kube-score not found at %s: run `make kube-score` (or set KUBE_SCORE)", kubeScore)
 	}
-	variants := map[string][]string{
-		"defaults":                       nil,
-		"existing secret (helm todo up)": {"secrets.existingSecret=todo-secrets"},
-		"external database":              {"database.external=true", "secrets.existingSecret=todo-secrets"},
+	// The chart defaults to an external database; the in-cluster variant
+	// is the one that renders the PostgreSQL StatefulSet.
+	variants := map[string]struct {
+		set         []string
+		statefulSet bool
+	}{
+		"defaults":                       {},
+		"existing secret (helm todo up)": {set: []string{"secrets.existingSecret=todo-secrets"}},
+		"in-cluster database": {set: []string{"database.external=false", "secrets.existingSecret=todo-secrets"},
+			statefulSet: true},
 	}
 	p := policy.Default()
-	for name, set := range variants {
+	for name, v := range variants {
 		t.Run(name, func(t *testing.T) {
-			in := renderTodo(t, set...)
+			in := renderTodo(t, v.set...)
+			if got := bytes.Contains(in, []byte("\nkind: StatefulSet\n")); got != v.statefulSet {
+				t.Fatalf("rendered a StatefulSet: %v, want %v (the variant does not render what it claims)", got, v.statefulSet)
+			}
 			var out, notices bytes.Buffer
 			if err := Run(bytes.NewReader(in), &out, p, &notices); err != nil {
 				t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -69,10 +68,10 @@ func (o *imageOptions) addLoadFlags(fs *pflag.FlagSet) {
 }
 
 // builderFrom resolves the builder settings: flag, then env, then config.
-func (o *imageOptions) builderFrom(p *project.Project) (image.Builder, error) {
+func (o *imageOptions) builderFrom(s *settings.Settings, p *project.Project) (image.Builder, error) {
 	name := o.builder
 	if name == "" {
-		name = os.Getenv("HELM_TODO_BUILDER")
+		name = s.Builder
 	}
 	if name == "" {
 		name = p.Build.Builder
@@ -88,10 +87,10 @@ func (o *imageOptions) builderFrom(p *project.Project) (image.Builder, error) {
 	}
 	b := image.Builder{Kind: kind, Pull: o.pull, BuildArgs: o.builderArgs, GlobalArgs: o.builderGlobalArgs}
 	if o.flags == nil || !o.flags.Changed("builder-arg") {
-		b.BuildArgs = strings.Fields(os.Getenv("HELM_TODO_BUILDER_ARGS"))
+		b.BuildArgs = s.BuilderArgs
 	}
 	if o.flags == nil || !o.flags.Changed("builder-global-arg") {
-		b.GlobalArgs = strings.Fields(os.Getenv("HELM_TODO_BUILDER_GLOBAL_ARGS"))
+		b.GlobalArgs = s.BuilderGlobalArgs
 	}
 	return b, nil
 }
@@ -108,7 +107,7 @@ func (o *imageOptions) plan(ctx context.Context, s *settings.Settings, out io.Wr
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := o.builderFrom(p)
+	b, err := o.builderFrom(s, p)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,16 +116,17 @@ func (o *imageOptions) plan(ctx context.Context, s *settings.Settings, out io.Wr
 		runner = command.DryRun{Out: out}
 	}
 	opts := cluster.Options{
-		Builder:     b,
-		Force:       o.force,
-		NoCache:     o.noCache,
-		Cluster:     o.cluster,
-		Registry:    o.registry,
-		KubeConfig:  s.KubeConfig,
-		KubeContext: s.KubeContext,
-		PluginDir:   pluginDir,
-		Probe:       command.Exec{},
-		Runner:      runner,
+		Builder:      b,
+		Force:        o.force,
+		NoCache:      o.noCache,
+		Cluster:      o.cluster,
+		Registry:     o.registry,
+		KubeConfig:   s.KubeConfig,
+		KubeContext:  s.KubeContext,
+		KindProvider: s.KindProvider,
+		PluginDir:    pluginDir,
+		Probe:        command.Exec{},
+		Runner:       runner,
 	}
 	if opts.Registry == "" {
 		opts.Registry = p.Build.Registry

@@ -131,9 +131,9 @@ func runDoctor(ctx context.Context, s *settings.Settings, o doctorOptions, envEx
 		envFile, _ = filepath.Abs(o.envFile)
 	}
 	checks = append(checks,
-		doctor.Secrets(envFile, envExplicit, os.Getenv),
+		doctor.Secrets(envFile, envExplicit, s.Getenv),
 		doctor.Standalone(p.Frontend.Context),
-		doctor.APIURL(apiURLSources(p, envFile)),
+		doctor.APIURL(apiURLSources(p, envFile, s.Getenv)),
 	)
 	return checks
 }
@@ -159,13 +159,13 @@ func clusterToolCheck(c cluster.Cluster) doctor.Check {
 // apiURLSources collects NEXT_PUBLIC_API_URL from everywhere a build could
 // take it: helm-todo.yaml, the environment, the env file and the
 // frontend's own .env files.
-func apiURLSources(p *project.Project, envFile string) map[string]string {
+func apiURLSources(p *project.Project, envFile string, getenv func(string) string) map[string]string {
 	const key = "NEXT_PUBLIC_API_URL"
 	src := map[string]string{}
 	if v := p.Frontend.BuildArgs[key]; v != "" {
 		src["helm-todo.yaml"] = v
 	}
-	if v := os.Getenv(key); v != "" {
+	if v := getenv(key); v != "" {
 		src["environment"] = v
 	}
 	files := []string{envFile}

@@ -14,12 +14,14 @@ import (
 // how to call it, and the examples call commands that exist.
 func TestEveryCommandHasExamples(t *testing.T) {
 	root := newRootCmd(settings.FromEnv(func(string) string { return "" }), strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+	checked := map[string]bool{}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, sub := range c.Commands() {
 			if sub.Hidden || sub.Name() == "help" || sub.Name() == "completion" {
 				continue
 			}
+			checked[sub.Name()] = true
 			t.Run(sub.CommandPath(), func(t *testing.T) {
 				if strings.TrimSpace(sub.Example) == "" {
 					t.Fatalf("%s has no Example", sub.CommandPath())
@@ -35,4 +37,10 @@ func TestEveryCommandHasExamples(t *testing.T) {
 		}
 	}
 	walk(root)
+	// An empty or truncated tree must not pass for a checked one.
+	for _, name := range []string{"version", "init", "build", "load", "up", "down", "render", "doctor", "install-postrenderer"} {
+		if !checked[name] {
+			t.Errorf("command %q was not checked: is it still in the tree?", name)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -46,7 +45,7 @@ func newInstallPostRendererCmd(s *settings.Settings, out io.Writer) *cobra.Comma
 				HelmBin:   s.HelmBin,
 				PluginDir: s.ResolvePluginDir(),
 				BinDir:    o.binDir,
-				PathEnv:   os.Getenv("PATH"),
+				PathEnv:   s.Path,
 				Runner:    command.Exec{},
 				DryRun:    o.dryRun,
 				Out:       out,

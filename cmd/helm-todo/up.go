@@ -126,7 +126,7 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 	if o.envFile != "" {
 		envFile, _ = filepath.Abs(o.envFile)
 	}
-	vals, err := secrets.Load(envFile, envExplicit, os.Getenv)
+	vals, err := secrets.Load(envFile, envExplicit, s.Getenv)
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func orUnknownCluster(kind, name string) string {
 // out the image names and tags a build would give, without probing any
 // builder.
 func (o *upOptions) delivery(ctx context.Context, s *settings.Settings, out io.Writer) (*cluster.Delivery, string, string, error) {
-	if o.skipBuild && o.img.builder == "" && os.Getenv("HELM_TODO_BUILDER") == "" {
+	if o.skipBuild && o.img.builder == "" && s.Builder == "" {
 		// Any explicit builder skips detection; none will run.
 		o.img.builder = string(image.Docker)
 	}

@@ -21,7 +21,9 @@ type Options struct {
 	Registry    string
 	KubeConfig  string
 	KubeContext string
-	PluginDir   string
+	// KindProvider is KIND_EXPERIMENTAL_PROVIDER, from settings.
+	KindProvider string
+	PluginDir    string
 	// Probe runs the read-only probes that pick a builder (docker info);
 	// they run even for --dry-run, where Runner prints instead of running.
 	Probe  command.Runner
@@ -95,6 +97,7 @@ func PlanDelivery(ctx context.Context, p *project.Project, o Options) (*Delivery
 			return nil, err
 		}
 		l.Force = o.Force
+		l.KindProvider = o.KindProvider
 		d.Loads = append(d.Loads, l)
 	}
 	return d, nil

@@ -12,7 +12,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/image"
 	"github.com/helm-todo/helm-todo/internal/plan"
 	"github.com/helm-todo/helm-todo/internal/project"
-	"github.com/helm-todo/helm-todo/internal/standin"
+	"github.com/helm-todo/helm-todo/internal/testsupport/standin"
 )
 
 // repo makes a user repository in the seed's layout and a plugin dir

@@ -14,19 +14,22 @@ func TestDetect(t *testing.T) {
 		kind          Kind
 		name, clue    string
 	}{
-		"minikube":                {file: "minikube.yaml", kind: Minikube, name: "minikube"},
+		"minikube":                {file: "minikube.yaml", kind: Minikube, name: "minikube", clue: "context name"},
 		"minikube profile":        {file: "minikube-profile.yaml", kind: Minikube, name: "dev", clue: "extension"},
 		"old minikube by CA path": {file: "minikube-ca-path.yaml", kind: Minikube, name: "work", clue: "CA path"},
 		"kind":                    {file: "kind.yaml", kind: KindCluster, name: "dev", clue: "kind-"},
 		"k3d":                     {file: "k3d.yaml", kind: K3d, name: "mycluster", clue: "k3d-"},
-		"docker-desktop":          {file: "docker-desktop.yaml", kind: DockerDesktop, name: "docker-desktop"},
+		"docker-desktop":          {file: "docker-desktop.yaml", kind: DockerDesktop, name: "docker-desktop", clue: "context name"},
 		"docker-desktop renamed":  {file: "docker-desktop-renamed.yaml", kind: DockerDesktop, name: "docker-desktop", clue: "server"},
 		"kwok":                    {file: "kwok.yaml", kind: Kwok, name: "helm-todo", clue: "kwok-"},
-		"remote cluster":          {file: "gke.yaml", kind: Other},
-		"--kube-context wins":     {file: "gke.yaml", context: "kind-dev", kind: KindCluster, name: "dev"},
+		"remote cluster":          {file: "gke.yaml", kind: Other, clue: "no local-cluster clue"},
+		"--kube-context wins":     {file: "gke.yaml", context: "kind-dev", kind: KindCluster, name: "dev", clue: "kind-"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			if tc.clue == "" {
+				t.Fatal("every case names the clue it expects: an empty one checks nothing")
+			}
 			c, err := Detect(filepath.Join("testdata", tc.file), tc.context)
 			if err != nil {
 				t.Fatal(err)

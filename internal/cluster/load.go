@@ -28,6 +28,9 @@ type LoadStep struct {
 	// RequireBuilt checks first that the builder has the image, for a load
 	// run on its own (`helm todo load`), where no build step precedes it.
 	RequireBuilt bool
+	// KindProvider is KIND_EXPERIMENTAL_PROVIDER ("podman" puts kind's
+	// nodes in podman).
+	KindProvider string
 	// TempDir holds the image archive podman and buildah hand over.
 	TempDir string
 	// Loaded is set by Run: false when there was nothing to do.
@@ -187,9 +190,9 @@ func (s *LoadStep) checkCmds() []command.Cmd {
 	case Minikube:
 		return []command.Cmd{{Name: "minikube", Args: []string{"-p", s.Cluster.Name, "image", "ls"}}}
 	case KindCluster:
-		return []command.Cmd{{Name: nodeEngine(s.Build.Builder), Args: []string{"exec", s.Cluster.Name + "-control-plane", "crictl", "inspecti", ref}}}
+		return []command.Cmd{{Name: nodeEngine(s.Build.Builder, s.KindProvider), Args: []string{"exec", s.Cluster.Name + "-control-plane", "crictl", "inspecti", ref}}}
 	case K3d:
-		return []command.Cmd{{Name: nodeEngine(s.Build.Builder), Args: []string{"exec", "k3d-" + s.Cluster.Name + "-server-0", "crictl", "inspecti", ref}}}
+		return []command.Cmd{{Name: nodeEngine(s.Build.Builder, s.KindProvider), Args: []string{"exec", "k3d-" + s.Cluster.Name + "-server-0", "crictl", "inspecti", ref}}}
 	case Registry:
 		return []command.Cmd{s.Build.Builder.RemoteExistsCmd(s.Ref())}
 	case DockerDesktop:
@@ -202,8 +205,8 @@ func (s *LoadStep) checkCmds() []command.Cmd {
 
 // nodeEngine runs the kind and k3d node containers: docker, or podman when
 // that is what the user builds with (kind's podman provider).
-func nodeEngine(b image.Builder) string {
-	if b.Kind == image.Podman || os.Getenv("KIND_EXPERIMENTAL_PROVIDER") == "podman" {
+func nodeEngine(b image.Builder, kindProvider string) string {
+	if b.Kind == image.Podman || kindProvider == "podman" {
 		return "podman"
 	}
 	return "docker"

@@ -11,7 +11,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/image"
-	"github.com/helm-todo/helm-todo/internal/standin"
+	"github.com/helm-todo/helm-todo/internal/testsupport/standin"
 )
 
 // built makes a build step whose image the builder stand-in already has.
@@ -91,7 +91,6 @@ func TestLoadStep(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			t.Setenv("KIND_EXPERIMENTAL_PROVIDER", "")
 			rig := standin.Install(t)
 			b := built(t, rig, tc.builder)
 			l, err := NewLoadStep(tc.cluster, tc.registry, b, command.Exec{})
@@ -191,5 +190,25 @@ func TestLoadStepErrors(t *testing.T) {
 	err := l.Run(context.Background(), new(bytes.Buffer))
 	if err == nil || !strings.Contains(err.Error(), "minikube not found on PATH") || clierr.FixOf(err) == "" {
 		t.Errorf("missing minikube: got %v", err)
+	}
+}
+
+// KIND_EXPERIMENTAL_PROVIDER comes through settings: podman then runs the
+// node containers even for a docker-built image.
+func TestNodeEngine(t *testing.T) {
+	tests := map[string]struct {
+		builder  image.Kind
+		provider string
+		want     string
+	}{
+		"docker":                  {builder: image.Docker, want: "docker"},
+		"podman builder":          {builder: image.Podman, want: "podman"},
+		"buildah, podman's kind":  {builder: image.Buildah, provider: "podman", want: "podman"},
+		"docker, docker provider": {builder: image.Docker, provider: "docker", want: "docker"},
+	}
+	for name, tc := range tests {
+		if got := nodeEngine(image.Builder{Kind: tc.builder}, tc.provider); got != tc.want {
+			t.Errorf("%s: nodeEngine = %q, want %q", name, got, tc.want)
+		}
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/helm-todo/helm-todo/internal/standin"
+	"github.com/helm-todo/helm-todo/internal/testsupport/standin"
 )
 
 func TestMain(m *testing.M) {

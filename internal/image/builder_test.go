@@ -7,7 +7,7 @@ import (
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
-	"github.com/helm-todo/helm-todo/internal/standin"
+	"github.com/helm-todo/helm-todo/internal/testsupport/standin"
 )
 
 func TestBuildCmd(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
-	"github.com/helm-todo/helm-todo/internal/standin"
+	"github.com/helm-todo/helm-todo/internal/testsupport/standin"
 )
 
 // fixture is an app context plus a Dockerfile and dockerignore named as

@@ -110,7 +110,7 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 		"already installed": {list: header + "helm-todo\t0.1.0\tpostrenderer/v1\tv1\tlocal dev\tunknown\n", wantOut: "already installed"},
 		"name taken by another type": {
 			list:    header + "helm-todo\t9.9.9\tcli/v1\tlegacy\tlocal dev\tunknown\n",
-			wantErr: "of type cli/v1 is already installed",
+			wantErr: "of type cli/v1 is already installed", wantFix: "helm4 plugin uninstall helm-todo",
 		},
 		"dry run": {list: header, dryRun: true, wantOut: "helm4 plugin install "},
 		"installed where helm does not look": {
@@ -135,6 +135,9 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				if tc.wantFix == "" {
+					t.Fatal("an error case names the fix it expects: an empty one checks nothing")
 				}
 				if fix := clierr.FixOf(err); !strings.Contains(fix, tc.wantFix) {
 					t.Errorf("fix %q, want it to contain %q", fix, tc.wantFix)

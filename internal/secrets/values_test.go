@@ -42,7 +42,7 @@ func TestLoadPrecedenceAndFiltering(t *testing.T) {
 		t.Errorf("names = %v, want %v", v.Names(), want)
 	}
 	for _, l := range v.Describe() {
-		if strings.Contains(l, "from-file") || strings.Contains(l, "from-env=") || !strings.Contains(l, "<redacted>") {
+		if strings.Contains(l, "from-file") || strings.Contains(l, "from-env") || !strings.Contains(l, "<redacted>") {
 			t.Errorf("describe line leaks or lacks redaction: %q", l)
 		}
 	}

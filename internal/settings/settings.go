@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 )
@@ -29,6 +30,22 @@ type Settings struct {
 	// PluginDir is where the plugin is installed (HELM_PLUGIN_DIR). Outside
 	// Helm it is derived from the executable's location, see ResolvePluginDir.
 	PluginDir string
+
+	// Builder is the image builder (HELM_TODO_BUILDER); the --builder flag
+	// beats it.
+	Builder string
+	// BuilderArgs and BuilderGlobalArgs are extra builder arguments
+	// (HELM_TODO_BUILDER_ARGS, HELM_TODO_BUILDER_GLOBAL_ARGS, space-separated);
+	// --builder-arg and --builder-global-arg beat them.
+	BuilderArgs, BuilderGlobalArgs []string
+	// KindProvider is kind's node provider (KIND_EXPERIMENTAL_PROVIDER):
+	// "podman" runs kind's nodes, and so `crictl` checks, in podman.
+	KindProvider string
+	// Path is PATH, to check that an installed binary is reachable.
+	Path string
+	// Getenv looks up the variables whose names are data, not settings: the
+	// app's secret keys (design R6) and NEXT_PUBLIC_* build args.
+	Getenv func(string) string
 }
 
 // FromEnv reads the settings from getenv (os.Getenv in production).
@@ -39,12 +56,27 @@ func FromEnv(getenv func(string) string) *Settings {
 		KubeContext: getenv("HELM_KUBECONTEXT"),
 		KubeConfig:  getenv("KUBECONFIG"),
 		PluginDir:   getenv("HELM_PLUGIN_DIR"),
+
+		Builder:           getenv("HELM_TODO_BUILDER"),
+		BuilderArgs:       fields(getenv("HELM_TODO_BUILDER_ARGS")),
+		BuilderGlobalArgs: fields(getenv("HELM_TODO_BUILDER_GLOBAL_ARGS")),
+		KindProvider:      getenv("KIND_EXPERIMENTAL_PROVIDER"),
+		Path:              getenv("PATH"),
+		Getenv:            getenv,
 	}
 	if s.HelmBin == "" {
 		s.HelmBin = "helm"
 	}
 	s.Debug, _ = strconv.ParseBool(getenv("HELM_DEBUG"))
 	return s
+}
+
+// fields splits a space-separated list; an unset variable gives nil.
+func fields(v string) []string {
+	if f := strings.Fields(v); len(f) > 0 {
+		return f
+	}
+	return nil
 }
 
 // New reads the settings from the process environment.

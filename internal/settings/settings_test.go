@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -20,10 +21,21 @@ func TestFromEnv(t *testing.T) {
 			want: Settings{HelmBin: "/usr/bin/helm4", Namespace: "ns", KubeContext: "minikube", KubeConfig: "/k", Debug: true, PluginDir: "/p"},
 		},
 		"debug not a bool": {env: map[string]string{"HELM_DEBUG": "maybe"}, want: Settings{HelmBin: "helm"}},
+		"builder settings": {
+			env: map[string]string{"HELM_TODO_BUILDER": "buildah", "HELM_TODO_BUILDER_ARGS": " --isolation=chroot  --layers ",
+				"HELM_TODO_BUILDER_GLOBAL_ARGS": "--storage-driver=vfs", "KIND_EXPERIMENTAL_PROVIDER": "podman", "PATH": "/bin"},
+			want: Settings{HelmBin: "helm", Builder: "buildah", BuilderArgs: []string{"--isolation=chroot", "--layers"},
+				BuilderGlobalArgs: []string{"--storage-driver=vfs"}, KindProvider: "podman", Path: "/bin"},
+		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := *FromEnv(env(tc.env)); got != tc.want {
+			got := *FromEnv(env(tc.env))
+			if got.Getenv == nil || got.Getenv("PATH") != tc.env["PATH"] {
+				t.Errorf("Getenv does not read the environment it was given")
+			}
+			got.Getenv = nil
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})

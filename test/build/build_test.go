@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/helm-todo/helm-todo/internal/standin"
+	"github.com/helm-todo/helm-todo/internal/testsupport/standin"
 )
 
 var (

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/helm-todo/helm-todo/internal/psa"
+	"github.com/helm-todo/helm-todo/internal/testsupport/psa"
 )
 
 // helmBinaries are the real helm builds from `make tools`. The Makefile

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/helm-todo/helm-todo/internal/psa"
+	"github.com/helm-todo/helm-todo/internal/testsupport/psa"
 )
 
 // TestPodSecurityRestricted evaluates every pod spec, hooks included (Helm 3

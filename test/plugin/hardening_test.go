@@ -8,7 +8,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/helm-todo/helm-todo/internal/psa"
+	"github.com/helm-todo/helm-todo/internal/testsupport/psa"
 )
 
 // doc is one resource of a rendered stream.

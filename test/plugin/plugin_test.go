@@ -58,7 +58,7 @@ func testPlugin(t *testing.T, major int) {
 
 	t.Run("post-renderer", func(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(src, "charts", "todo-app", "Chart.yaml")); err != nil {
-			t.Skip("charts/todo-app has not landed yet")
+			t.Fatalf("charts/todo-app/Chart.yaml missing: %v", err)
 		}
 		if major == 3 {
 			testPostRendererHelm3(t, h, src, prBin)
@@ -243,7 +243,7 @@ func testPostRendererHelm4(t *testing.T, h *helmEnv, src string) {
 func testBrokenPolicy(t *testing.T, h *helmEnv, major int, src, bin string) {
 	chartDir := filepath.Join(src, "charts", "todo-app")
 	if _, err := os.Stat(filepath.Join(chartDir, "Chart.yaml")); err != nil {
-		t.Skip("charts/todo-app has not landed yet")
+		t.Fatalf("charts/todo-app/Chart.yaml missing: %v", err)
 	}
 	policy, _ := filepath.Abs("testdata/broken-policy.yaml")
 	pr := bin

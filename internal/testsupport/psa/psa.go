@@ -1,4 +1,4 @@
-// Package psa evaluates the pod specs in a manifest stream against the Pod
+// Package psa (test support only) evaluates the pod specs in a manifest stream against the Pod
 // Security Standards, using the upstream k8s.io/pod-security-admission
 // library: the same code the API server runs for a namespace labelled
 // pod-security.kubernetes.io/enforce=restricted.

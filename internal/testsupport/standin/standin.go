@@ -1,4 +1,4 @@
-// Package standin puts recording stand-ins for docker, podman, buildah,
+// Package standin (test support only) puts recording stand-ins for docker, podman, buildah,
 // minikube, kind and k3d on PATH, for tests on a machine that has no
 // container engine and no local cluster.
 //
