@@ -13,6 +13,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/image"
+	"github.com/helm-todo/helm-todo/internal/kubeclient"
 	"github.com/helm-todo/helm-todo/internal/plan"
 	"github.com/helm-todo/helm-todo/internal/project"
 	"github.com/helm-todo/helm-todo/internal/settings"
@@ -132,12 +133,27 @@ func (o *imageOptions) plan(ctx context.Context, s *settings.Settings, out io.Wr
 		opts.Registry = p.Build.Registry
 	}
 	var d *cluster.Delivery
+	if withLoad && opts.Registry == "" && opts.Cluster == "" {
+		if opts.RegistryHosting, err = registryHosting(ctx, s); err != nil {
+			return nil, nil, err
+		}
+	}
 	if withLoad {
 		d, err = cluster.PlanDelivery(ctx, p, opts)
 	} else {
 		d, err = cluster.PlanBuild(ctx, p, opts)
 	}
 	return d, runner, err
+}
+
+// registryHosting reads the KEP-1755 ConfigMap of the kube-context's
+// cluster; a cluster helm-todo cannot reach has none.
+func registryHosting(ctx context.Context, s *settings.Settings) (*cluster.RegistryHosting, error) {
+	kc, err := kubeclient.New(s)
+	if err != nil {
+		return nil, nil
+	}
+	return cluster.ReadRegistryHosting(ctx, kc.Clientset)
 }
 
 // runDelivery prints what was decided, then prints or runs the steps.

@@ -246,7 +246,13 @@ func (o *upOptions) delivery(ctx context.Context, s *settings.Settings, out io.W
 	}
 	c := d.Cluster
 	if o.skipBuild {
-		if t, err := cluster.Target(cluster.Options{Cluster: o.img.cluster, Registry: o.img.registry, KubeConfig: s.KubeConfig, KubeContext: s.KubeContext}); err == nil {
+		to := cluster.Options{Cluster: o.img.cluster, Registry: o.img.registry, KubeConfig: s.KubeConfig, KubeContext: s.KubeContext}
+		if to.Registry == "" && to.Cluster == "" {
+			if to.RegistryHosting, err = registryHosting(ctx, s); err != nil {
+				return nil, "", "", err
+			}
+		}
+		if t, err := cluster.Target(to); err == nil {
 			c = t
 		}
 	}

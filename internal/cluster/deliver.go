@@ -18,9 +18,12 @@ type Options struct {
 	// Cluster overrides detection: "KIND" or "KIND:NAME".
 	Cluster string
 	// Registry makes images go through a registry instead of a local load.
-	Registry    string
-	KubeConfig  string
-	KubeContext string
+	Registry string
+	// RegistryHosting is the cluster's KEP-1755 ConfigMap, nil when it has
+	// none. An explicit Registry or Cluster beats it.
+	RegistryHosting *RegistryHosting
+	KubeConfig      string
+	KubeContext     string
 	// KindProvider is KIND_EXPERIMENTAL_PROVIDER, from settings.
 	KindProvider string
 	PluginDir    string
@@ -91,8 +94,12 @@ func PlanDelivery(ctx context.Context, p *project.Project, o Options) (*Delivery
 		return nil, err
 	}
 	d.Cluster = c
+	registry := o.Registry
+	if c.Kind == Registry && registry == "" {
+		registry = c.Name // the published registry
+	}
 	for _, b := range d.Builds {
-		l, err := NewLoadStep(c, o.Registry, b, o.Runner)
+		l, err := NewLoadStep(c, registry, b, o.Runner)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +111,8 @@ func PlanDelivery(ctx context.Context, p *project.Project, o Options) (*Delivery
 }
 
 // Target is the cluster images go to: a registry when one is given, else
-// the --cluster override, else what the kubeconfig says.
+// the --cluster override, else the registry the cluster publishes
+// (KEP-1755), else what the kubeconfig says.
 func Target(o Options) (Cluster, error) {
 	detected, err := Detect(o.KubeConfig, o.KubeContext)
 	if o.Registry != "" {
@@ -119,6 +127,13 @@ func Target(o Options) (Cluster, error) {
 			detected = Cluster{}
 		}
 		return ParseOverride(o.Cluster, detected)
+	}
+	if h := o.RegistryHosting; h != nil {
+		c := Cluster{Kind: Registry, Name: h.Host, Pull: h.PullHost(), Clue: RegistryHostingNamespace + "/" + RegistryHostingName}
+		if err == nil {
+			c.Context, c.Server = detected.Context, detected.Server
+		}
+		return c, nil
 	}
 	if err != nil {
 		return Cluster{}, err

@@ -43,6 +43,9 @@ type Cluster struct {
 	Server  string
 	// Clue says what gave the kind away, for the user to check.
 	Clue string
+	// Pull is, for a registry, the host the nodes pull by when it is not
+	// the one images are pushed to (KEP-1755 hostFromContainerRuntime).
+	Pull string
 }
 
 func (c Cluster) String() string {

@@ -55,12 +55,22 @@ func unknownCluster(c Cluster) error {
 		"pass --registry <registry the cluster pulls from> to push there, or --cluster minikube|kind|k3d|docker-desktop|kwok[:NAME] if detection is wrong", nil)
 }
 
-// Repository is the chart's image.repository.
+// Repository is the chart's image.repository: for a registry, under the
+// host the nodes pull by.
 func (s *LoadStep) Repository() string {
 	if s.Cluster.Kind == Registry {
-		return s.Registry + "/" + lastPath(s.Build.Spec.Name)
+		host := s.Registry
+		if s.Cluster.Pull != "" {
+			host = s.Cluster.Pull
+		}
+		return host + "/" + lastPath(s.Build.Spec.Name)
 	}
 	return s.Build.Spec.Name
+}
+
+// pushRef is where a registry push goes: the host reached from here.
+func (s *LoadStep) pushRef() string {
+	return s.Registry + "/" + lastPath(s.Build.Spec.Name) + ":" + s.Tag()
 }
 
 // Tag is the chart's image.tag.
@@ -153,7 +163,7 @@ func (s *LoadStep) loadCmds() []command.Cmd {
 	b := s.Build.Builder
 	src := s.Build.Ref()
 	if s.Cluster.Kind == Registry {
-		return []command.Cmd{b.TagCmd(src, s.Ref()), b.PushCmd(s.Ref())}
+		return []command.Cmd{b.TagCmd(src, s.pushRef()), b.PushCmd(s.pushRef())}
 	}
 	var cmds []command.Cmd
 	if a := s.archive(); a != "" {
@@ -194,7 +204,7 @@ func (s *LoadStep) checkCmds() []command.Cmd {
 	case K3d:
 		return []command.Cmd{{Name: nodeEngine(s.Build.Builder, s.KindProvider), Args: []string{"exec", "k3d-" + s.Cluster.Name + "-server-0", "crictl", "inspecti", ref}}}
 	case Registry:
-		return []command.Cmd{s.Build.Builder.RemoteExistsCmd(s.Ref())}
+		return []command.Cmd{s.Build.Builder.RemoteExistsCmd(s.pushRef())}
 	case DockerDesktop:
 		if s.archive() != "" {
 			return []command.Cmd{image.Builder{Kind: image.Docker}.ExistsCmd(ref)}
