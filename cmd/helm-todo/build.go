@@ -158,13 +158,7 @@ func registryHosting(ctx context.Context, s *settings.Settings) (*cluster.Regist
 
 // runDelivery prints what was decided, then prints or runs the steps.
 func (o *imageOptions) runDelivery(ctx context.Context, d *cluster.Delivery, title string, steps []plan.Step, out io.Writer) error {
-	for _, n := range d.Notes {
-		fmt.Fprintln(out, "note:", n)
-	}
-	for _, w := range d.Warnings {
-		fmt.Fprintln(out, "warning:", w)
-	}
-	for _, l := range d.Summary() {
+	for _, l := range append(d.Advice(), d.Summary()...) {
 		fmt.Fprintln(out, l)
 	}
 	p := &plan.Plan{Title: title, Steps: steps}

@@ -57,36 +57,25 @@ func newDownCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 func runDown(ctx context.Context, s *settings.Settings, o downOptions, nsFlag bool, out io.Writer) error {
 	// down must work from anywhere, even where up's project would not
 	// resolve: the defaults name the same release.
-	p := &project.Project{Release: project.DefaultRelease, Namespace: project.DefaultNamespace}
+	p := project.Defaults()
 	if wd, err := os.Getwd(); err == nil {
 		if loaded, err := project.Load(wd, s.ResolvePluginDir()); err == nil {
 			p = loaded
 		}
 	}
-	release := o.release
-	if release == "" {
-		release = p.Release
+	a := &down.Action{
+		Options: down.Options{
+			Deploy: deploy.Options{HelmBin: s.HelmBin, Release: p.ReleaseOr(o.release), Namespace: p.NamespaceOr(s.Namespace, nsFlag),
+				KubeContext: s.KubeContext, KubeConfig: s.KubeConfig, Timeout: o.timeout},
+			Client:          lazyClient(s),
+			Runner:          command.Exec{},
+			DeleteNamespace: o.deleteNamespace,
+		},
+		DryRun: o.dryRun, Out: out,
 	}
-	opts := down.Options{
-		Deploy: deploy.Options{HelmBin: s.HelmBin, Release: release, Namespace: namespaceFor(s, p, nsFlag),
-			KubeContext: s.KubeContext, KubeConfig: s.KubeConfig, Timeout: o.timeout},
-		Client:          lazyClient(s),
-		Runner:          command.Exec{},
-		DeleteNamespace: o.deleteNamespace,
+	res, err := a.Run(ctx)
+	if err == nil && res.Summary() != "" {
+		fmt.Fprintln(out, res.Summary())
 	}
-	var res down.Result
-	pl := down.New(opts, &res)
-	if o.dryRun {
-		pl.Print(out)
-		return nil
-	}
-	if _, err := pl.Run(ctx, out); err != nil {
-		return err
-	}
-	if res.Nothing() {
-		fmt.Fprintf(out, "nothing to do: release %s is not installed in namespace %s\n", release, opts.Deploy.Namespace)
-		return nil
-	}
-	fmt.Fprintf(out, "release %s removed from namespace %s\n", release, opts.Deploy.Namespace)
-	return nil
+	return err
 }

@@ -97,16 +97,6 @@ func newUpCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 	return cmd
 }
 
-// namespaceFor picks the namespace. Helm sets HELM_NAMESPACE=default for
-// every plugin even when -n was not given, so "default" that did not come
-// from our own flag means "not chosen".
-func namespaceFor(s *settings.Settings, p *project.Project, flagSet bool) string {
-	if s.Namespace == "" || (s.Namespace == "default" && !flagSet) {
-		return p.Namespace
-	}
-	return s.Namespace
-}
-
 func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit bool, out io.Writer) error {
 	wd, err := os.Getwd()
 	if err != nil {
@@ -117,11 +107,8 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 	if err != nil {
 		return err
 	}
-	release := o.release
-	if release == "" {
-		release = p.Release
-	}
-	ns := namespaceFor(s, p, o.namespaceSet())
+	release := p.ReleaseOr(o.release)
+	ns := p.NamespaceOr(s.Namespace, o.namespaceSet())
 	envFile := p.EnvFile
 	if o.envFile != "" {
 		envFile, _ = filepath.Abs(o.envFile)
@@ -208,11 +195,8 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 	if err != nil {
 		return err
 	}
-	for _, n := range d.Notes {
-		fmt.Fprintln(out, "note:", n)
-	}
-	for _, w := range d.Warnings {
-		fmt.Fprintln(out, "warning:", w)
+	for _, l := range d.Advice() {
+		fmt.Fprintln(out, l)
 	}
 	fmt.Fprintf(out, "helm: %s (Helm %d); cluster: %s\n", s.HelmBin, major, orUnknownCluster(clusterKind, clusterName))
 	if o.img.dryRun {

@@ -186,6 +186,19 @@ func (d *Delivery) Values() map[string]string {
 	return v
 }
 
+// Advice is what the user should read before the plan runs: the notes,
+// then the warnings, one line each.
+func (d *Delivery) Advice() []string {
+	lines := make([]string, 0, len(d.Notes)+len(d.Warnings))
+	for _, n := range d.Notes {
+		lines = append(lines, "note: "+n)
+	}
+	for _, w := range d.Warnings {
+		lines = append(lines, "warning: "+w)
+	}
+	return lines
+}
+
 // Summary describes the choices made, one line each.
 func (d *Delivery) Summary() []string {
 	lines := []string{fmt.Sprintf("builder: %s (%s)", d.Builder.Kind, d.BuilderWhy)}

@@ -183,3 +183,10 @@ func TestDeliveryUnknownClusterNeedsRegistry(t *testing.T) {
 		t.Errorf("frontend repository %q", repo)
 	}
 }
+
+func TestAdvice(t *testing.T) {
+	d := &Delivery{Notes: []string{"n1"}, Warnings: []string{"w1", "w2"}}
+	if got := strings.Join(d.Advice(), "|"); got != "note: n1|warning: w1|warning: w2" {
+		t.Errorf("advice %q", got)
+	}
+}

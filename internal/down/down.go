@@ -29,10 +29,45 @@ type Options struct {
 	DeleteNamespace bool
 }
 
+// Action is `helm todo down`: options in, Result out (the Helm pkg/action
+// shape). The CLI only fills it in.
+type Action struct {
+	Options
+	// DryRun prints the plan and removes nothing.
+	DryRun bool
+	// Out receives the progress, or the plan for DryRun.
+	Out io.Writer
+}
+
+// Run prints or runs the plan and says what it removed.
+func (a *Action) Run(ctx context.Context) (*Result, error) {
+	r := &Result{Release: a.Deploy.Release, Namespace: a.Deploy.Namespace, DryRun: a.DryRun}
+	p := newPlan(a.Options, r)
+	if a.DryRun {
+		p.Print(a.Out)
+		return r, nil
+	}
+	_, err := p.Run(ctx, a.Out)
+	return r, err
+}
+
 // Result counts what was removed.
 type Result struct {
+	Release, Namespace                           string
+	DryRun                                       bool
 	Uninstalled, SecretDeleted, NamespaceDeleted bool
 	Leftovers                                    []string
+}
+
+// Summary is the line the CLI ends with; empty for a dry run.
+func (r *Result) Summary() string {
+	switch {
+	case r.DryRun:
+		return ""
+	case r.Nothing():
+		return fmt.Sprintf("nothing to do: release %s is not installed in namespace %s", r.Release, r.Namespace)
+	}
+	return fmt.Sprintf("release %s removed from namespace %s", r.Release, r.Namespace)
 }
 
 // Nothing reports whether there was nothing to remove.
@@ -46,8 +81,8 @@ func leftoverSelector(release string) string {
 	return "app.kubernetes.io/name=todo-app,app.kubernetes.io/instance=" + release
 }
 
-// New builds the plan; r collects what it did.
-func New(o Options, r *Result) *plan.Plan {
+// newPlan builds the plan; its steps record what they did in r.
+func newPlan(o Options, r *Result) *plan.Plan {
 	d := o.Deploy
 	p := &plan.Plan{Title: fmt.Sprintf("down: release %s in namespace %s", d.Release, d.Namespace)}
 	p.Add(plan.Func{

@@ -72,9 +72,9 @@ func TestDownTwice(t *testing.T) {
 		Runner: command.Exec{},
 	}
 	for i, wantNothing := range []bool{false, true} {
-		var r Result
 		var out bytes.Buffer
-		if _, err := New(o, &r).Run(context.Background(), &out); err != nil {
+		r, err := (&Action{Options: o, Out: &out}).Run(context.Background())
+		if err != nil {
 			t.Fatalf("run %d: %v", i+1, err)
 		}
 		if r.Nothing() != wantNothing || r.Uninstalled {
@@ -83,5 +83,43 @@ func TestDownTwice(t *testing.T) {
 		if !strings.Contains(out.String(), "release todo is not installed in ns") {
 			t.Errorf("run %d output:\n%s", i+1, out.String())
 		}
+	}
+}
+
+// The action with a dry-run runner: the plan names every removal and
+// nothing is touched, not even the cluster client.
+func TestActionDryRun(t *testing.T) {
+	var out bytes.Buffer
+	a := &Action{
+		Options: Options{
+			Deploy: deploy.Options{HelmBin: "helm4", Release: "todo", Namespace: "ns"},
+			Client: func() (kubernetes.Interface, error) {
+				t.Fatal("a dry run must not connect")
+				return nil, nil
+			},
+			Runner:          command.DryRun{Out: &out},
+			DeleteNamespace: true,
+		},
+		DryRun: true, Out: &out,
+	}
+	r, err := a.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"helm4 uninstall todo --namespace ns --wait", "delete Secret ns/todo-secrets", "delete Namespace ns"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, out.String())
+		}
+	}
+	if r.Summary() != "" || !r.Nothing() {
+		t.Errorf("a dry run removed something: %+v", r)
+	}
+	r.DryRun = false
+	if s := r.Summary(); s != "nothing to do: release todo is not installed in namespace ns" {
+		t.Errorf("summary %q", s)
+	}
+	r.Uninstalled = true
+	if s := r.Summary(); s != "release todo removed from namespace ns" {
+		t.Errorf("summary %q", s)
 	}
 }

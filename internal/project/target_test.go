@@ -1,0 +1,23 @@
+package project
+
+import "testing"
+
+func TestReleaseAndNamespace(t *testing.T) {
+	p := &Project{Release: "mine", Namespace: "dev"}
+	tests := map[string]struct {
+		flag, ns        string
+		nsFlag          bool
+		release, wantNS string
+	}{
+		"project defaults":             {release: "mine", wantNS: "dev"},
+		"flags win":                    {flag: "r2", ns: "other", nsFlag: true, release: "r2", wantNS: "other"},
+		"HELM_NAMESPACE=default unset": {ns: "default", release: "mine", wantNS: "dev"},
+		"-n default chosen":            {ns: "default", nsFlag: true, release: "mine", wantNS: "default"},
+		"HELM_NAMESPACE set":           {ns: "team", release: "mine", wantNS: "team"},
+	}
+	for name, tc := range tests {
+		if r, ns := p.ReleaseOr(tc.flag), p.NamespaceOr(tc.ns, tc.nsFlag); r != tc.release || ns != tc.wantNS {
+			t.Errorf("%s: got %s/%s, want %s/%s", name, r, ns, tc.release, tc.wantNS)
+		}
+	}
+}
