@@ -126,9 +126,10 @@ func runDoctor(ctx context.Context, s *settings.Settings, o doctorOptions, envEx
 		checks = append(checks, doctor.Check{Name: "project", Level: doctor.Fail, Detail: perr.Error(), Fix: "fix helm-todo.yaml (helm todo init writes a starter)"})
 		return checks
 	}
-	envFile := p.EnvFile
-	if o.envFile != "" {
-		envFile, _ = filepath.Abs(o.envFile)
+	envFile, err := p.EnvFileOr(o.envFile)
+	if err != nil {
+		checks = append(checks, doctor.Check{Name: "secrets", Level: doctor.Fail, Detail: err.Error(), Fix: "pass the env file's full path"})
+		return checks
 	}
 	checks = append(checks,
 		doctor.Secrets(envFile, envExplicit, s.Getenv),

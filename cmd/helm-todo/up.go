@@ -109,9 +109,9 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 	}
 	release := p.ReleaseOr(o.release)
 	ns := p.NamespaceOr(s.Namespace, o.namespaceSet())
-	envFile := p.EnvFile
-	if o.envFile != "" {
-		envFile, _ = filepath.Abs(o.envFile)
+	envFile, err := p.EnvFileOr(o.envFile)
+	if err != nil {
+		return err
 	}
 	vals, err := secrets.Load(envFile, envExplicit, s.Getenv)
 	if err != nil {

@@ -91,14 +91,9 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 		}
 		return nil
 	}
-	// The state must be read even when the user pressed Ctrl-C: that is
-	// the question they are asking.
-	stateCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	stateCtx, cancel := StateContext(ctx)
 	defer cancel()
-	state := "unknown"
-	if rel, err := Status(stateCtx, s.Runner, s.Options); err == nil {
-		state = rel.String()
-	}
+	state := State(stateCtx, s.Runner, s.Options)
 	if watchErr == nil && ctx.Err() == nil && s.Diagnose != nil {
 		watchErr = s.Diagnose(stateCtx, out)
 	}

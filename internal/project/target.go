@@ -1,5 +1,11 @@
 package project
 
+import (
+	"path/filepath"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+)
+
 // ReleaseOr is the release to act on: the --release flag when given, else
 // helm-todo.yaml's (which defaults to "todo").
 func (p *Project) ReleaseOr(flag string) string {
@@ -24,4 +30,17 @@ func (p *Project) NamespaceOr(ns string, flagSet bool) string {
 // release and namespace `up` would have used there.
 func Defaults() *Project {
 	return &Project{Release: DefaultRelease, Namespace: DefaultNamespace}
+}
+
+// EnvFileOr is the secrets file: --env-file, made absolute, when given,
+// else the .env beside helm-todo.yaml.
+func (p *Project) EnvFileOr(flag string) (string, error) {
+	if flag == "" {
+		return p.EnvFile, nil
+	}
+	abs, err := filepath.Abs(flag)
+	if err != nil {
+		return "", clierr.Usage("--env-file "+flag+": cannot make the path absolute", "pass the env file's full path", err)
+	}
+	return abs, nil
 }

@@ -1,6 +1,9 @@
 package project
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
+)
 
 func TestReleaseAndNamespace(t *testing.T) {
 	p := &Project{Release: "mine", Namespace: "dev"}
@@ -19,5 +22,15 @@ func TestReleaseAndNamespace(t *testing.T) {
 		if r, ns := p.ReleaseOr(tc.flag), p.NamespaceOr(tc.ns, tc.nsFlag); r != tc.release || ns != tc.wantNS {
 			t.Errorf("%s: got %s/%s, want %s/%s", name, r, ns, tc.release, tc.wantNS)
 		}
+	}
+}
+
+func TestEnvFileOr(t *testing.T) {
+	p := &Project{EnvFile: "/repo/.env"}
+	if f, err := p.EnvFileOr(""); err != nil || f != "/repo/.env" {
+		t.Errorf("default: %q %v", f, err)
+	}
+	if f, err := p.EnvFileOr("secrets.env"); err != nil || !filepath.IsAbs(f) || filepath.Base(f) != "secrets.env" {
+		t.Errorf("flag: %q %v, want it absolute", f, err)
 	}
 }

@@ -271,12 +271,9 @@ func Run(ctx context.Context, p *plan.Plan, o Options, out io.Writer) error {
 		return nil
 	}
 	if rep.Failed != "deploy" && (rep.Canceled || ctx.Err() != nil) {
-		stateCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		stateCtx, cancel := deploy.StateContext(ctx)
 		defer cancel()
-		state := "unknown"
-		if rel, serr := deploy.Status(stateCtx, o.Runner, o.Deploy); serr == nil {
-			state = rel.String()
-		}
+		state := deploy.State(stateCtx, o.Runner, o.Deploy)
 		fmt.Fprintf(out, "interrupted; release %s in namespace %s is %s (not changed by this run)\n", o.Deploy.Release, o.Deploy.Namespace, state)
 	}
 	return err
