@@ -18,6 +18,10 @@ The cluster is detected from the kubeconfig, as Skaffold does:
   k3d             context k3d-NAME                         k3d image import -c NAME
   docker-desktop  context docker-desktop                   nothing: it shares docker's images
   kwok            context kwok-NAME                        nothing: kwok runs no containers
+A cluster that publishes its registry (KEP-1755: the ConfigMap
+kube-public/local-registry-hosting, as kind, k3d and ctlptl set-ups do) gets
+the images pushed to that registry's host, and the chart names them by the
+host its nodes pull from. --registry or --cluster beat it.
 Anything else needs --registry: the images are tagged and pushed there.
 Images built by podman or buildah travel as a docker-archive file
 (minikube image load FILE, kind load image-archive, k3d image import FILE).
