@@ -161,3 +161,50 @@ func TestWaitCurrentNamesWhatIsNotReady(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Poll by poll: Pending names what is not Current, a Warning event is
+// printed once, and a done hook Job that helm deletes is reported as such
+// rather than forgotten or left pending.
+func TestPollPendingWarningsAndRemovedJob(t *testing.T) {
+	labels := map[string]string{"app.kubernetes.io/instance": "todo"}
+	one := int32(1)
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "todo-backend", Namespace: "ns", Labels: labels, Generation: 1},
+		Spec: appsv1.DeploymentSpec{Replicas: &one}, Status: appsv1.DeploymentStatus{ObservedGeneration: 1, Replicas: 1, UpdatedReplicas: 1}}
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "todo-migrate", Namespace: "ns", Labels: labels, Generation: 1},
+		Status: batchv1.JobStatus{Succeeded: 1, Conditions: []batchv1.JobCondition{{Type: batchv1.JobComplete, Status: corev1.ConditionTrue}}}}
+	evt := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e1", Namespace: "ns", UID: "u1", CreationTimestamp: metav1.Now()}, Type: "Warning",
+		Reason: "FailedScheduling", Message: "0/1 nodes are available", LastTimestamp: metav1.Now(),
+		InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: "todo-backend-x"}}
+	cs := fake.NewClientset(d, job, evt)
+	w := &Watcher{Client: cs, Namespace: "ns", Release: "todo"}
+	w.init()
+	ctx := context.Background()
+
+	var first bytes.Buffer
+	if f := w.poll(ctx, &first); f != nil {
+		t.Fatal(f)
+	}
+	if p := strings.Join(w.Pending(), "|"); !strings.Contains(p, "deployment/todo-backend: InProgress") || strings.Contains(p, "job/") {
+		t.Errorf("pending %q, want the Deployment only", p)
+	}
+	if !strings.Contains(first.String(), "warning: pod/todo-backend-x: FailedScheduling: 0/1 nodes are available") {
+		t.Errorf("first poll lacks the warning:\n%s", first.String())
+	}
+
+	if err := cs.BatchV1().Jobs("ns").Delete(ctx, "todo-migrate", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var second bytes.Buffer
+	if f := w.poll(ctx, &second); f != nil {
+		t.Fatal(f)
+	}
+	if strings.Contains(second.String(), "FailedScheduling") {
+		t.Errorf("the same warning printed twice:\n%s", second.String())
+	}
+	if !strings.Contains(second.String(), "job/todo-migrate: done and removed by helm") {
+		t.Errorf("second poll lacks the removed Job:\n%s", second.String())
+	}
+	if p := strings.Join(w.Pending(), "|"); strings.Contains(p, "job/") {
+		t.Errorf("a removed Job is still pending: %q", p)
+	}
+}

@@ -247,6 +247,9 @@ func (w *Watcher) newWarnings(ctx context.Context) []string {
 	if err != nil {
 		return nil
 	}
+	// seenEvt is shared state: it lives under the same lock as the rest.
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	var out []string
 	for _, e := range l.Items {
 		if !strings.HasPrefix(e.InvolvedObject.Name, w.Release+"-") || w.seenEvt[string(e.UID)] || eventTime(&e).Before(w.since) {
