@@ -129,9 +129,12 @@ func (r *run) document(doc int, body []byte) error {
 	if res.GetApiVersion() == "" {
 		return derr(errors.New("no apiVersion: every Kubernetes resource needs apiVersion and kind"))
 	}
+	if err := checkDuplicates(res.YNode()); err != nil {
+		return derr(err)
+	}
 	rep := &report.Report{}
 	before := r.secret.Refs
-	if _, err := r.filters(rep).Filter([]*yaml.RNode{res}); err != nil {
+	if err := r.harden(res, rep); err != nil {
 		return derr(err)
 	}
 	r.notices = append(r.notices, rep.Notices...)
@@ -144,6 +147,26 @@ func (r *run) document(doc int, body []byte) error {
 		return derr(err)
 	}
 	r.out.writeDoc([]byte(s), r.secret.Refs != before)
+	return nil
+}
+
+// harden runs the filters on a resource, or on each item of a List: a
+// List's items are resources of their own to Kubernetes, so passing them
+// through would be a way around the hardening.
+func (r *run) harden(res *yaml.RNode, rep *report.Report) error {
+	items, err := listItems(res)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		_, err := r.filters(rep).Filter([]*yaml.RNode{res})
+		return err
+	}
+	for i, item := range items {
+		if err := r.harden(item, rep); err != nil {
+			return fmt.Errorf("items[%d] (%s): %w", i, report.ID(item), err)
+		}
+	}
 	return nil
 }
 

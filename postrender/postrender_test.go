@@ -23,14 +23,16 @@ func runDefault(t *testing.T, in string) (out, notices string, err error) {
 
 func TestPassThroughIsByteForByte(t *testing.T) {
 	tests := map[string]string{
-		"List of pods": `apiVersion: v1
+		"empty List": "apiVersion: v1\nkind: List\nitems: []\n",
+		"List of compliant pods": `apiVersion: v1
 kind: List
 items:
     - apiVersion: v1
       kind: Pod
-      metadata: {name: p}
+      metadata: {name: ok}
       spec:
-        containers: [{name: a, env: [{name: API_TOKEN, value: x}]}]
+        securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: {type: RuntimeDefault}}
+        containers: [{name: a, securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}}]
 `,
 		"CRD": `# Source: c/crds/widget.yaml
 apiVersion: apiextensions.k8s.io/v1

@@ -152,6 +152,12 @@ func (p *Policy) validate() error {
 	if p.Kind != Kind {
 		return fmt.Errorf("kind is %q: want %q", p.Kind, Kind)
 	}
+	if err := checkPodSecurityContext(p.PodSecurityContext); err != nil {
+		return err
+	}
+	if err := checkContainerSecurityContext(p.ContainerSecurityContext); err != nil {
+		return err
+	}
 	for i, w := range p.WritablePaths {
 		if !path.IsAbs(w.Path) || path.Clean(w.Path) != w.Path {
 			return fmt.Errorf("writablePaths[%d].path %q: want a clean absolute path", i, w.Path)
@@ -169,6 +175,22 @@ func (p *Policy) validate() error {
 				return fmt.Errorf("probes[%d].%s: want exactly one of httpGet, tcpSocket, exec, grpc, found %d", i, name, n)
 			}
 		}
+		// In a fixed order, so that the first error is always the same.
+		for _, name := range []string{"liveness", "readiness", "startup"} {
+			pr := map[string]*corev1.Probe{"liveness": r.Liveness, "readiness": r.Readiness, "startup": r.Startup}[name]
+			if pr == nil {
+				continue
+			}
+			if err := checkProbe(fmt.Sprintf("probes[%d].%s", i, name), pr); err != nil {
+				return err
+			}
+			if name != "readiness" && pr.SuccessThreshold > 1 {
+				return fmt.Errorf("probes[%d].%s.successThreshold %d: must be 1 for a %s probe (Kubernetes refuses more)", i, name, pr.SuccessThreshold, name)
+			}
+		}
+	}
+	if n := p.SecretRefs.SecretName; n != "" && (len(n) > 242 || !dnsSubdomain.MatchString(n)) {
+		return fmt.Errorf("secretRefs.secretName %q: want a lowercase DNS name (a-z, 0-9, - and .) of at most 242 characters", n)
 	}
 	for field, globs := range map[string][]string{"patterns": p.SecretRefs.Patterns, "allow": p.SecretRefs.Allow} {
 		for i, g := range globs {

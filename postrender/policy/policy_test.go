@@ -74,20 +74,40 @@ func TestLooksSecret(t *testing.T) {
 func TestParseErrorsNameTheField(t *testing.T) {
 	head := "apiVersion: helm-todo.io/v1\nkind: PostRenderPolicy\n"
 	tests := map[string]struct{ doc, want string }{
-		"unknown top-level field":  {head + "overide: true\n", `unknown field "overide"`},
-		"unknown nested field":     {head + "podSecurityContext:\n  runAsUsr: 1000\n", `unknown field "podSecurityContext.runAsUsr"`},
-		"unknown probe field":      {head + "probes:\n- selector: {}\n  liveness: {httpGet: {port: 80}, period: 5}\n", `unknown field "probes[0].liveness.period"`},
-		"wrong type":               {head + "override: yes please\n", "override: got a string, want bool"},
-		"wrong nested type":        {head + "probes:\n- selector: {}\n  liveness: {httpGet: {port: 80}, periodSeconds: ten}\n", "probes.liveness.periodSeconds: got a string, want int32"},
-		"missing apiVersion":       {"kind: PostRenderPolicy\n", `apiVersion is "": want "helm-todo.io/v1"`},
-		"wrong kind":               {"apiVersion: helm-todo.io/v1\nkind: Policy\n", `kind is "Policy"`},
-		"relative writable path":   {head + "writablePaths:\n- path: tmp\n", "writablePaths[0].path \"tmp\": want a clean absolute path"},
-		"probe without handler":    {head + "probes:\n- selector: {}\n  startup: {periodSeconds: 5}\n", "probes[0].startup: want exactly one of httpGet, tcpSocket, exec, grpc, found 0"},
-		"probe with two handlers":  {head + "probes:\n- selector: {}\n  liveness: {httpGet: {port: 80}, tcpSocket: {port: 80}}\n", "probes[0].liveness: want exactly one"},
-		"rule without probes":      {head + "probes:\n- selector: {}\n", "probes[0]: want at least one of"},
-		"bad glob":                 {head + "secretRefs:\n  patterns: ['[A-']\n", "secretRefs.patterns[0] \"[A-\": not a glob"},
-		"enabled without patterns": {head + "secretRefs:\n  enabled: true\n", "secretRefs.patterns: empty"},
-		"not YAML":                 {"{", "yaml"},
+		"unknown top-level field":   {head + "overide: true\n", `unknown field "overide"`},
+		"unknown nested field":      {head + "podSecurityContext:\n  runAsUsr: 1000\n", `unknown field "podSecurityContext.runAsUsr"`},
+		"unknown probe field":       {head + "probes:\n- selector: {}\n  liveness: {httpGet: {port: 80}, period: 5}\n", `unknown field "probes[0].liveness.period"`},
+		"wrong type":                {head + "override: yes please\n", "override: got a string, want bool"},
+		"wrong nested type":         {head + "probes:\n- selector: {}\n  liveness: {httpGet: {port: 80}, periodSeconds: ten}\n", "probes.liveness.periodSeconds: got a string, want int32"},
+		"missing apiVersion":        {"kind: PostRenderPolicy\n", `apiVersion is "": want "helm-todo.io/v1"`},
+		"wrong kind":                {"apiVersion: helm-todo.io/v1\nkind: Policy\n", `kind is "Policy"`},
+		"relative writable path":    {head + "writablePaths:\n- path: tmp\n", "writablePaths[0].path \"tmp\": want a clean absolute path"},
+		"probe without handler":     {head + "probes:\n- selector: {}\n  startup: {periodSeconds: 5}\n", "probes[0].startup: want exactly one of httpGet, tcpSocket, exec, grpc, found 0"},
+		"probe with two handlers":   {head + "probes:\n- selector: {}\n  liveness: {httpGet: {port: 80}, tcpSocket: {port: 80}}\n", "probes[0].liveness: want exactly one"},
+		"rule without probes":       {head + "probes:\n- selector: {}\n", "probes[0]: want at least one of"},
+		"bad glob":                  {head + "secretRefs:\n  patterns: ['[A-']\n", "secretRefs.patterns[0] \"[A-\": not a glob"},
+		"enabled without patterns":  {head + "secretRefs:\n  enabled: true\n", "secretRefs.patterns: empty"},
+		"not YAML":                  {"{", "yaml"},
+		"seccomp type misspelt":     {head + "podSecurityContext:\n  seccompProfile: {type: RuntimeDefualt}\n", `podSecurityContext.seccompProfile.type "RuntimeDefualt": want RuntimeDefault, Localhost or Unconfined`},
+		"container seccomp type":    {head + "containerSecurityContext:\n  seccompProfile: {type: runtimedefault}\n", `containerSecurityContext.seccompProfile.type "runtimedefault": want`},
+		"Localhost without file":    {head + "podSecurityContext:\n  seccompProfile: {type: Localhost}\n", "podSecurityContext.seccompProfile.localhostProfile: required when type is Localhost"},
+		"profile without Localhost": {head + "podSecurityContext:\n  seccompProfile: {type: RuntimeDefault, localhostProfile: x.json}\n", "localhostProfile: only allowed when type is Localhost"},
+		"AppArmor type":             {head + "podSecurityContext:\n  appArmorProfile: {type: Default}\n", `podSecurityContext.appArmorProfile.type "Default"`},
+		"negative user":             {head + "podSecurityContext:\n  runAsUser: -1\n", "podSecurityContext.runAsUser -1: want a user or group ID from 0 to 2147483647"},
+		"huge group":                {head + "containerSecurityContext:\n  runAsGroup: 4294967296\n", "containerSecurityContext.runAsGroup 4294967296"},
+		"fsGroupChangePolicy":       {head + "podSecurityContext:\n  fsGroupChangePolicy: Sometimes\n", `podSecurityContext.fsGroupChangePolicy "Sometimes": want OnRootMismatch or Always`},
+		"procMount":                 {head + "containerSecurityContext:\n  procMount: Masked\n", `containerSecurityContext.procMount "Masked"`},
+		"capability":                {head + "containerSecurityContext:\n  capabilities: {drop: [all]}\n", `containerSecurityContext.capabilities.drop[0] "all": want a capability name`},
+		"probe port 0":              {head + "probes:\n- selector: {}\n  liveness: {httpGet: {port: 0}}\n", "probes[0].liveness.httpGet.port 0: want a port from 1 to 65535"},
+		"probe port too big":        {head + "probes:\n- selector: {}\n  readiness: {tcpSocket: {port: 70000}}\n", "probes[0].readiness.tcpSocket.port 70000"},
+		"probe port name":           {head + "probes:\n- selector: {}\n  startup: {httpGet: {port: HTTP_PORT}}\n", `probes[0].startup.httpGet.port "HTTP_PORT": want a port`},
+		"grpc port":                 {head + "probes:\n- selector: {}\n  liveness: {grpc: {port: 0}}\n", "probes[0].liveness.grpc.port 0"},
+		"relative probe path":       {head + "probes:\n- selector: {}\n  liveness: {httpGet: {port: 80, path: healthz}}\n", `probes[0].liveness.httpGet.path "healthz": want an absolute path`},
+		"probe scheme":              {head + "probes:\n- selector: {}\n  liveness: {httpGet: {port: 80, scheme: http}}\n", `probes[0].liveness.httpGet.scheme "http": want HTTP or HTTPS`},
+		"empty exec":                {head + "probes:\n- selector: {}\n  liveness: {exec: {command: []}}\n", "probes[0].liveness.exec.command: empty"},
+		"negative period":           {head + "probes:\n- selector: {}\n  liveness: {tcpSocket: {port: 80}, periodSeconds: -5}\n", "probes[0].liveness.periodSeconds -5: want 0 or more"},
+		"liveness successThreshold": {head + "probes:\n- selector: {}\n  liveness: {tcpSocket: {port: 80}, successThreshold: 2}\n", "probes[0].liveness.successThreshold 2: must be 1"},
+		"bad secret name":           {head + "secretRefs:\n  enabled: true\n  patterns: ['*_KEY']\n  secretName: My_Secret\n", `secretRefs.secretName "My_Secret": want a lowercase DNS name`},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -121,5 +141,26 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Errorf("Load(missing) err = %v, want it to name the file", err)
+	}
+}
+
+func TestValidValuesPass(t *testing.T) {
+	doc := `apiVersion: helm-todo.io/v1
+kind: PostRenderPolicy
+podSecurityContext:
+  runAsUser: 0
+  fsGroupChangePolicy: OnRootMismatch
+  seccompProfile: {type: Localhost, localhostProfile: profiles/audit.json}
+containerSecurityContext:
+  capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}
+  appArmorProfile: {type: RuntimeDefault}
+probes:
+- selector: {}
+  liveness: {httpGet: {port: http, path: /healthz, scheme: HTTPS}}
+  readiness: {tcpSocket: {port: 65535}, successThreshold: 3}
+  startup: {exec: {command: ["true"]}, initialDelaySeconds: 0}
+`
+	if _, err := Parse([]byte(doc)); err != nil {
+		t.Fatal(err)
 	}
 }
