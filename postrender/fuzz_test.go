@@ -3,6 +3,7 @@ package postrender
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/helm-todo/helm-todo/postrender/corpus"
@@ -11,7 +12,8 @@ import (
 
 // FuzzRun feeds arbitrary streams to the pass: it must never panic, and
 // whenever it succeeds the contract holds (same resources in order plus at
-// most the generated Secret, idempotent). Seeds are in testdata/fuzz/FuzzRun
+// most the generated Secret, idempotent, and every pod passes Pod Security
+// restricted unless the input explicitly set a conflicting field). Seeds are in testdata/fuzz/FuzzRun
 // and below; `make fuzz` runs it briefly in CI.
 func FuzzRun(f *testing.F) {
 	f.Add([]byte(helm4Stream))
@@ -35,6 +37,12 @@ func FuzzRun(f *testing.F) {
 		// idempotence.
 		if _, err := readIDs(in); err == nil {
 			checkIdentity(t, in, out.Bytes())
+			// No pod fails Pod Security restricted unless the input set a
+			// conflicting field explicitly (and, duplicates being refused,
+			// uniquely).
+			if f, ok := restrictedFailures(in, out.Bytes()); ok && len(f) > 0 {
+				t.Fatalf("Pod Security restricted:\n  %s", strings.Join(f, "\n  "))
+			}
 		}
 		checkIdempotent(t, p, out.Bytes())
 	})
