@@ -179,8 +179,8 @@ func (r *run) filters(rep *report.Report) kio.Filter {
 	}
 	if r.p.SecretRefs.Enabled {
 		fs = append(fs,
-			secretrefs.Filter{LooksSecret: r.p.LooksSecret, Secret: r.secret, Report: rep},
-			configmapkeys.Filter{LooksSecret: r.p.LooksSecret},
+			secretrefs.Filter{Judge: r.p.Judge, Secret: r.secret, Report: rep},
+			configmapkeys.Filter{Judge: r.p.Judge, Strict: r.p.StrictFor, LooksSecret: r.p.LooksSecret, Report: rep},
 		)
 	}
 	return chain(fs)

@@ -73,12 +73,42 @@ type ProbeRule struct {
 	nodes map[string]*kyaml.RNode // container field name -> probe
 }
 
-// SecretRefs says which literal env values move into the generated Secret.
+// SecretRefs says which literal env values move into the generated Secret
+// and what a secret in a ConfigMap gets (see Judge for the rule).
 type SecretRefs struct {
 	Enabled    bool     `json:"enabled,omitempty"`
 	SecretName string   `json:"secretName,omitempty"`
 	Patterns   []string `json:"patterns,omitempty"`
 	Allow      []string `json:"allow,omitempty"`
+	// Always lists names whose values are secrets whatever they hold.
+	Always []string `json:"always,omitempty"`
+	// Placeholders are values that stand for "set me", never secrets.
+	Placeholders []string `json:"placeholders,omitempty"`
+	// Mode is what a secret in a ConfigMap gets: "notice" (the default) or
+	// "strict", an error. StrictFor makes it strict for the selected pods'
+	// charts only (by the ConfigMap's labels).
+	Mode      string     `json:"mode,omitempty"`
+	StrictFor []Selector `json:"strictFor,omitempty"`
+}
+
+// Secret modes.
+const (
+	ModeNotice = "notice"
+	ModeStrict = "strict"
+)
+
+// StrictFor says whether a secret in a ConfigMap with these labels is an
+// error (strict) rather than a notice.
+func (p *Policy) StrictFor(labels map[string]string) bool {
+	if p.SecretRefs.Mode == ModeStrict {
+		return true
+	}
+	for _, s := range p.SecretRefs.StrictFor {
+		if s.Matches(labels, "") {
+			return true
+		}
+	}
+	return false
 }
 
 // Default returns the embedded policy for the todo chart.
@@ -192,7 +222,17 @@ func (p *Policy) validate() error {
 	if n := p.SecretRefs.SecretName; n != "" && (len(n) > 242 || !dnsSubdomain.MatchString(n)) {
 		return fmt.Errorf("secretRefs.secretName %q: want a lowercase DNS name (a-z, 0-9, - and .) of at most 242 characters", n)
 	}
-	for field, globs := range map[string][]string{"patterns": p.SecretRefs.Patterns, "allow": p.SecretRefs.Allow} {
+	if m := p.SecretRefs.Mode; m != "" {
+		if err := oneOf("secretRefs.mode", m, ModeNotice, ModeStrict); err != nil {
+			return err
+		}
+	}
+	for i, s := range p.SecretRefs.StrictFor {
+		if len(s.MatchLabels) == 0 || len(s.Containers) > 0 {
+			return fmt.Errorf("secretRefs.strictFor[%d]: want matchLabels (and no containers): it selects ConfigMaps by their labels", i)
+		}
+	}
+	for field, globs := range map[string][]string{"patterns": p.SecretRefs.Patterns, "allow": p.SecretRefs.Allow, "always": p.SecretRefs.Always} {
 		for i, g := range globs {
 			if _, err := path.Match(strings.ToUpper(g), ""); err != nil || g == "" {
 				return fmt.Errorf("secretRefs.%s[%d] %q: not a glob (use * and ?)", field, i, g)
@@ -312,13 +352,6 @@ func (s Selector) Matches(labels map[string]string, container string) bool {
 		}
 	}
 	return false
-}
-
-// LooksSecret reports whether an env or ConfigMap key name matches a secret
-// pattern and no allow entry.
-func (p *Policy) LooksSecret(name string) bool {
-	up := strings.ToUpper(name)
-	return matchAny(p.SecretRefs.Patterns, up) && !matchAny(p.SecretRefs.Allow, up)
 }
 
 func matchAny(globs []string, upper string) bool {

@@ -1,5 +1,5 @@
-// Package secretrefs moves literal env values whose names look secret out
-// of the pod spec: each value goes into a Collector (from which the caller
+// Package secretrefs moves literal env values the policy judges secret (by
+// name and value: policy.Judge) out of the pod spec: each value goes into a Collector (from which the caller
 // generates one Secret) and the env var becomes a secretKeyRef to it.
 //
 // A value holding a $(VAR) reference stays: Kubernetes expands references
@@ -19,13 +19,14 @@ import (
 
 	"github.com/helm-todo/helm-todo/postrender/filters/podspec"
 	"github.com/helm-todo/helm-todo/postrender/filters/report"
+	"github.com/helm-todo/helm-todo/postrender/policy"
 )
 
-// Filter moves secret-looking literal env values into Secret.
+// Filter moves literal env values the policy judges secret into Secret.
 type Filter struct {
-	LooksSecret func(name string) bool
-	Secret      *Collector
-	Report      *report.Report
+	Judge  func(name, value string) policy.Verdict
+	Secret *Collector
+	Report *report.Report
 }
 
 var _ kio.Filter = Filter{}
@@ -119,7 +120,7 @@ var keyChars = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
 
 // Filter applies to every workload among nodes and passes the rest through.
 func (f Filter) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
-	if f.LooksSecret == nil || f.Secret == nil {
+	if f.Judge == nil || f.Secret == nil {
 		return nodes, nil
 	}
 	for _, res := range nodes {
@@ -144,13 +145,14 @@ func (f Filter) container(res *yaml.RNode, c podspec.Container, hook bool) error
 	}
 	for _, item := range env.Value.Content() {
 		name, valueIdx := literal(item)
-		if valueIdx < 0 || !f.LooksSecret(name) {
+		if valueIdx < 0 {
 			continue
 		}
 		value := item.Content[valueIdx+1].Value
-		switch {
-		case value == "" || strings.Contains(value, "$("):
+		if !f.Judge(name, value).Secret {
 			continue
+		}
+		switch {
 		case hook:
 			f.Report.Notice(res, "container %s: env %s kept as a literal: a Helm hook runs before the generated Secret exists", c.Name, name)
 			continue

@@ -8,10 +8,14 @@ import (
 
 	"github.com/helm-todo/helm-todo/postrender/filters/filtertest"
 	"github.com/helm-todo/helm-todo/postrender/filters/report"
+	"github.com/helm-todo/helm-todo/postrender/policy"
 )
 
-func looksSecret(name string) bool {
-	return strings.HasSuffix(name, "_TOKEN") || strings.Contains(name, "PASSWORD") || name == "DATABASE_URL"
+// judge stands in for policy.Judge (tested there): a secret-looking name
+// with a value that is neither empty nor a $(VAR) reference.
+func judge(name, value string) policy.Verdict {
+	named := strings.HasSuffix(name, "_TOKEN") || strings.Contains(name, "PASSWORD") || name == "DATABASE_URL"
+	return policy.Verdict{Secret: named && value != "" && !strings.Contains(value, "$(")}
 }
 
 func TestFilter(t *testing.T) {
@@ -150,7 +154,7 @@ spec:
 			res := yaml.MustParse(tc.input)
 			rep := &report.Report{}
 			col := &Collector{RefName: "GEN"}
-			f := Filter{LooksSecret: looksSecret, Secret: col, Report: rep}
+			f := Filter{Judge: judge, Secret: col, Report: rep}
 			filtertest.Check(t, f, res, rep, tc.input, tc.expected, tc.unchanged, tc.notices)
 			if len(col.Data()) != len(tc.data) || col.Refs != len(tc.data) {
 				t.Errorf("collected %d values and %d refs, want %d", len(col.Data()), col.Refs, len(tc.data))
@@ -166,7 +170,7 @@ spec:
 
 func TestCollectorNamespaces(t *testing.T) {
 	col := &Collector{RefName: "GEN"}
-	f := Filter{LooksSecret: looksSecret, Secret: col}
+	f := Filter{Judge: judge, Secret: col}
 	pod := func(ns, name string) *yaml.RNode {
 		return yaml.MustParse("apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: " + ns + "\n  labels:\n    app.kubernetes.io/instance: rel\nspec:\n  containers:\n  - name: c\n    env:\n    - {name: A_TOKEN, value: v}\n")
 	}
