@@ -1,25 +1,35 @@
 package postrender
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"io"
+	"os"
 )
 
-// blockSize is the unit output grows by: fixed blocks, not one doubling
-// buffer, so holding 10,000 documents never needs twice their size.
-const blockSize = 256 << 10
-
-// output holds the pass's result until it has all succeeded. Documents
-// that reference the generated Secret are marked: its hashed name, known
-// only at the end, replaces the placeholder in them as they are written.
+// output holds the pass's result until it has all succeeded, so that a
+// failure writes nothing. It spools to a temporary file, so memory stays
+// flat however long the stream: the file is unlinked as soon as it is
+// opened where the system allows (it then vanishes on any exit, a signal or
+// a crash included) and removed by close elsewhere. Without a usable
+// temporary directory it holds the output in memory instead.
+//
+// Documents that reference the generated Secret are marked: its hashed
+// name, known only at the end, replaces the placeholder in them as they
+// are copied out.
 type output struct {
-	blocks [][]byte
-	marks  []mark
-	last   byte // the last byte written, to tell if it ended a line
+	f     *os.File      // the spool, nil until the first write or in memory
+	w     *bufio.Writer // buffers writes to f
+	mem   bytes.Buffer  // the fallback
+	size  int64
+	marks []mark
+	last  byte // the last byte written, to tell if it ended a line
+	err   error
 }
 
-// mark is a byte range of one block holding the placeholder.
-type mark struct{ block, start, end int }
+// mark is a byte range of the output holding the placeholder.
+type mark struct{ start, end int64 }
 
 func (o *output) write(b []byte) { o.add(b, false) }
 
@@ -28,56 +38,88 @@ func (o *output) write(b []byte) { o.add(b, false) }
 func (o *output) writeDoc(b []byte, needsName bool) { o.add(b, needsName) }
 
 func (o *output) add(b []byte, needsName bool) {
-	if len(b) == 0 {
+	if len(b) == 0 || o.err != nil {
 		return
 	}
-	n := len(o.blocks)
-	if n == 0 || len(o.blocks[n-1])+len(b) > cap(o.blocks[n-1]) {
-		o.blocks = append(o.blocks, make([]byte, 0, max(blockSize, len(b))))
-		n++
+	if o.w == nil && o.mem.Len() == 0 {
+		o.open()
 	}
-	start := len(o.blocks[n-1])
-	o.blocks[n-1] = append(o.blocks[n-1], b...)
+	if o.w != nil {
+		_, o.err = o.w.Write(b)
+	} else {
+		o.mem.Write(b)
+	}
 	if needsName {
-		o.marks = append(o.marks, mark{n - 1, start, len(o.blocks[n-1])})
+		o.marks = append(o.marks, mark{o.size, o.size + int64(len(b))})
 	}
+	o.size += int64(len(b))
 	o.last = b[len(b)-1]
+}
+
+func (o *output) open() {
+	f, err := os.CreateTemp("", "helm-todo-postrender-*.yaml")
+	if err != nil {
+		return // in memory
+	}
+	// Unlinking an open file works on Unix; on Windows it fails and close
+	// removes the file instead (Run closes on every return, and the
+	// binary turns SIGINT/SIGTERM into a normal return).
+	_ = os.Remove(f.Name())
+	o.f, o.w = f, bufio.NewWriterSize(f, 64<<10)
+}
+
+// close removes the spool. It is safe to call more than once.
+func (o *output) close() {
+	if o.f == nil {
+		return
+	}
+	name := o.f.Name()
+	o.f.Close()
+	os.Remove(name) // already gone where it was unlinked at open
+	o.f, o.w = nil, nil
 }
 
 // appendDoc adds a document at the end of the stream, after a separator.
 func (o *output) appendDoc(b []byte) {
-	if len(o.blocks) > 0 && o.last != '\n' {
+	if o.size > 0 && o.last != '\n' {
 		o.write([]byte("\n"))
 	}
 	o.write([]byte("---\n"))
 	o.write(b)
 }
 
+// writeTo copies the output to w, naming the generated Secret in the marks.
 func (o *output) writeTo(w io.Writer, secretName string) error {
-	marks := o.marks
-	for i, blk := range o.blocks {
-		pos := 0
-		for len(marks) > 0 && marks[0].block == i {
-			m := marks[0]
-			marks = marks[1:]
-			named := bytes.ReplaceAll(blk[m.start:m.end], []byte(placeholder), []byte(secretName))
-			if err := writeAll(w, blk[pos:m.start], named); err != nil {
-				return err
-			}
-			pos = m.end
-		}
-		if err := writeAll(w, blk[pos:]); err != nil {
+	if o.err != nil {
+		return o.err
+	}
+	var src io.Reader = &o.mem
+	if o.w != nil {
+		if err := o.w.Flush(); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func writeAll(w io.Writer, bs ...[]byte) error {
-	for _, b := range bs {
-		if _, err := w.Write(b); err != nil {
+		if _, err := o.f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
+		src = bufio.NewReaderSize(o.f, 64<<10)
 	}
-	return nil
+	var pos int64
+	for _, m := range o.marks {
+		if _, err := io.CopyN(w, src, m.start-pos); err != nil {
+			return err
+		}
+		doc := make([]byte, m.end-m.start)
+		if _, err := io.ReadFull(src, doc); err != nil {
+			return err
+		}
+		if _, err := w.Write(bytes.ReplaceAll(doc, []byte(placeholder), []byte(secretName))); err != nil {
+			return err
+		}
+		pos = m.end
+	}
+	n, err := io.Copy(w, src)
+	if err == nil && pos+n != o.size {
+		err = errors.New("the spooled output was cut short")
+	}
+	return err
 }

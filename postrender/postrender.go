@@ -8,8 +8,8 @@
 // documents: each is split off the stream, parsed with kyaml, run through
 // the filters under postrender/filters (kustomize api/filters style) and
 // written back; a document no filter changed is written back byte for
-// byte. Output is held until the whole stream succeeded, so a failure
-// writes nothing.
+// byte. Output is spooled to an unlinked temporary file until the whole
+// stream succeeded, so a failure writes nothing and memory stays flat.
 package postrender
 
 import (
@@ -51,6 +51,7 @@ func Run(in io.Reader, out io.Writer, p *policy.Policy, notices io.Writer) error
 		p = policy.Default()
 	}
 	r := &run{p: p, secret: &secretrefs.Collector{RefName: placeholder}}
+	defer r.out.close()
 	sp := newSplitter(in)
 	for doc := 0; ; {
 		c, err := sp.Next()

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -23,6 +24,13 @@ import (
 )
 
 func main() {
+	// The pass keeps little alive (one document, the spooled output's
+	// marks, the moved values), so a tighter GC target trades a little CPU
+	// for a flatter resident size (issue 17: 45 -> 41 MB at 10,000
+	// documents). GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(20)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	name := strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe")
