@@ -38,7 +38,8 @@ die() {
 
 # The script's own directory, not HELM_PLUGIN_DIR: the post-renderer plugin
 # nested in a checkout runs this script two levels up, for the root plugin.
-plugin_dir=$(cd "$(dirname "$0")" && pwd) || die "cannot enter the directory of $0" "reinstall the plugin with helm plugin install"
+# -P: that path is <symlink>/../.., which must climb from the link's target.
+plugin_dir=$(cd -P "$(dirname "$0")" && pwd -P) || die "cannot enter the directory of $0" "reinstall the plugin with helm plugin install"
 cd "$plugin_dir" || die "cannot enter the plugin directory $plugin_dir" "reinstall the plugin with helm plugin install"
 
 version=$(sed -n 's/^version: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' plugin.yaml | head -n 1)
