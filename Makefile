@@ -49,12 +49,17 @@ bench: build ## post-renderer benchmarks: go test -bench, then bench/postrender.
 	bench/postrender.sh
 
 # Release archives per OS/arch plus a checksums file, the layout
-# install-binary.sh downloads from (see scripts/dist.sh). PLATFORMS and DIST
-# can be narrowed, e.g. the plugin tests build only the host's archive.
+# install-binary.sh downloads from, and the plugin archives made (and signed,
+# with HELM_TODO_SIGN_KEY) by Helm 4's `helm plugin package`; see
+# scripts/dist.sh and the README's "Releasing". PLATFORMS and DIST can be
+# narrowed, e.g. the plugin tests build only the host's archive. RELEASE_URL
+# is where the release will be published.
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 DIST ?= $(CURDIR)/dist
 .PHONY: dist install test-plugin
-dist: ## release archives and checksums into dist/
+RELEASE_URL ?= https://github.com/helm-todo/helm-todo/releases/download/v$(VERSION)
+export RELEASE_URL
+dist: helm4 ## release archives, checksums and (signed) plugin archives into dist/
 	scripts/dist.sh '$(DIST)' '$(VERSION)' '$(LDFLAGS)' $(PLATFORMS)
 
 # HELM is the helm to install into (default: the one on PATH). A local

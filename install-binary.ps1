@@ -9,7 +9,9 @@ $ErrorActionPreference = 'Stop'
 $name = 'helm-todo'
 $module = 'github.com/helm-todo/helm-todo'
 $baseUrl = if ($env:HELM_TODO_DOWNLOAD_URL) { $env:HELM_TODO_DOWNLOAD_URL } else { 'https://github.com/helm-todo/helm-todo/releases/download' }
-$pluginDir = if ($env:HELM_PLUGIN_DIR) { $env:HELM_PLUGIN_DIR } else { $PSScriptRoot }
+# The script's own directory, as in install-binary.sh: the nested
+# post-renderer plugin of a checkout runs this script for the root plugin.
+$pluginDir = if ($PSScriptRoot) { $PSScriptRoot } else { $env:HELM_PLUGIN_DIR }
 
 function Fail([string]$what, [string]$fix) {
     [Console]::Error.WriteLine("error: $what")

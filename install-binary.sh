@@ -1,11 +1,15 @@
 #!/usr/bin/env sh
 # install-binary.sh puts bin/helm-todo and bin/helm-todo-postrender (the small
-# binary Helm runs as the post-renderer) into the plugin directory. Helm runs
-# it as the plugin's install and update hook, with HELM_PLUGIN_DIR set.
+# binary Helm runs as the post-renderer) into the plugin directory: the one
+# this script is in. Helm runs it as the plugin's install and update hook.
+# In the released helm-todo post-renderer plugin (plugin.yaml name
+# helm-todo) it installs bin/helm-todo-postrender only.
 #
 #   1. Both binaries already report plugin.yaml's version: nothing to do.
 #   2. Download the release archive for this OS/arch and version, check its
-#      sha256 against the release's checksums file, and unpack both binaries.
+#      sha256 against the checksums file (the one packed into a released
+#      plugin archive, covered by its signature; else the release's), and
+#      unpack the binaries.
 #   3. If the download is impossible (offline, no release), build from the
 #      plugin's own source with `go build`, injecting the version as
 #      `make build` does.
@@ -32,7 +36,10 @@ die() {
   exit 1
 }
 
-plugin_dir=${HELM_PLUGIN_DIR:-$(cd "$(dirname "$0")" && pwd)}
+# The script's own directory, not HELM_PLUGIN_DIR: the post-renderer plugin
+# nested in a checkout runs this script two levels up, for the root plugin.
+# -P: that path is <symlink>/../.., which must climb from the link's target.
+plugin_dir=$(cd -P "$(dirname "$0")" && pwd -P) || die "cannot enter the directory of $0" "reinstall the plugin with helm plugin install"
 cd "$plugin_dir" || die "cannot enter the plugin directory $plugin_dir" "reinstall the plugin with helm plugin install"
 
 version=$(sed -n 's/^version: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' plugin.yaml | head -n 1)
@@ -51,11 +58,15 @@ case "$arch" in
   aarch64 | arm64) arch=arm64 ;;
   *) arch=unsupported-$arch ;;
 esac
-# The binaries, each built from ./cmd/<name>. The skip below checks both, so
+# The binaries, each built from ./cmd/<name>. The skip below checks all, so
 # an install interrupted between them is redone.
 exes="helm-todo-postrender$ext helm-todo$ext"
 target=bin/helm-todo$ext
 pr_target=bin/helm-todo-postrender$ext
+if [ "$(sed -n 's/^name: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' plugin.yaml | head -n 1)" = helm-todo ]; then
+  exes="helm-todo-postrender$ext"
+  target=$pr_target
+fi
 
 # current FILE ARG...: FILE is executable and `FILE ARG...` prints plugin.yaml's version.
 current() {
@@ -65,8 +76,8 @@ current() {
 }
 
 # 1. Already there at the right version.
-if current "$target" version && current "$pr_target" --version; then
-  say "$target and $pr_target $version are already installed"
+if { [ "$target" = "$pr_target" ] || current "$target" version; } && current "$pr_target" --version; then
+  say "$(echo "$exes" | sed 's#\([^ ]*\)#bin/\1#g; s/ / and /') $version already installed"
   exit 0
 fi
 
@@ -116,7 +127,12 @@ download() {
   url="$base_url/v$version"
   say "downloading $url/$archive"
   fetch "$url/$archive" "$work/$archive" || return 1
-  fetch "$url/$sums" "$work/$sums" || return 1
+  if [ -f "$sums" ]; then
+    cp "$sums" "$work/$sums" # signed with the plugin archive: a mirror cannot swap it
+    url="$url (checksums from $plugin_dir/$sums)"
+  else
+    fetch "$url/$sums" "$work/$sums" || return 1
+  fi
 
   want=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$work/$sums")
   [ -n "$want" ] || die "$sums from $url has no entry for $archive" "report it to the helm-todo maintainers, or build from source: HELM_TODO_FORCE_BUILD=1 $plugin_dir/install-binary.sh"
@@ -129,7 +145,7 @@ download() {
     [ -f "$work/x/bin/$e" ] || die "$archive has no bin/$e; nothing was installed" "report it to the helm-todo maintainers, or build from source: HELM_TODO_FORCE_BUILD=1 $plugin_dir/install-binary.sh"
   done
   install_files "$work/x/bin"
-  say "installed $target and $pr_target $version (sha256 verified)"
+  say "installed $(echo "$exes" | sed 's#\([^ ]*\)#bin/\1#g; s/ / and /') $version (sha256 verified)"
 }
 
 # 3. Build from source.

@@ -6,8 +6,10 @@
 //     helm-todo into a directory on PATH (~/.local/bin by default), and its
 //     absolute path keeps working without any setup.
 //   - Helm 4 looks up a postrenderer/v1 plugin of that name and never a path,
-//     so the nested plugin at <plugin>/plugins/helm-todo-postrenderer (named
-//     helm-todo) is installed with `helm plugin install`.
+//     so the post-renderer plugin (named helm-todo) is installed with `helm
+//     plugin install`: from the release the todo plugin came from, verified
+//     (see ResolveSource), or in a checkout from the nested directory
+//     <plugin>/plugins/helm-todo-postrenderer.
 //
 // Both are idempotent: running again reports what is already in place.
 package postrendersetup
@@ -65,6 +67,15 @@ type Options struct {
 	// DryRun prints what would change and changes nothing.
 	DryRun bool
 	Out    io.Writer
+
+	// Helm 4 only: where the post-renderer plugin comes from (see
+	// ResolveSource; empty means the todo plugin's release, or its checkout),
+	// the keyring that verifies it (empty: Helm's default), whether to skip
+	// the verification, and plain HTTP for an oci:// registry.
+	From       string
+	Keyring    string
+	SkipVerify bool
+	PlainHTTP  bool
 }
 
 // Run sets up the post-renderer for o.HelmBin's major version.
@@ -86,14 +97,22 @@ func Run(ctx context.Context, o Options) error {
 	return linkBinary(o, bin)
 }
 
-// installPlugin installs <plugin>/plugins/helm-todo-postrenderer as a Helm 4 plugin.
-// `helm plugin install <dir>` symlinks the directory; no --verify=false is
-// needed for a local directory, and a second install fails with "plugin
-// already exists", hence the check first.
+// installPlugin installs the post-renderer as a Helm 4 plugin. A second
+// install fails with "plugin already exists", hence the check first.
+// `helm plugin install <dir>` symlinks a directory and verifies nothing; an
+// archive URL or oci:// reference is verified against the keyring unless
+// SkipVerify.
 func installPlugin(ctx context.Context, o Options) error {
-	dir := filepath.Join(o.PluginDir, "plugins", PluginSubdir)
-	if _, err := os.Stat(filepath.Join(dir, "plugin.yaml")); err != nil {
-		return clierr.New("find the post-renderer plugin at "+dir, "reinstall the todo plugin from a complete release or checkout", err)
+	version, err := PluginVersion(o.PluginDir)
+	if err != nil {
+		return err
+	}
+	src, err := ResolveSource(o.From, o.PluginDir, version)
+	if err != nil {
+		return err
+	}
+	if o.PlainHTTP && !src.OCI {
+		return clierr.Usage("--plain-http applies to an oci:// source, not "+src.Ref, "drop --plain-http, or pass --from oci://<registry>/<path>", nil)
 	}
 	installed, err := listPlugins(ctx, o)
 	if err != nil {
@@ -107,17 +126,38 @@ func installPlugin(ctx context.Context, o Options) error {
 		fmt.Fprintf(o.Out, "the %s post-renderer plugin is already installed in %s; use --post-renderer %s\n", PluginName, o.HelmBin, PluginName)
 		return nil
 	}
-	install := command.Cmd{Name: o.HelmBin, Args: []string{"plugin", "install", dir}, Stdout: o.Out}
+	args := []string{"plugin", "install", src.Ref}
+	if !src.Local {
+		if o.SkipVerify {
+			args = append(args, "--verify=false")
+		} else if o.Keyring != "" {
+			args = append(args, "--keyring", o.Keyring)
+		}
+		if o.PlainHTTP {
+			args = append(args, "--plain-http")
+		}
+	}
+	install := command.Cmd{Name: o.HelmBin, Args: args, Stdout: o.Out}
 	if o.DryRun {
 		_, err := command.DryRun{Out: o.Out}.Run(ctx, install)
 		return err
 	}
+	fmt.Fprintf(o.Out, "installing the %s post-renderer plugin %s from %s (%s)\n", PluginName, version, src.Ref, describe(src, o))
+	// Helm installs a directory under its base name, an archive or OCI
+	// reference under the plugin's name.
+	dirName := PluginName
+	if src.Local {
+		dirName = filepath.Base(src.Ref)
+	}
 	if _, err := o.Runner.Run(ctx, install); err != nil {
-		fix := misplaced(ctx, o) // "plugin already exists" where helm does not look
+		fix := misplaced(ctx, o, dirName) // "plugin already exists" where helm does not look
+		if fix == "" && !src.Local && !o.SkipVerify {
+			fix = "check that the keyring (--keyring, default ~/.gnupg/pubring.gpg) holds the helm-todo release key (README \"Verify the release key\") and that " + src.Ref + ".prov can be fetched; Helm's message is above"
+		}
 		if fix == "" {
 			fix = "run `" + install.String() + "` yourself to see Helm's full message"
 		}
-		return clierr.New("install the post-renderer plugin from "+dir, fix, err)
+		return clierr.New("install the post-renderer plugin from "+src.Ref, fix, err)
 	}
 	// Helm 4 may install where it does not look (see misplaced), and then
 	// --post-renderer helm-todo fails mid-deploy: check now instead.
@@ -126,7 +166,7 @@ func installPlugin(ctx context.Context, o Options) error {
 		return err
 	}
 	if _, ok := installed[PluginName]; !ok {
-		fix := misplaced(ctx, o)
+		fix := misplaced(ctx, o, dirName)
 		if fix == "" {
 			fix = "run `" + o.HelmBin + " plugin list` and `" + o.HelmBin + " env` to see where Helm looks for plugins"
 		}
@@ -136,11 +176,24 @@ func installPlugin(ctx context.Context, o Options) error {
 	return nil
 }
 
+func describe(src Source, o Options) string {
+	switch {
+	case src.Local:
+		return "a local directory, development mode: not verified"
+	case o.SkipVerify:
+		return "NOT verified: --verify=false"
+	case o.Keyring != "":
+		return "verified with the keyring " + o.Keyring + "; source: " + src.Origin
+	}
+	return "verified with Helm's default keyring; source: " + src.Origin
+}
+
 // misplaced explains an install Helm cannot see: Helm 4 (4.3.1) installs a
-// local directory into $HELM_DATA_HOME/plugins whatever HELM_PLUGINS says,
-// but loads plugins from HELM_PLUGINS. It returns the fix when the two
-// differ, and "" when they agree or `helm env` fails.
-func misplaced(ctx context.Context, o Options) string {
+// local directory or an archive URL into $HELM_DATA_HOME/plugins/<dirName>
+// whatever HELM_PLUGINS says, but loads plugins from HELM_PLUGINS. It
+// returns the fix when the two differ, and "" when they agree or `helm env`
+// fails.
+func misplaced(ctx context.Context, o Options, dirName string) string {
 	res, err := o.Runner.Run(ctx, command.Cmd{Name: o.HelmBin, Args: []string{"env"}})
 	if err != nil {
 		return ""
@@ -154,8 +207,8 @@ func misplaced(ctx context.Context, o Options) string {
 	if filepath.Clean(plugins) == want {
 		return ""
 	}
-	return fmt.Sprintf("Helm 4 installs a local plugin into HELM_DATA_HOME/plugins (%s) but loads plugins from HELM_PLUGINS (%s): unset HELM_PLUGINS or set it to %s (the plugin is there), or keep it and run `ln -s %s %s/`",
-		want, plugins, want, filepath.Join(want, PluginSubdir), plugins)
+	return fmt.Sprintf("Helm 4 installs a plugin into HELM_DATA_HOME/plugins (%s) but loads plugins from HELM_PLUGINS (%s): unset HELM_PLUGINS or set it to %s (the plugin is there), or keep it and run `ln -s %s %s/`",
+		want, plugins, want, filepath.Join(want, dirName), plugins)
 }
 
 // parseHelmEnv reads `helm env` output: KEY="value" lines.

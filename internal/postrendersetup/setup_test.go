@@ -86,6 +86,9 @@ func pluginDir(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	if err := os.WriteFile(filepath.Join(dir, "plugin.yaml"), []byte("name: todo\nversion: \"0.1.0\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -105,8 +108,36 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 		env           string
 		installErr    error
 		installHidden bool
+		release       string // the todo plugin's release-source file, "" for none (a checkout)
+		o             Options
+		wantCmd       string // the install command, "" for the nested directory's
 	}{
-		"not installed":     {list: header, wantInstall: true, wantOut: "installed the helm-todo post-renderer plugin"},
+		"not installed": {list: header, wantInstall: true, wantOut: "installed the helm-todo post-renderer plugin"},
+		"archive install: from the same release, verified": {
+			list: header, release: "https://example.com/releases/download/v0.1.0\n", wantInstall: true,
+			wantCmd: "helm4 plugin install https://example.com/releases/download/v0.1.0/helm-todo-0.1.0.tgz",
+			wantOut: "verified with Helm's default keyring; source: the release the todo plugin came from",
+		},
+		"--from an OCI repository, keyring, plain HTTP": {
+			list: header, release: "https://example.com/r\n", wantInstall: true,
+			o:       Options{From: "oci://127.0.0.1:5001/helm-todo", Keyring: "/k/pub.gpg", PlainHTTP: true},
+			wantCmd: "helm4 plugin install oci://127.0.0.1:5001/helm-todo/helm-todo:0.1.0 --keyring /k/pub.gpg --plain-http",
+			wantOut: "verified with the keyring /k/pub.gpg; source: --from",
+		},
+		"--from an archive URL, unverified": {
+			list: header, wantInstall: true,
+			o:       Options{From: "http://127.0.0.1:8080/x/helm-todo-0.1.0.tgz", SkipVerify: true},
+			wantCmd: "helm4 plugin install http://127.0.0.1:8080/x/helm-todo-0.1.0.tgz --verify=false",
+			wantOut: "NOT verified",
+		},
+		"--plain-http without OCI": {
+			list: header, release: "https://example.com/r\n", o: Options{PlainHTTP: true},
+			wantErr: "--plain-http applies to an oci:// source", wantFix: "drop --plain-http",
+		},
+		"--from neither URL nor directory": {
+			list: header, o: Options{From: "ftp://x"},
+			wantErr: `--from "ftp://x" (from --from) is not an http(s) URL`, wantFix: "--from oci://",
+		},
 		"already installed": {list: header + "helm-todo\t0.1.0\tpostrenderer/v1\tv1\tlocal dev\tunknown\n", wantOut: "already installed"},
 		"name taken by another type": {
 			list:    header + "helm-todo\t9.9.9\tcli/v1\tlegacy\tlocal dev\tunknown\n",
@@ -129,9 +160,14 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			dir := pluginDir(t)
+			if tc.release != "" {
+				must(t, os.WriteFile(filepath.Join(dir, ReleaseSourceFile), []byte(tc.release), 0o644))
+			}
 			helm := &fakeHelm{list: tc.list, env: tc.env, installErr: tc.installErr, installHidden: tc.installHidden}
 			var out bytes.Buffer
-			err := Run(context.Background(), Options{HelmBin: "helm4", PluginDir: dir, Major: 4, Runner: helm, DryRun: tc.dryRun, Out: &out})
+			o := tc.o
+			o.HelmBin, o.PluginDir, o.Major, o.Runner, o.DryRun, o.Out = "helm4", dir, 4, helm, tc.dryRun, &out
+			err := Run(context.Background(), o)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -151,7 +187,11 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 			for _, c := range helm.calls {
 				if strings.HasPrefix(c, "helm4 plugin install ") {
 					installed = true
-					if want := "helm4 plugin install " + filepath.Join(dir, "plugins", "helm-todo-postrenderer"); c != want {
+					want := tc.wantCmd
+					if want == "" {
+						want = "helm4 plugin install " + filepath.Join(dir, "plugins", "helm-todo-postrenderer")
+					}
+					if c != want {
 						t.Errorf("ran %q, want %q", c, want)
 					}
 				}

@@ -34,8 +34,15 @@ func TestInClusterDatabase(t *testing.T) {
 	if svc.Spec.Type != corev1.ServiceTypeClusterIP || svc.Spec.Ports[0].Port != 5432 || !subset(svc.Spec.Selector, ss.Spec.Template.Labels) {
 		t.Errorf("Service todo-postgres = %s %d selector %v; want ClusterIP 5432 selecting the StatefulSet", svc.Spec.Type, svc.Spec.Ports[0].Port, svc.Spec.Selector)
 	}
-	if ss.Spec.ServiceName != "todo-postgres" {
-		t.Errorf("serviceName = %q, want todo-postgres", ss.Spec.ServiceName)
+	// The governing Service is headless (kube-score); clients use the ClusterIP one.
+	if ss.Spec.ServiceName != "todo-postgres-headless" {
+		t.Errorf("serviceName = %q, want todo-postgres-headless", ss.Spec.ServiceName)
+	}
+	if hl := service(t, r, "todo-postgres-headless"); hl.Spec.ClusterIP != corev1.ClusterIPNone || !subset(hl.Spec.Selector, ss.Spec.Template.Labels) {
+		t.Errorf("Service todo-postgres-headless: clusterIP %q selector %v; want None, selecting the StatefulSet", hl.Spec.ClusterIP, hl.Spec.Selector)
+	}
+	if pg.LivenessProbe == nil || pg.LivenessProbe.TCPSocket == nil || pg.ReadinessProbe == nil || pg.ReadinessProbe.Exec == nil {
+		t.Errorf("PostgreSQL probes: liveness %+v, readiness %+v; want a TCP liveness and a pg_isready readiness", pg.LivenessProbe, pg.ReadinessProbe)
 	}
 
 	j, _ := job(t, r, "todo-migrate")
