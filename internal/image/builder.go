@@ -230,7 +230,31 @@ func (b Builder) explain(err error) error {
 	if b.Kind == Docker && errors.As(err, &ee) && daemonDown(ee.Stderr) {
 		return clierr.New("the docker daemon is not answering", "start Docker (Docker Desktop, or `sudo systemctl start docker`), or pass --builder podman or --builder buildah", errors.New(command.LastLine(ee.Stderr)))
 	}
+	if b.Kind == Docker && errors.As(err, &ee) && buildxMissing(ee.Stderr) {
+		// A tool problem, not the app's: docker 23 and later build with
+		// BuildKit only through the buildx plugin. The legacy builder
+		// (DOCKER_BUILDKIT=0) is no way out here: it ignores the
+		// <Dockerfile>.dockerignore, so files the content tag excludes
+		// (node_modules, .env) would reach the build.
+		return clierr.New("this docker client has no buildx plugin, which BuildKit builds need", "install Docker's buildx plugin (package docker-buildx-plugin from Docker's apt repository, or docker-buildx), or put a docker client with BuildKit built in first on PATH (such as Debian bookworm's docker.io, /usr/bin/docker), or pass --builder podman or --builder buildah", errors.New(firstLine(ee.Stderr)))
+	}
 	return err
+}
+
+// buildxMissing recognizes the docker CLI's refusal to build when BuildKit
+// is on and the buildx plugin is absent (docker 23+).
+func buildxMissing(stderr string) bool {
+	return strings.Contains(stderr, "buildx component is missing or broken")
+}
+
+// firstLine is the first non-empty line of s, trimmed.
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
 }
 
 func daemonDown(stderr string) bool {
