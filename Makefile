@@ -82,7 +82,7 @@ test-all: test fuzz e2e test-plugin ## every test CI runs
 # The README's first command: the whole flow on this machine, on the
 # simulated cluster when there is no Docker engine or minikube (it says so).
 .PHONY: demo
-demo: build tools cluster-tools ## run helm todo doctor + up on the simulated cluster, end to end
+demo: deps build tools cluster-tools ## run helm todo doctor + up on the simulated cluster, end to end
 	@scripts/demo.sh
 
 # The e2e test cluster (design §6, test/cluster/): etcd, kube-apiserver,
@@ -103,10 +103,16 @@ e2e: build tools cluster-tools ## helm install/upgrade/rollback/uninstall on the
 
 # Real image builds (test/images/, README "Images"): buildah builds the example
 # apps with docker/*.Dockerfile on Debian stand-in bases, cached in .tools/images/.
-.PHONY: image-test
-image-test: build ## build and run the example images with buildah on stand-in bases
+.PHONY: image-test deps
+image-test: deps build ## build and run the example images with buildah, docker and podman on stand-in bases
 	@test/images/run.sh
 test-all: image-test
+
+# The Debian packages the tests and the demo need (.ci/apt-packages): as
+# root, apt-get installs whichever are missing; otherwise one line says what
+# to install.
+deps: ## install the missing Debian packages in .ci/apt-packages (root), or say which
+	@scripts/deps.sh
 
 # Content-hash cost (README "Build and load images"): a 10,000-file context,
 # next to a plain read of the same files in the same run.
