@@ -166,8 +166,8 @@ rootfs_bytes() {
   echo "$n"
 }
 
-# The stand-in bases are bigger than the real ones (Debian, and the Python
-# one carries the app's packages), so only the added part is comparable.
+# The stand-in bases are bigger than the real ones (Debian's), so only the
+# added part is comparable.
 report_sizes() {
   local ref=$1 base=$2 comp=$3 img_b base_b
   img_b=$(rootfs_bytes "$ref")

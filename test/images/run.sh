@@ -2,16 +2,20 @@
 # make image-test: build the example apps with the shipped docker/*.Dockerfile
 # through `helm todo build --builder buildah`, on Debian stand-ins for
 # python:3.11-slim and node:20-alpine, then run the images and check R1-R3
-# on the running containers (README, "Images").
+# on the running containers (README, "Images"). Then the same builds with
+# Debian's dockerd and podman (engines.sh), the images and the postgres:15
+# stand-in run as the chart runs them.
 #
 # No Docker engine is needed: buildah builds daemonless with the vfs storage
 # driver and chroot isolation, in a private store under a temp dir. Chroot
 # isolation shares the host's network, so the containers serve on the
 # host's ports 7860 and 3000 exactly as their CMD says.
 #
-# Env: IMAGES_CACHE (default .tools/images) caches the root filesystems;
-# HELM_TODO is the binary under test (default bin/helm-todo);
-# KEEP_WORK=1 keeps the temp dir for a post-mortem.
+# Env: IMAGES_CACHE (default .tools/images) caches the root filesystems,
+# the wheelhouse and the stand-in archives; ENGINES (default .tools/engines)
+# holds dockerd's and podman's stores; IMAGE_TEST_ENGINES (default
+# "docker podman", "" for buildah only); HELM_TODO is the binary under test
+# (default bin/helm-todo); KEEP_WORK=1 keeps the temp dir for a post-mortem.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,13 +37,14 @@ pass() { log "ok: $*"; }
 
 # --- preconditions ----------------------------------------------------------
 [[ $(id -u) == 0 ]] || fail "run as root: buildah's vfs store and chroot isolation need it here (CI runs as root)"
-for p in buildah debootstrap npm curl jq ss runuser; do
-  command -v "$p" >/dev/null || fail "$p not found; install the packages in .ci/apt-packages"
+IMAGE_TEST_ENGINES=${IMAGE_TEST_ENGINES-docker podman}
+for p in buildah debootstrap npm curl jq ss runuser python3; do
+  command -v "$p" >/dev/null || fail "$p not found; run scripts/deps.sh (it installs .ci/apt-packages)"
 done
 PGBIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -1)
 [[ -x "$PGBIN/initdb" ]] || fail "PostgreSQL server binaries not found under /usr/lib/postgresql; install the postgresql package"
 [[ -x "$HELM_TODO" ]] || fail "$HELM_TODO not found; run make build"
-for port in $BACKEND_PORT $FRONTEND_PORT; do
+for port in $BACKEND_PORT $FRONTEND_PORT 3141; do
   [[ -z $(ss -Hltn "sport = :$port") ]] || fail "port $port is in use; the images serve on it, stop whatever listens there"
 done
 
@@ -66,7 +71,11 @@ stop_tree() {
 }
 cleanup() {
   local rc=$?
-  local pid
+  local pid e
+  if declare -F stop_engine >/dev/null; then
+    stop_engine_ctrs
+    for e in $IMAGE_TEST_ENGINES; do stop_engine "$e"; done
+  fi
   for pid in "${SERVERS[@]}"; do stop_tree "$pid"; done
   wait 2>/dev/null || true
   if [[ -n "$PG_DATA" ]]; then
@@ -94,9 +103,16 @@ trap cleanup EXIT
 . "$HERE/standins.sh"
 # shellcheck source=checks.sh
 . "$HERE/checks.sh"
+# shellcheck source=engines.sh
+. "$HERE/engines.sh"
 
 T_ALL=$SECONDS
+T0=$SECONDS
 make_standins
+make_wheelhouse
+timing "stand-ins and wheelhouse ready" $((SECONDS - T0))
+# The python stand-in's pip finds its index here while images build.
+serve_wheelhouse "$WHEELHOUSE"
 
 # --- build through helm todo --------------------------------------------------
 APP="$WORK/app"
@@ -205,6 +221,21 @@ report_sizes "$FRONTEND_REF" docker.io/library/node:20-alpine frontend
 
 # --- a broken Dockerfile fails with buildah's own message ---------------------
 check_broken_build
+
+# --- docker and podman ---------------------------------------------------------
+# Free the ports: the engines' images serve on the same ones.
+for pid in "${SERVERS[@]}"; do
+  [[ $pid == "$WHEELHOUSE_PID" ]] || stop_tree "$pid"
+done
+if [[ -n $IMAGE_TEST_ENGINES ]]; then
+  T0=$SECONDS
+  export_standins "$IMAGES_CACHE/archives"
+  for e in $IMAGE_TEST_ENGINES; do
+    T1=$SECONDS
+    engine_test "$e"
+    timing "$e: whole engine test" $((SECONDS - T1))
+  done
+fi
 
 timing "image-test total" $((SECONDS - T_ALL))
 log "PASS"

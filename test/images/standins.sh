@@ -29,16 +29,18 @@ minbase_tar() {
   fi
 }
 
-# standin_rootfs NAME RECIPE [PREPARE] makes (once) NAME's root filesystem,
-# the minbase plus RECIPE run inside it, and sets STANDIN_TAR to it.
-# PREPARE, a function, runs only when the cache misses and prints SRC:DEST
-# pairs to copy in before the recipe.
-# The cache key hashes the recipe and the files shared by both, so editing
-# a recipe rebuilds its stand-in only.
+# standin_rootfs NAME RECIPE [PREPARE [KEYFILE...]] makes (once) NAME's root
+# filesystem, the minbase plus RECIPE run inside it, and sets STANDIN_TAR to
+# it and STANDIN_KEY to its cache key. PREPARE, a function, runs only when
+# the cache misses and prints SRC:DEST pairs to copy in before the recipe.
+# The cache key hashes the recipe, the files shared by all and the KEYFILEs
+# (what PREPARE copies in), so editing a recipe rebuilds its stand-in only.
 standin_rootfs() {
   local name=$1 recipe=$2 prepare=${3:-}
+  shift $(($# < 3 ? $# : 3))
   local key
-  key=$({ cat "$recipe" "$HERE/standin/sources.list" "$HERE/standin/docker-entrypoint.sh"; echo "$NPM_VERSION"; } | sha256sum | cut -c1-12)
+  key=$({ cat "$recipe" "$HERE/standin/sources.list" "$HERE/standin/docker-entrypoint.sh" "$@"; echo "$NPM_VERSION"; } | sha256sum | cut -c1-12)
+  STANDIN_KEY=$key
   local tar="$IMAGES_CACHE/$name-$key.tar"
   STANDIN_TAR=$tar
   [[ -s "$tar" ]] && return
@@ -82,6 +84,73 @@ node_inputs() {
   echo "$HERE/standin/docker-entrypoint.sh:/usr/local/bin/docker-entrypoint.sh"
 }
 
+# postgres_inputs hands the postgres stand-in its entrypoint.
+postgres_inputs() {
+  echo "$HERE/standin/postgres-entrypoint.sh:/usr/local/bin/docker-entrypoint.sh"
+}
+
+# make_wheelhouse makes (once) the local wheelhouse the backend's builder
+# stage installs from, Debian's installed modules repacked as wheels
+# (standin/wheelhouse.py), and sets WHEELHOUSE to its directory. The
+# root filesystem it is made in is thrown away.
+make_wheelhouse() {
+  local req=$REPO/examples/todo-backend/requirements.txt
+  local key
+  key=$(cat "$HERE/standin/wheelhouse.sh" "$HERE/standin/wheelhouse.py" "$HERE/standin/sources.list" "$req" | sha256sum | cut -c1-12)
+  WHEELHOUSE=$IMAGES_CACHE/wheelhouse-$key
+  [[ -s $WHEELHOUSE/simple/index.html ]] && return
+  local t0=$SECONDS ctr mnt
+  minbase_tar
+  log "making the wheelhouse (cached afterwards in $WHEELHOUSE)"
+  ctr=$(buildah from --quiet scratch)
+  buildah add --quiet "$ctr" "$MINBASE_TAR" / >/dev/null
+  buildah copy --quiet "$ctr" "$HERE/standin/sources.list" /etc/apt/sources.list >/dev/null
+  buildah copy --quiet "$ctr" "$HERE/standin/wheelhouse.sh" /tmp/recipe.sh >/dev/null
+  buildah copy --quiet "$ctr" "$HERE/standin/wheelhouse.py" /tmp/wheelhouse.py >/dev/null
+  buildah copy --quiet "$ctr" "$req" /tmp/requirements.txt >/dev/null
+  buildah run "$ctr" -- sh /tmp/recipe.sh >"$WORK/wheelhouse.log" 2>&1 ||
+    fail "making the wheelhouse failed, see $WORK/wheelhouse.log: $(tail -1 "$WORK/wheelhouse.log")"
+  mnt=$(buildah mount "$ctr")
+  rm -rf "$WHEELHOUSE.tmp"
+  cp -a "$mnt/wheelhouse" "$WHEELHOUSE.tmp"
+  buildah umount "$ctr" >/dev/null
+  buildah rm "$ctr" >/dev/null
+  rm -rf "$WHEELHOUSE"
+  mv "$WHEELHOUSE.tmp" "$WHEELHOUSE"
+  # An edited recipe or requirements.txt leaves the old one; keep only this.
+  find "$IMAGES_CACHE" -maxdepth 1 -name 'wheelhouse-*' ! -name "$(basename "$WHEELHOUSE")" -exec rm -rf {} +
+  timing "wheelhouse (repacked Debian modules)" $((SECONDS - t0))
+}
+
+# WHEELHOUSE_PORT is where the python stand-in's /etc/pip.conf looks for
+# its index (devpi's port), on loopback: builds run RUN steps on the host
+# network (buildah chroot isolation, docker/podman --network=host).
+WHEELHOUSE_PORT=3141
+
+# serve_wheelhouse DIR serves DIR (a wheelhouse with its simple/ index) as a
+# private index on 127.0.0.1:$WHEELHOUSE_PORT until the script exits;
+# serve_wheelhouse "" stops it.
+WHEELHOUSE_PID=""
+serve_wheelhouse() {
+  local dir=$1 i
+  if [[ -n $WHEELHOUSE_PID ]]; then
+    kill "$WHEELHOUSE_PID" 2>/dev/null || true
+    wait "$WHEELHOUSE_PID" 2>/dev/null || true
+    WHEELHOUSE_PID=""
+  fi
+  [[ -n $dir ]] || return 0
+  [[ -z $(ss -Hltn "sport = :$WHEELHOUSE_PORT") ]] ||
+    fail "port $WHEELHOUSE_PORT is in use; the wheelhouse index serves there, stop whatever listens"
+  python3 -m http.server "$WHEELHOUSE_PORT" --bind 127.0.0.1 --directory "$dir" >"$WORK/wheelhouse-http.log" 2>&1 &
+  WHEELHOUSE_PID=$!
+  SERVERS+=("$WHEELHOUSE_PID")
+  for ((i = 0; i < 50; i++)); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$WHEELHOUSE_PORT/simple/" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  fail "the wheelhouse index did not answer on 127.0.0.1:$WHEELHOUSE_PORT"
+}
+
 # standin_image REF TAR [buildah config args...] commits TAR as image REF.
 standin_image() {
   local ref=$1 tar=$2
@@ -94,22 +163,80 @@ standin_image() {
   buildah rm "$ctr" >/dev/null
 }
 
-# make_standins puts docker.io/library/python:3.11-slim and
-# docker.io/library/node:20-alpine into buildah's store.
+# The stand-ins: image ref, rootfs name, recipe, prepare function, extra
+# key files. STANDIN_REFS lists the refs once make_standins ran.
+PYTHON_REF=docker.io/library/python:3.11-slim
+NODE_REF=docker.io/library/node:20-alpine
+POSTGRES_REF=docker.io/library/postgres:15
+STANDIN_REFS=("$PYTHON_REF" "$NODE_REF" "$POSTGRES_REF")
+declare -A STANDIN_KEYS=()
+
+# make_standins puts python:3.11-slim, node:20-alpine and postgres:15 into
+# buildah's store, each labelled with its cache key.
 make_standins() {
   local path=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-  local py node t0
+  local py node pg t0
   standin_rootfs python-3.11-slim "$HERE/standin/python.sh"
   py=$STANDIN_TAR
+  STANDIN_KEYS[$PYTHON_REF]=$STANDIN_KEY
   standin_rootfs node-20-alpine "$HERE/standin/node.sh" node_inputs
   node=$STANDIN_TAR
+  STANDIN_KEYS[$NODE_REF]=$STANDIN_KEY
+  standin_rootfs postgres-15 "$HERE/standin/postgres.sh" postgres_inputs "$HERE/standin/postgres-entrypoint.sh"
+  pg=$STANDIN_TAR
+  STANDIN_KEYS[$POSTGRES_REF]=$STANDIN_KEY
   t0=$SECONDS
-  standin_image docker.io/library/python:3.11-slim "$py" \
+  standin_image "$PYTHON_REF" "$py" \
     --env "$path" --env LANG=C.UTF-8 --cmd '["python3"]' \
-    --label org.helm-todo.standin=debian-bookworm
-  standin_image docker.io/library/node:20-alpine "$node" \
+    --label org.helm-todo.standin=debian-bookworm --label "org.helm-todo.standin-key=${STANDIN_KEYS[$PYTHON_REF]}"
+  standin_image "$NODE_REF" "$node" \
     --env "$path" --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
     --entrypoint '["docker-entrypoint.sh"]' --cmd '["node"]' \
-    --label org.helm-todo.standin=debian-bookworm
+    --label org.helm-todo.standin=debian-bookworm --label "org.helm-todo.standin-key=${STANDIN_KEYS[$NODE_REF]}"
+  # As postgres:15: root at start (the entrypoint drops to 999), PGDATA,
+  # the data volume, port 5432, SIGINT for a fast shutdown.
+  standin_image "$POSTGRES_REF" "$pg" \
+    --env "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/postgresql/15/bin" \
+    --env LANG=C.UTF-8 --env PGDATA=/var/lib/postgresql/data \
+    --volume /var/lib/postgresql/data --port 5432 --stop-signal SIGINT \
+    --entrypoint '["docker-entrypoint.sh"]' --cmd '["postgres"]' \
+    --label org.helm-todo.standin=debian-bookworm --label "org.helm-todo.standin-key=${STANDIN_KEYS[$POSTGRES_REF]}"
   timing "stand-in images imported" $((SECONDS - t0))
+}
+
+# archive_name REF: the file name export_standins gives REF's archive.
+archive_name() { local n=${1##*/}; echo "${n/:/-}-${STANDIN_KEYS[$1]}.docker.tar"; }
+
+# export_standins DIR writes each stand-in (after make_standins) as a
+# docker-archive DIR/<name>-<tag>-<key>.docker.tar, reusing one already
+# there: what `docker load`, `podman load`, `ctr images import` and
+# `skopeo copy docker-archive:…` take, e.g. to push the stand-ins to a
+# registry. Sets STANDIN_ARCHIVES[REF] to each file.
+declare -A STANDIN_ARCHIVES=()
+export_standins() {
+  local dir=$1 ref f t0=$SECONDS
+  mkdir -p "$dir"
+  for ref in "${STANDIN_REFS[@]}"; do
+    f=$dir/$(archive_name "$ref")
+    STANDIN_ARCHIVES[$ref]=$f
+    [[ -s $f ]] && continue
+    buildah push --quiet "$ref" "docker-archive:$f.tmp:$ref" >/dev/null || fail "buildah push $ref to a docker-archive failed"
+    mv "$f.tmp" "$f"
+    # An edited stand-in leaves its old archive behind; keep only this one.
+    find "$dir" -maxdepth 1 -name "$(archive_name "$ref" | sed "s/-${STANDIN_KEYS[$ref]}/-*/")" ! -name "$(basename "$f")" -delete
+  done
+  timing "stand-in archives (docker-archive)" $((SECONDS - t0))
+}
+
+# load_standins ENGINE (docker or podman; its environment set) loads each
+# stand-in archive unless the engine already has that stand-in's key.
+load_standins() {
+  local engine=$1 ref have t0=$SECONDS
+  for ref in "${STANDIN_REFS[@]}"; do
+    have=$($engine image inspect --format '{{index .Config.Labels "org.helm-todo.standin-key"}}' "$ref" 2>/dev/null || true)
+    [[ $have == "${STANDIN_KEYS[$ref]}" ]] && continue
+    $engine load -i "${STANDIN_ARCHIVES[$ref]}" >"$WORK/$engine-load.log" 2>&1 ||
+      fail "$engine load of the $ref stand-in failed: $(tail -1 "$WORK/$engine-load.log")"
+  done
+  timing "$engine load of the stand-ins" $((SECONDS - t0))
 }

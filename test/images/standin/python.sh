@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs as root inside the bookworm root filesystem to make the stand-in for
-# python:3.11-slim. Bookworm's python3 is 3.11; Debian's python3-* packages
-# stand in for what pip would fetch from PyPI, which this machine cannot
-# reach; the alembic package adds the `alembic` command pip would install.
+# python:3.11-slim: bookworm's python3 (3.11) and pip, and no app package.
+# The backend's packages come from its own builder stage, which installs
+# them from the local wheelhouse (wheelhouse.py) served as a private index.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 # Debian's official images (python:3.11-slim's base) carry this apt config,
@@ -15,20 +15,32 @@ Dir::Cache::pkgcache "";
 Dir::Cache::srcpkgcache "";
 CONF
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends \
-  python3 python-is-python3 python3-pip \
-  python3-fastapi python3-uvicorn python3-sqlalchemy python3-greenlet \
-  python3-asyncpg python3-alembic alembic python3-psycopg2 >/dev/null
+apt-get install -y -qq --no-install-recommends python3 python-is-python3 python3-pip >/dev/null
 apt-get clean
 rm -rf /var/lib/apt/lists/*
-# Stand-in only, never in a shipped Dockerfile: pip answers from the system
-# packages above without an index. no-deps because Debian patches packages
-# past their declared pins (fastapi 0.92 asks for starlette<0.26, Debian ships
-# 0.26.1), which pip's resolver would reject. break-system-packages because
-# bookworm's pip refuses to touch a Debian-managed Python otherwise.
+
+# The official image's install layout, so the Dockerfile's
+# `pip install --prefix=/install` + `COPY --from=builder /install /usr/local`
+# is tested as it runs there:
+# - pip --prefix writes PREFIX/lib/python3.11/site-packages and PREFIX/bin.
+#   Debian's default scheme (posix_local) would write
+#   PREFIX/local/lib/python3.11/dist-packages instead, and the COPY would
+#   land where nothing imports from.
+sed -i "s/prefix_scheme = 'posix_local'/prefix_scheme = 'posix_prefix'/" /usr/lib/python3.11/sysconfig.py
+grep -q "prefix_scheme = 'posix_prefix'" /usr/lib/python3.11/sysconfig.py
+# - /usr/local/lib/python3.11/site-packages is on sys.path (Debian's python
+#   looks in .../dist-packages only). A .pth line runs at startup.
+mkdir -p /usr/local/lib/python3.11/site-packages
+echo "import site; site.addsitedir('/usr/local/lib/python3.11/site-packages')" \
+  > /usr/lib/python3/dist-packages/zz-official-layout.pth
+# - pip may install: the official image has no PEP 668 marker.
+rm -f /usr/lib/python3.11/EXTERNALLY-MANAGED
+
+# Stand-in only, never in a shipped Dockerfile: the index is the local
+# wheelhouse, served on 127.0.0.1:3141 (devpi's port) while images build
+# (test/images/standins.sh serve_wheelhouse). PyPI is unreachable here.
 cat > /etc/pip.conf <<'CONF'
 [global]
-no-index = true
-no-deps = true
-break-system-packages = true
+index-url = http://127.0.0.1:3141/simple/
+disable-pip-version-check = true
 CONF
