@@ -14,7 +14,7 @@
 # Env: IMAGES_CACHE (default .tools/images) caches the root filesystems,
 # the wheelhouse and the stand-in archives; ENGINES (default .tools/engines)
 # holds dockerd's and podman's stores; IMAGE_TEST_ENGINES (default
-# "docker podman", "" for buildah only); HELM_TODO is the binary under test
+# "buildah docker podman") picks the engines; HELM_TODO is the binary under test
 # (default bin/helm-todo); KEEP_WORK=1 keeps the temp dir for a post-mortem.
 set -euo pipefail
 
@@ -37,7 +37,7 @@ pass() { log "ok: $*"; }
 
 # --- preconditions ----------------------------------------------------------
 [[ $(id -u) == 0 ]] || fail "run as root: buildah's vfs store and chroot isolation need it here (CI runs as root)"
-IMAGE_TEST_ENGINES=${IMAGE_TEST_ENGINES-docker podman}
+IMAGE_TEST_ENGINES=${IMAGE_TEST_ENGINES-buildah docker podman}
 for p in buildah debootstrap npm curl jq ss runuser python3; do
   command -v "$p" >/dev/null || fail "$p not found; run scripts/deps.sh (it installs .ci/apt-packages)"
 done
@@ -139,98 +139,103 @@ build() {
   return "${PIPESTATUS[0]}"
 }
 
-log "building both images with: helm todo build --builder buildah --pull never"
-T0=$SECONDS
-if ! build "$APP" "$REPO" "$WORK/build.log"; then
-  tail -40 "$WORK/build.log" | cut -d' ' -f2- >&2
-  fail "helm todo build failed (log above)"
+# buildah_test: the buildah builds and every check on the running images.
+buildah_test() {
+  log "building both images with: helm todo build --builder buildah --pull never"
+  T0=$SECONDS
+  if ! build "$APP" "$REPO" "$WORK/build.log"; then
+    tail -40 "$WORK/build.log" | cut -d' ' -f2- >&2
+    fail "helm todo build failed (log above)"
+  fi
+  timing "helm todo build (both images)" $((SECONDS - T0))
+  for c in backend frontend; do
+    start=$(awk -v c="$c" '$2 == c":" && $3 == "building" {print $1; exit}' "$WORK/build.log")
+    end=$(awk -v c="$c" '$2 == c":" && $3 == "built" {print $1; exit}' "$WORK/build.log")
+    [[ -n $start && -n $end ]] || fail "helm todo build did not report building and then built for $c"
+    timing "  $c image build" "$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.1f", e - s}')"
+  done
+  BACKEND_REF=$(awk '$2 == "backend" && $3 == "image:" {print $4}' "$WORK/build.log")
+  FRONTEND_REF=$(awk '$2 == "frontend" && $3 == "image:" {print $4}' "$WORK/build.log")
+  [[ -n $BACKEND_REF && -n $FRONTEND_REF ]] || fail "helm todo build did not print both image refs"
+  pass "built $BACKEND_REF and $FRONTEND_REF"
+
+  # Unchanged inputs: the content-hash tag exists, so nothing is rebuilt.
+  T0=$SECONDS
+  build "$APP" "$REPO" "$WORK/rebuild.log" || fail "second helm todo build failed: $(tail -1 "$WORK/rebuild.log")"
+  [[ $(grep -c 'build skipped' "$WORK/rebuild.log") == 2 ]] ||
+    fail "unchanged inputs were rebuilt: $(cut -d' ' -f2- "$WORK/rebuild.log")"
+  timing "helm todo build (unchanged, skipped)" $((SECONDS - T0))
+  pass "an unchanged second build skips both images"
+
+  check_config "$BACKEND_REF" backend
+  check_config "$FRONTEND_REF" frontend
+
+  # --- run the backend against a real PostgreSQL ---------------------------------
+  start_postgres
+  DB_URL="postgresql://todo:$(cat "$WORK/pg/pw")@127.0.0.1:$PG_PORT/todo"
+  T0=$SECONDS
+  BCTR=$(buildah from --quiet --pull=never "$BACKEND_REF")
+  check_no_build_tools "$BCTR" backend
+  check_user "$BCTR" backend
+  buildah run --env DATABASE_URL="$DB_URL" "$BCTR" -- alembic upgrade head >"$WORK/alembic.log" 2>&1 ||
+    fail "alembic upgrade head in the backend image failed: $(tail -1 "$WORK/alembic.log")"
+  [[ $(psql_q "SELECT to_regclass('public.todos')") == todos ]] || fail "alembic upgrade head did not create the todos table"
+  pass "alembic upgrade head, run in the backend image, created the todos table"
+
+  serve "$BCTR" backend "$BACKEND_PORT" /health/live --env DATABASE_URL="$DB_URL" --env LOG_LEVEL=INFO --env LOG_FORMAT=json
+  expect GET "http://127.0.0.1:$BACKEND_PORT/health" 200
+  expect GET "http://127.0.0.1:$BACKEND_PORT/health/live" 200
+  expect GET "http://127.0.0.1:$BACKEND_PORT/health/ready" 200 '"database":"up"'
+  expect POST "http://127.0.0.1:$BACKEND_PORT/api/todos" 201 '"title":"buy milk"' '{"title":"buy milk"}'
+  expect GET "http://127.0.0.1:$BACKEND_PORT/api/todos" 200 '"buy milk"'
+  check_healthcheck "$BCTR" backend
+  check_server_uid "$BACKEND_PORT" backend
+
+  # --- run the frontend, calling the backend server-side ------------------------
+  FCTR=$(buildah from --quiet --pull=never "$FRONTEND_REF")
+  check_no_build_tools "$FCTR" frontend
+  check_user "$FCTR" frontend
+  # R2: NEXT_PUBLIC_* values are build args, compiled in at build time.
+  buildah run "$FCTR" -- grep -rqF http://localhost:7860 /app/.next/server ||
+    fail "NEXT_PUBLIC_API_URL from helm-todo.yaml's buildArgs is not compiled into the frontend"
+  pass "the NEXT_PUBLIC_API_URL build arg is compiled into the frontend build"
+  serve "$FCTR" frontend "$FRONTEND_PORT" / --env BACKEND_URL="http://127.0.0.1:$BACKEND_PORT"
+  expect GET "http://127.0.0.1:$FRONTEND_PORT/" 200 'Open the todo list'
+  expect GET "http://127.0.0.1:$FRONTEND_PORT/todos" 200 'buy milk'
+  expect GET "http://127.0.0.1:$FRONTEND_PORT/api/todos" 200 '"buy milk"'
+  expect POST "http://127.0.0.1:$FRONTEND_PORT/api/todos" 201 '"title":"walk the dog"' '{"title":"walk the dog"}'
+  expect GET "http://127.0.0.1:$FRONTEND_PORT/todos" 200 'walk the dog'
+  check_healthcheck "$FCTR" frontend
+  check_server_uid "$FRONTEND_PORT" frontend
+
+  # --- R3: the database goes away, then comes back -------------------------------
+  stop_postgres
+  expect GET "http://127.0.0.1:$BACKEND_PORT/health/ready" 503 '"database":"down"'
+  expect GET "http://127.0.0.1:$BACKEND_PORT/health/live" 200
+  pass "with PostgreSQL stopped, /health/ready answers 503 and /health/live 200"
+  resume_postgres
+  expect GET "http://127.0.0.1:$BACKEND_PORT/health/ready" 200 '"database":"up"'
+  pass "with PostgreSQL back, /health/ready answers 200 again"
+  timing "run and probe both images" $((SECONDS - T0))
+
+  report_sizes "$BACKEND_REF" docker.io/library/python:3.11-slim backend
+  report_sizes "$FRONTEND_REF" docker.io/library/node:20-alpine frontend
+
+  # --- a broken Dockerfile fails with buildah's own message ---------------------
+  check_broken_build
+}
+if [[ " $IMAGE_TEST_ENGINES " == *" buildah "* ]]; then
+  buildah_test
 fi
-timing "helm todo build (both images)" $((SECONDS - T0))
-for c in backend frontend; do
-  start=$(awk -v c="$c" '$2 == c":" && $3 == "building" {print $1; exit}' "$WORK/build.log")
-  end=$(awk -v c="$c" '$2 == c":" && $3 == "built" {print $1; exit}' "$WORK/build.log")
-  [[ -n $start && -n $end ]] || fail "helm todo build did not report building and then built for $c"
-  timing "  $c image build" "$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.1f", e - s}')"
-done
-BACKEND_REF=$(awk '$2 == "backend" && $3 == "image:" {print $4}' "$WORK/build.log")
-FRONTEND_REF=$(awk '$2 == "frontend" && $3 == "image:" {print $4}' "$WORK/build.log")
-[[ -n $BACKEND_REF && -n $FRONTEND_REF ]] || fail "helm todo build did not print both image refs"
-pass "built $BACKEND_REF and $FRONTEND_REF"
-
-# Unchanged inputs: the content-hash tag exists, so nothing is rebuilt.
-T0=$SECONDS
-build "$APP" "$REPO" "$WORK/rebuild.log" || fail "second helm todo build failed: $(tail -1 "$WORK/rebuild.log")"
-[[ $(grep -c 'build skipped' "$WORK/rebuild.log") == 2 ]] ||
-  fail "unchanged inputs were rebuilt: $(cut -d' ' -f2- "$WORK/rebuild.log")"
-timing "helm todo build (unchanged, skipped)" $((SECONDS - T0))
-pass "an unchanged second build skips both images"
-
-check_config "$BACKEND_REF" backend
-check_config "$FRONTEND_REF" frontend
-
-# --- run the backend against a real PostgreSQL ---------------------------------
-start_postgres
-DB_URL="postgresql://todo:$(cat "$WORK/pg/pw")@127.0.0.1:$PG_PORT/todo"
-T0=$SECONDS
-BCTR=$(buildah from --quiet --pull=never "$BACKEND_REF")
-check_no_build_tools "$BCTR" backend
-check_user "$BCTR" backend
-buildah run --env DATABASE_URL="$DB_URL" "$BCTR" -- alembic upgrade head >"$WORK/alembic.log" 2>&1 ||
-  fail "alembic upgrade head in the backend image failed: $(tail -1 "$WORK/alembic.log")"
-[[ $(psql_q "SELECT to_regclass('public.todos')") == todos ]] || fail "alembic upgrade head did not create the todos table"
-pass "alembic upgrade head, run in the backend image, created the todos table"
-
-serve "$BCTR" backend "$BACKEND_PORT" /health/live --env DATABASE_URL="$DB_URL" --env LOG_LEVEL=INFO --env LOG_FORMAT=json
-expect GET "http://127.0.0.1:$BACKEND_PORT/health" 200
-expect GET "http://127.0.0.1:$BACKEND_PORT/health/live" 200
-expect GET "http://127.0.0.1:$BACKEND_PORT/health/ready" 200 '"database":"up"'
-expect POST "http://127.0.0.1:$BACKEND_PORT/api/todos" 201 '"title":"buy milk"' '{"title":"buy milk"}'
-expect GET "http://127.0.0.1:$BACKEND_PORT/api/todos" 200 '"buy milk"'
-check_healthcheck "$BCTR" backend
-check_server_uid "$BACKEND_PORT" backend
-
-# --- run the frontend, calling the backend server-side ------------------------
-FCTR=$(buildah from --quiet --pull=never "$FRONTEND_REF")
-check_no_build_tools "$FCTR" frontend
-check_user "$FCTR" frontend
-# R2: NEXT_PUBLIC_* values are build args, compiled in at build time.
-buildah run "$FCTR" -- grep -rqF http://localhost:7860 /app/.next/server ||
-  fail "NEXT_PUBLIC_API_URL from helm-todo.yaml's buildArgs is not compiled into the frontend"
-pass "the NEXT_PUBLIC_API_URL build arg is compiled into the frontend build"
-serve "$FCTR" frontend "$FRONTEND_PORT" / --env BACKEND_URL="http://127.0.0.1:$BACKEND_PORT"
-expect GET "http://127.0.0.1:$FRONTEND_PORT/" 200 'Open the todo list'
-expect GET "http://127.0.0.1:$FRONTEND_PORT/todos" 200 'buy milk'
-expect GET "http://127.0.0.1:$FRONTEND_PORT/api/todos" 200 '"buy milk"'
-expect POST "http://127.0.0.1:$FRONTEND_PORT/api/todos" 201 '"title":"walk the dog"' '{"title":"walk the dog"}'
-expect GET "http://127.0.0.1:$FRONTEND_PORT/todos" 200 'walk the dog'
-check_healthcheck "$FCTR" frontend
-check_server_uid "$FRONTEND_PORT" frontend
-
-# --- R3: the database goes away, then comes back -------------------------------
-stop_postgres
-expect GET "http://127.0.0.1:$BACKEND_PORT/health/ready" 503 '"database":"down"'
-expect GET "http://127.0.0.1:$BACKEND_PORT/health/live" 200
-pass "with PostgreSQL stopped, /health/ready answers 503 and /health/live 200"
-resume_postgres
-expect GET "http://127.0.0.1:$BACKEND_PORT/health/ready" 200 '"database":"up"'
-pass "with PostgreSQL back, /health/ready answers 200 again"
-timing "run and probe both images" $((SECONDS - T0))
-
-report_sizes "$BACKEND_REF" docker.io/library/python:3.11-slim backend
-report_sizes "$FRONTEND_REF" docker.io/library/node:20-alpine frontend
-
-# --- a broken Dockerfile fails with buildah's own message ---------------------
-check_broken_build
 
 # --- docker and podman ---------------------------------------------------------
 # Free the ports: the engines' images serve on the same ones.
 for pid in "${SERVERS[@]}"; do
   [[ $pid == "$WHEELHOUSE_PID" ]] || stop_tree "$pid"
 done
-if [[ -n $IMAGE_TEST_ENGINES ]]; then
-  T0=$SECONDS
+if [[ " $IMAGE_TEST_ENGINES " == *" docker "* || " $IMAGE_TEST_ENGINES " == *" podman "* ]]; then
   export_standins "$IMAGES_CACHE/archives"
-  for e in $IMAGE_TEST_ENGINES; do
+  for e in ${IMAGE_TEST_ENGINES//buildah/}; do
     T1=$SECONDS
     engine_test "$e"
     timing "$e: whole engine test" $((SECONDS - T1))

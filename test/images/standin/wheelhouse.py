@@ -156,7 +156,10 @@ def metadata(dist, name, version):
 
 def pack(dist, out):
     name = dist.metadata["Name"]
-    version = dist.version
+    # alembic 1.8.1 and Mako 1.2.4 carry setup.cfg's `tag_build = dev` into
+    # Debian's metadata (1.8.1.dev0), which pip treats as a pre-release and
+    # skips for `alembic>=1.8`. Debian packages the release.
+    version = re.sub(r"\.dev0$", "", dist.version)
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, f"{name}-{version}")
         os.mkdir(src)
