@@ -136,14 +136,15 @@ remove_app_images() {
   fi
 }
 
-# run_ctr ENGINE NAME IMAGE [run flags...] -- [args]: a detached container on
-# the host network, hardened as the post-renderer hardens pods.
+# run_ctr ENGINE NAME IMAGE [run flags...]: a detached container of IMAGE
+# running its own ENTRYPOINT and CMD on the host network, hardened as the
+# post-renderer hardens pods.
 run_ctr() {
-  local e=$1 name=$2
-  shift 2
+  local e=$1 name=$2 image=$3
+  shift 3
   eng "$e" rm -f "$name" >/dev/null 2>&1 || true
   eng "$e" run -d --name "$name" --network host --read-only --cap-drop ALL \
-    --security-opt no-new-privileges "$@" >/dev/null || fail "$e run $name failed"
+    --security-opt no-new-privileges "$@" "$image" >/dev/null || fail "$e run $name failed"
   ENGINE_CTRS+=("$e:$name")
 }
 

@@ -234,7 +234,7 @@ for pid in "${SERVERS[@]}"; do
   [[ $pid == "$WHEELHOUSE_PID" ]] || stop_tree "$pid"
 done
 if [[ " $IMAGE_TEST_ENGINES " == *" docker "* || " $IMAGE_TEST_ENGINES " == *" podman "* ]]; then
-  export_standins "$IMAGES_CACHE/archives"
+  export_standins "$STANDIN_ARCHIVE_DIR"
   for e in ${IMAGE_TEST_ENGINES//buildah/}; do
     T1=$SECONDS
     engine_test "$e"
