@@ -129,7 +129,7 @@ check_buildx_message() {
 # remove_app_images ENGINE: the test's own images, so builds really run.
 remove_app_images() {
   local refs
-  refs=$(eng "$1" images --format '{{.Repository}}:{{.Tag}}' | grep -E '^(localhost/)?todo-(backend|frontend):' || true)
+  refs=$(eng "$1" images --format '{{.Repository}}:{{.Tag}}' | grep -E '^((localhost|docker.io/library)/)?todo-(backend|frontend):' || true)
   if [[ -n $refs ]]; then
     # shellcheck disable=SC2086
     eng "$1" rmi -f $refs >/dev/null
