@@ -25,6 +25,7 @@ import (
 type Options struct {
 	Deploy          deploy.Options // HelmBin, Release, Namespace, connection
 	Client          func() (kubernetes.Interface, error)
+	Dynamic         DynamicFunc // lists what a namespace holds (--delete-namespace)
 	Runner          command.Runner
 	DeleteNamespace bool
 }
