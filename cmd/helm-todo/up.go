@@ -30,6 +30,8 @@ const upLong = `Build, load, deploy and wait: the app from source to running.
             (skipped when the builder has the tag already)
   load      into the cluster of the kube-context (skipped when it has the tag)
   namespace created with Pod Security "restricted" enforced
+  lease     one up at a time per namespace: a second one waits; a release an
+            interrupted run left pending-* is rolled back first
   secrets   the Secret <release>-secrets, from --env-file and the environment
   deploy    $HELM_BIN upgrade --install of the plugin's chart through the
             helm-todo post-renderer, --wait, --atomic (Helm 3) or
@@ -48,8 +50,10 @@ none is ever printed, --debug included.
 --skip-build deploys without building or loading: the tags are
 --backend-tag/--frontend-tag when given, else the content hashes a build
 would produce. --dry-run prints every command and object, and does nothing.
-Ctrl-C stops cleanly: helm rolls back, and up says what state the release
-is in.`
+Ctrl-C stops cleanly: helm rolls back, up says what state the release is
+in, and exits 130. Names are checked before anything is touched: the release
+as a DNS-1035 label of at most 53 characters, the namespace as a DNS-1123
+label, the Secret at most 1 MiB.`
 
 type upOptions struct {
 	img          imageOptions

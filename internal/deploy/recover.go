@@ -28,7 +28,7 @@ func Recover(ctx context.Context, r command.Runner, o Options, out io.Writer) er
 		args = []string{"uninstall", o.Release, "--namespace", o.Namespace, "--wait", "--timeout", o.timeout().String()}
 	}
 	fmt.Fprintf(out, "   release %s is %s, left by an interrupted run (no helm todo up holds the lease); %s\n", o.Release, rel, what)
-	cmd := command.Cmd{Name: o.HelmBin, Args: append(args, o.connArgs()...), Grace: o.timeout()}
+	cmd := command.Cmd{Name: o.HelmBin, Args: append(args, o.connArgs()...), Grace: o.timeout(), OwnGroup: true}
 	if _, err := r.Run(ctx, cmd); err != nil {
 		return clierr.New(fmt.Sprintf("recover release %s from %s", o.Release, rel.Status),
 			"run up again; if it fails the same way, check the release's pods (kubectl get pods -n "+o.Namespace+")", err)
