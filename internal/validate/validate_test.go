@@ -3,6 +3,7 @@ package validate
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
 )
@@ -60,5 +61,14 @@ func check(t *testing.T, err error, want string) {
 	}
 	if strings.Contains(err.Error(), "regex") {
 		t.Errorf("error quotes a regex: %v", err)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	if err := Timeout(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []time.Duration{0, -5 * time.Minute} {
+		check(t, Timeout(d), "must be more than 0")
 	}
 }
