@@ -72,6 +72,9 @@ func runDown(ctx context.Context, s *settings.Settings, o downOptions, nsFlag bo
 	if err := validate.Names(p.ReleaseOr(o.release), p.NamespaceOr(s.Namespace, nsFlag)); err != nil {
 		return err
 	}
+	if err := validate.Timeout(o.timeout); err != nil {
+		return err
+	}
 	a := &down.Action{
 		Options: down.Options{
 			Deploy: deploy.Options{HelmBin: s.HelmBin, Release: p.ReleaseOr(o.release), Namespace: p.NamespaceOr(s.Namespace, nsFlag),

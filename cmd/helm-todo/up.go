@@ -22,6 +22,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/secrets"
 	"github.com/helm-todo/helm-todo/internal/settings"
 	"github.com/helm-todo/helm-todo/internal/up"
+	"github.com/helm-todo/helm-todo/internal/validate"
 )
 
 const upLong = `Build, load, deploy and wait: the app from source to running.
@@ -113,6 +114,12 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 	}
 	release := p.ReleaseOr(o.release)
 	ns := p.NamespaceOr(s.Namespace, o.namespaceSet())
+	if err := validate.Names(release, ns); err != nil {
+		return err
+	}
+	if err := validate.Timeout(o.timeout); err != nil {
+		return err
+	}
 	envFile, err := p.EnvFileOr(o.envFile)
 	if err != nil {
 		return err
@@ -172,6 +179,7 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 			PostRenderer: postRenderer, Timeout: o.timeout, Set: o.set, SetString: o.setString,
 		},
 		Secrets:     vals,
+		WaitTimeout: o.timeout,
 		Client:      lazyClient(s),
 		Runner:      runner,
 		ClusterKind: clusterKind, ClusterName: clusterName,
