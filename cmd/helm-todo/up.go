@@ -124,7 +124,7 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 	if err != nil {
 		return err
 	}
-	vals, err := secrets.Load(envFile, envExplicit, s.Getenv)
+	vals, err := secrets.Load(envFile, envExplicit || p.EnvFileSet, s.Getenv)
 	if err != nil {
 		return err
 	}
