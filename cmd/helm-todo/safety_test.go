@@ -49,3 +49,19 @@ func TestExitCodeInterrupted(t *testing.T) {
 		t.Errorf("success after a late signal: %d, want 0", got)
 	}
 }
+
+func TestUnknownCommandAndVersion(t *testing.T) {
+	var out bytes.Buffer
+	cmd := newRootCmd(settings.New(), strings.NewReader(""), &out, &out)
+	cmd.SetArgs([]string{"upp"})
+	err := cmd.ExecuteContext(context.Background())
+	if clierr.ExitCode(err) != clierr.ExitUsage || !strings.Contains(clierr.FixOf(err), "did you mean up?") {
+		t.Errorf("upp: exit %d, fix %q (%v)", clierr.ExitCode(err), clierr.FixOf(err), err)
+	}
+	out.Reset()
+	cmd = newRootCmd(settings.New(), strings.NewReader(""), &out, &out)
+	cmd.SetArgs([]string{"--version"})
+	if err := cmd.ExecuteContext(context.Background()); err != nil || strings.TrimSpace(out.String()) == "" {
+		t.Errorf("--version: %v, printed %q", err, out.String())
+	}
+}
