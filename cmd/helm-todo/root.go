@@ -57,5 +57,6 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 		postrendercli.NewCommand(in, out, errOut),
 		newInstallPostRendererCmd(s, out),
 	)
+	registerCompletions(root, s)
 	return root
 }
