@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
+
 	"github.com/helm-todo/helm-todo/internal/command"
 )
 
@@ -74,5 +78,19 @@ func TestRecover(t *testing.T) {
 				t.Errorf("output asks the user to run helm: %q", out.String())
 			}
 		})
+	}
+}
+
+func TestMaybePending(t *testing.T) {
+	rec := func(name, status string) *corev1.Secret {
+		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "sh.helm.release.v1." + name + ".v1", Namespace: "ns",
+			Labels: map[string]string{"owner": "helm", "name": name, "status": status}}}
+	}
+	t.Setenv("HELM_DRIVER", "")
+	if MaybePending(context.Background(), fake.NewClientset(rec("todo", "deployed"), rec("other", "pending-upgrade")), "ns", "todo") {
+		t.Error("a deployed release (and another release's pending record) counted as pending")
+	}
+	if !MaybePending(context.Background(), fake.NewClientset(rec("todo", "pending-upgrade")), "ns", "todo") {
+		t.Error("a pending-upgrade record was missed")
 	}
 }

@@ -37,6 +37,9 @@ func (s *leaseStep) Run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "   lease %s/%s taken\n", s.o.Deploy.Namespace, lease.Name)
+	if !deploy.MaybePending(ctx, cs, s.o.Deploy.Namespace, s.o.Deploy.Release) {
+		return nil
+	}
 	return deploy.Recover(ctx, s.o.Runner, s.o.Deploy, out)
 }
 
