@@ -19,7 +19,7 @@ import (
 // chart's own (which would carry a random BETTER_AUTH_SECRET up never
 // deploys). It returns the namespace; --debug prints what it resolved.
 func asUp(cmd *cobra.Command, s *settings.Settings, o *renderOptions, errOut io.Writer) string {
-	p := &project.Project{Release: project.DefaultRelease, Namespace: project.DefaultNamespace}
+	p := project.Defaults()
 	if wd, err := os.Getwd(); err == nil {
 		if loaded, err := project.Load(wd, s.ResolvePluginDir()); err == nil {
 			p = loaded
@@ -28,7 +28,7 @@ func asUp(cmd *cobra.Command, s *settings.Settings, o *renderOptions, errOut io.
 	if !cmd.Flags().Changed("release") {
 		o.release = p.Release
 	}
-	ns := namespaceFor(s, p, cmd.Flags().Changed("namespace"))
+	ns := p.NamespaceOr(s.Namespace, cmd.Flags().Changed("namespace"))
 	o.valuesFiles = append(append([]string{}, p.ValuesFiles...), o.valuesFiles...)
 	o.set = append([]string{"secrets.existingSecret=" + secrets.Name(o.release)}, o.set...)
 	if s.Debug {
