@@ -75,6 +75,13 @@ func newRootCmd(name string, in io.Reader, out, errOut io.Writer) *cobra.Command
 	// Helm runs it; nobody types it often enough to want completion.
 	root.CompletionOptions.DisableDefaultCmd = true
 	o.AddFlags(root.Flags())
-	root.AddCommand(postrendercli.NewCommand(in, out, errOut))
+	root.AddCommand(postrendercli.NewCommand(in, out, errOut), &cobra.Command{
+		Use: "version", Short: "Print the version (also --version)", Args: cobra.NoArgs,
+		Example: "  " + name + " version",
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(out, version.Version)
+			return err
+		},
+	})
 	return root
 }

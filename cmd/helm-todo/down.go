@@ -8,18 +8,24 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/deploy"
 	"github.com/helm-todo/helm-todo/internal/down"
+	"github.com/helm-todo/helm-todo/internal/kubeclient"
 	"github.com/helm-todo/helm-todo/internal/project"
 	"github.com/helm-todo/helm-todo/internal/settings"
+	"github.com/helm-todo/helm-todo/internal/validate"
 )
 
 const downLong = `Undo "helm todo up": uninstall the release, delete the Secret up wrote
 (<release>-secrets, only when helm-todo manages it) and the objects Helm
 leaves behind (a failed migration Job and its pods, hook Secrets and
-ConfigMaps), and with --delete-namespace the namespace too.
+ConfigMaps), and with --delete-namespace the namespace too: only a namespace
+up created (label app.kubernetes.io/created-by=helm-todo) that holds nothing
+but the release's objects and helm-todo's. Otherwise down refuses before
+removing anything, and names what else is there.
 
 Nothing installed is not an error: down says there is nothing to do and
 exits 0, so running it twice is fine. PersistentVolumeClaims of the
@@ -63,11 +69,18 @@ func runDown(ctx context.Context, s *settings.Settings, o downOptions, nsFlag bo
 			p = loaded
 		}
 	}
+	if err := validate.Names(p.ReleaseOr(o.release), p.NamespaceOr(s.Namespace, nsFlag)); err != nil {
+		return err
+	}
+	if err := validate.Timeout(o.timeout); err != nil {
+		return err
+	}
 	a := &down.Action{
 		Options: down.Options{
 			Deploy: deploy.Options{HelmBin: s.HelmBin, Release: p.ReleaseOr(o.release), Namespace: p.NamespaceOr(s.Namespace, nsFlag),
 				KubeContext: s.KubeContext, KubeConfig: s.KubeConfig, Timeout: o.timeout},
 			Client:          lazyClient(s),
+			Dynamic:         func() (dynamic.Interface, error) { return kubeclient.NewDynamic(s) },
 			Runner:          command.Exec{},
 			DeleteNamespace: o.deleteNamespace,
 		},

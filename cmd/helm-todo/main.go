@@ -18,6 +18,7 @@ func main() {
 	defer stop()
 	err := newRootCmd(settings.New(), os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
 	clierr.Print(os.Stderr, err)
+	interrupted := ctx.Err() != nil
 	stop()
-	os.Exit(clierr.ExitCode(err))
+	os.Exit(exitCode(err, interrupted))
 }

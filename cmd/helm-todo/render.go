@@ -60,12 +60,13 @@ func newRenderCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 
 func runRender(cmd *cobra.Command, s *settings.Settings, o renderOptions, out io.Writer) error {
 	errOut := cmd.ErrOrStderr()
-	if o.chartDir == "" {
-		o.chartDir = filepath.Join(s.ResolvePluginDir(), "charts", "todo-app")
-	}
 	namespace := s.Namespace
 	if namespace == "" {
 		namespace = chart.DefaultNamespace
+	}
+	if o.chartDir == "" {
+		o.chartDir = filepath.Join(s.ResolvePluginDir(), "charts", "todo-app")
+		namespace = asUp(cmd, s, &o, errOut)
 	}
 	if s.Debug {
 		// The settings as Helm handed them over (flags win over HELM_*), so

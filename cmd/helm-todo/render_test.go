@@ -30,9 +30,16 @@ func TestRender(t *testing.T) {
 		wantOut    []string // in stdout
 		wantErr    string   // in the error
 		wantStderr string
+		wantNot    []string // not in stdout
 	}{
 		"default chart under the plugin dir, hooks included": {
 			wantOut: []string{"kind: Deployment", "name: todo-backend", "name: todo-migrate", "helm.sh/hook", "namespace: todo-app"},
+		},
+		"default chart as up deploys it: up's Secret, not the chart's": {
+			args:       []string{"--debug"},
+			wantOut:    []string{"name: todo-secrets", "namespace: todo-app"},
+			wantNot:    []string{"kind: Secret", "BETTER_AUTH_SECRET:"},
+			wantStderr: "debug: as up deploys it: release=todo namespace=todo-app",
 		},
 		"explicit chart, namespace and values": {
 			args:    []string{"--chart", chartDir, "-n", "other", "--release", "rel", "--set", "backend.replicaCount=3"},
@@ -80,6 +87,11 @@ func TestRender(t *testing.T) {
 			for _, w := range tc.wantOut {
 				if !strings.Contains(out.String(), w) {
 					t.Errorf("output lacks %q", w)
+				}
+			}
+			for _, w := range tc.wantNot {
+				if strings.Contains(out.String(), w) {
+					t.Errorf("output has %q", w)
 				}
 			}
 			if !strings.Contains(errOut.String(), tc.wantStderr) {

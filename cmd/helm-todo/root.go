@@ -8,6 +8,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/postrendercli"
 	"github.com/helm-todo/helm-todo/internal/settings"
+	"github.com/helm-todo/helm-todo/internal/version"
 )
 
 const rootLong = `helm-todo runs the Todo chatbot on a local Kubernetes cluster with one
@@ -28,11 +29,13 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          unknownCommand,
+		Version:       version.Version,
 		// Helm 3 runs the --post-renderer binary with no arguments and the
 		// manifests on stdin; a person at a terminal gets help instead.
 		RunE: postrendercli.RunOrHelp(&pr, in, out, errOut),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(in)
 	root.SetOut(out)
 	root.SetErr(errOut)
@@ -54,5 +57,6 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 		postrendercli.NewCommand(in, out, errOut),
 		newInstallPostRendererCmd(s, out),
 	)
+	registerCompletions(root, s)
 	return root
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/secrets"
 	"github.com/helm-todo/helm-todo/internal/settings"
 	"github.com/helm-todo/helm-todo/internal/up"
+	"github.com/helm-todo/helm-todo/internal/validate"
 )
 
 const upLong = `Build, load, deploy and wait: the app from source to running.
@@ -30,6 +31,8 @@ const upLong = `Build, load, deploy and wait: the app from source to running.
             (skipped when the builder has the tag already)
   load      into the cluster of the kube-context (skipped when it has the tag)
   namespace created with Pod Security "restricted" enforced
+  lease     one up at a time per namespace: a second one waits; a release an
+            interrupted run left pending-* is rolled back first
   secrets   the Secret <release>-secrets, from --env-file and the environment
   deploy    $HELM_BIN upgrade --install of the plugin's chart through the
             helm-todo post-renderer, --wait, --atomic (Helm 3) or
@@ -48,8 +51,10 @@ none is ever printed, --debug included.
 --skip-build deploys without building or loading: the tags are
 --backend-tag/--frontend-tag when given, else the content hashes a build
 would produce. --dry-run prints every command and object, and does nothing.
-Ctrl-C stops cleanly: helm rolls back, and up says what state the release
-is in.`
+Ctrl-C stops cleanly: helm rolls back, up says what state the release is
+in, and exits 130. Names are checked before anything is touched: the release
+as a DNS-1035 label of at most 53 characters, the namespace as a DNS-1123
+label, the Secret at most 1 MiB.`
 
 type upOptions struct {
 	img          imageOptions
@@ -109,11 +114,17 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 	}
 	release := p.ReleaseOr(o.release)
 	ns := p.NamespaceOr(s.Namespace, o.namespaceSet())
+	if err := validate.Names(release, ns); err != nil {
+		return err
+	}
+	if err := validate.Timeout(o.timeout); err != nil {
+		return err
+	}
 	envFile, err := p.EnvFileOr(o.envFile)
 	if err != nil {
 		return err
 	}
-	vals, err := secrets.Load(envFile, envExplicit, s.Getenv)
+	vals, err := secrets.Load(envFile, envExplicit || p.EnvFileSet, s.Getenv)
 	if err != nil {
 		return err
 	}
@@ -168,6 +179,7 @@ func runUp(ctx context.Context, s *settings.Settings, o *upOptions, envExplicit 
 			PostRenderer: postRenderer, Timeout: o.timeout, Set: o.set, SetString: o.setString,
 		},
 		Secrets:     vals,
+		WaitTimeout: o.timeout,
 		Client:      lazyClient(s),
 		Runner:      runner,
 		ClusterKind: clusterKind, ClusterName: clusterName,

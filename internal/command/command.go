@@ -32,6 +32,9 @@ type Cmd struct {
 	// before killing: helm rolls a release back on SIGTERM but leaves it
 	// pending forever when killed.
 	Grace time.Duration
+	// OwnGroup shields the program from the terminal's Ctrl-C: only the
+	// cancellation of ctx (SIGTERM with Grace) stops it.
+	OwnGroup bool
 }
 
 // String renders the command line with shell quoting, for plans and logs.
@@ -83,6 +86,9 @@ func (Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 	if c.Grace > 0 {
 		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 		cmd.WaitDelay = c.Grace
+	}
+	if c.OwnGroup {
+		ownGroup(cmd)
 	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = tee(&out, c.Stdout), tee(&errb, c.Stderr)

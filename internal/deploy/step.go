@@ -78,6 +78,8 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 		Stderr: s.HelmOut,
 		// Rollback after a cancel may wait as long as the install did.
 		Grace: s.Options.timeout() + time.Minute,
+		// helm-todo stops helm itself (SIGTERM on ctx), once.
+		OwnGroup: true,
 	}
 	res, helmErr := s.Runner.Run(helmCtx, cmd)
 	stopHelm(nil)

@@ -25,6 +25,7 @@ import (
 type Options struct {
 	Deploy          deploy.Options // HelmBin, Release, Namespace, connection
 	Client          func() (kubernetes.Interface, error)
+	Dynamic         DynamicFunc // lists what a namespace holds (--delete-namespace)
 	Runner          command.Runner
 	DeleteNamespace bool
 }
@@ -66,6 +67,8 @@ func (r *Result) Summary() string {
 		return ""
 	case r.Nothing():
 		return fmt.Sprintf("nothing to do: release %s is not installed in namespace %s", r.Release, r.Namespace)
+	case !r.Uninstalled:
+		return fmt.Sprintf("release %s was not installed in namespace %s; removed what up had left there", r.Release, r.Namespace)
 	}
 	return fmt.Sprintf("release %s removed from namespace %s", r.Release, r.Namespace)
 }
@@ -85,6 +88,9 @@ func leftoverSelector(release string) string {
 func newPlan(o Options, r *Result) *plan.Plan {
 	d := o.Deploy
 	p := &plan.Plan{Title: fmt.Sprintf("down: release %s in namespace %s", d.Release, d.Namespace)}
+	if o.DeleteNamespace {
+		p.Add(namespaceCheckStep(o))
+	}
 	p.Add(plan.Func{
 		Label: "uninstall",
 		Lines: []string{command.Cmd{Name: d.HelmBin, Args: []string{"uninstall", d.Release, "--namespace", d.Namespace, "--wait"}}.String() + "   # skipped when not installed"},
@@ -143,7 +149,7 @@ func newPlan(o Options, r *Result) *plan.Plan {
 				if err != nil {
 					return err
 				}
-				ok, err := DeleteNamespace(ctx, cs, d.Namespace, 2*time.Minute)
+				ok, err := deleteOwnedNamespace(ctx, o, cs, 2*time.Minute)
 				r.NamespaceDeleted = ok
 				if ok {
 					fmt.Fprintf(out, "   deleted namespace %s\n", d.Namespace)

@@ -54,6 +54,7 @@ func Resolve(f *File, root, configPath, pluginDir string) (*Project, error) {
 		Release:    or(f.Release, DefaultRelease),
 		Namespace:  or(f.Namespace, DefaultNamespace),
 		EnvFile:    abs(root, or(f.EnvFile, DefaultEnvFile)),
+		EnvFileSet: f.EnvFile != "",
 		Build:      f.Build,
 	}
 	where := "helm-todo.yaml"

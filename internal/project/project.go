@@ -101,7 +101,10 @@ type Project struct {
 	Frontend    App
 	ValuesFiles []string // absolute
 	EnvFile     string   // absolute; may not exist
-	Build       BuildConfig
+	// EnvFileSet is true when helm-todo.yaml names envFile: then a missing
+	// file is an error, as with --env-file.
+	EnvFileSet bool
+	Build      BuildConfig
 	// Notes say what was assumed, for the user to read ("using the
 	// plugin's example apps").
 	Notes []string

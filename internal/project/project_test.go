@@ -208,3 +208,20 @@ func TestStarter(t *testing.T) {
 		t.Errorf("load after init: %v %v", p, err)
 	}
 }
+
+// envFile named in helm-todo.yaml is explicit: a missing one is an error
+// (secrets.Load), as with --env-file; the default .env is not.
+func TestEnvFileSet(t *testing.T) {
+	for _, tc := range []struct {
+		envFile string
+		want    bool
+	}{{"", false}, {"missing.env", true}} {
+		p, err := Resolve(&File{EnvFile: tc.envFile}, t.TempDir(), "", "../..")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.EnvFileSet != tc.want {
+			t.Errorf("envFile %q: EnvFileSet %v", tc.envFile, p.EnvFileSet)
+		}
+	}
+}

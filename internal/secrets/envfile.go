@@ -90,7 +90,7 @@ func Parse(name string, r io.Reader) (map[string]string, error) {
 		out[key] = val
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
+		return nil, scanError(name, line+1, err)
 	}
 	return out, nil
 }

@@ -56,7 +56,7 @@ func Load(envFile string, explicit bool, getenv func(string) string) (*Values, e
 		case errors.Is(err, fs.ErrNotExist):
 			return nil, clierr.Usage("read env file "+envFile, "create it or pass --env-file with an existing file", fs.ErrNotExist)
 		case err != nil:
-			return nil, clierr.Usage("read env file", "fix the line named above; values are never shown", err)
+			return nil, readError(envFile, err)
 		}
 		for k, val := range fileVals {
 			if strings.HasPrefix(k, "NEXT_PUBLIC_") {

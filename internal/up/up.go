@@ -20,6 +20,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/nsowner"
 	"github.com/helm-todo/helm-todo/internal/plan"
 	"github.com/helm-todo/helm-todo/internal/report"
 	"github.com/helm-todo/helm-todo/internal/rollout"
@@ -64,10 +65,13 @@ func New(o Options) (*plan.Plan, error) {
 	if err := o.Secrets.Check(); err != nil {
 		return nil, err
 	}
+	if err := preflight(o); err != nil {
+		return nil, err
+	}
 	d := o.Deploy
 	p := &plan.Plan{Title: fmt.Sprintf("up: release %s in namespace %s", d.Release, d.Namespace)}
 	p.Add(o.Delivery...)
-	p.Add(namespaceStep(o), secretStep(o))
+	p.Add(namespaceStep(o), &leaseStep{o: o}, secretStep(o))
 	var watcher *rollout.Watcher
 	dep := &deploy.Step{
 		Options: d, Runner: o.Runner,
@@ -108,6 +112,9 @@ func namespaceStep(o Options) plan.Step {
 			if err != nil {
 				return err
 			}
+			if err := secrets.CheckOwned(ctx, cs, ns, o.Deploy.Release); err != nil {
+				return err
+			}
 			did, err := EnsureNamespace(ctx, cs, ns)
 			if err != nil {
 				return err
@@ -125,7 +132,7 @@ func EnsureNamespace(ctx context.Context, cs kubernetes.Interface, ns string) (s
 	api := cs.CoreV1().Namespaces()
 	cur, err := api.Get(ctx, ns, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		_, err = api.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: PSALabels}}, metav1.CreateOptions{})
+		_, err = api.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: nsowner.CreationLabels(PSALabels)}}, metav1.CreateOptions{})
 		if err != nil {
 			return "", clierr.New("create namespace "+ns, "check that your kube user may create namespaces, or create it yourself", err)
 		}
@@ -266,6 +273,7 @@ func labelString(m map[string]string) string {
 // on Ctrl-C during build the release is untouched, during deploy helm rolls
 // it back; either way the user is told what is there now.
 func Run(ctx context.Context, p *plan.Plan, o Options, out io.Writer) error {
+	defer releaseLeases(p)
 	rep, err := p.Run(ctx, out)
 	if err == nil {
 		return nil

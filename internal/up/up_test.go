@@ -54,13 +54,14 @@ func TestPlanPrintsEverythingButSecrets(t *testing.T) {
 	for _, s := range p.Steps {
 		names = append(names, s.Name())
 	}
-	if strings.Join(names, ",") != "build backend,namespace,secrets,deploy,wait,report" {
+	if strings.Join(names, ",") != "build backend,namespace,lease,secrets,deploy,wait,report" {
 		t.Errorf("steps = %v", names)
 	}
 	for _, want := range []string{
 		"docker build ...",
 		"pod-security.kubernetes.io/enforce=restricted",
 		"Secret todo-app/todo-secrets",
+		"Lease todo-app/helm-todo-up",
 		"OPENROUTER_API_KEY=<redacted> (from /p/.env)",
 		"POSTGRES_PASSWORD=<redacted> (generated once, then kept)",
 		"in-cluster PostgreSQL",

@@ -202,7 +202,7 @@ func TestUpLifecycle(t *testing.T) {
 	// Second up, nothing changed: no build, no load, same pods
 	// (TestUpNoChangeOverhead times it).
 	out = r.up(ctx, t)
-	mustContain(t, out, "==> [1/5] namespace", "namespace "+r.ns+" unchanged", "secret "+r.ns+"/todo-secrets unchanged")
+	mustContain(t, out, "==> [1/6] namespace", "namespace "+r.ns+" unchanged", "secret "+r.ns+"/todo-secrets unchanged")
 	if strings.Contains(out, "] build ") || strings.Contains(out, "] load ") {
 		t.Errorf("--skip-build ran a build or load step")
 	}
@@ -232,6 +232,15 @@ func TestUpLifecycle(t *testing.T) {
 		t.Errorf("up after down: %+v", rel)
 	}
 	r.requireNoLeak(ctx, t)
+
+	// The namespace up created, holding only the release: down deletes it.
+	out, code = r.run(ctx, t, "down", "--delete-namespace")
+	if code != 0 || !strings.Contains(out, "deleted namespace "+r.ns) {
+		t.Errorf("down --delete-namespace of up's own namespace: exit %d", code)
+	}
+	if _, err := r.c.Client.CoreV1().Namespaces().Get(ctx, r.ns, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("namespace %s still there after down --delete-namespace (err=%v)", r.ns, err)
+	}
 }
 
 func (r *upRig) status(ctx context.Context, t *testing.T) deploy.Release {

@@ -45,6 +45,29 @@ func testPlugin(t *testing.T, major int) {
 		}
 	})
 
+	// `helm todo <TAB>`: Helm runs the plugin's plugin.complete.
+	t.Run("completion", func(t *testing.T) {
+		for args, want := range map[string][]string{
+			"":          {"up\t", "down\t", "render\t", "doctor\t"},
+			"up --ti":   {"--timeout\t"},
+			"down --de": {"--delete-namespace\t"},
+		} {
+			words := append([]string{"__complete", "todo"}, strings.Fields(args)...)
+			if args == "" || !strings.HasSuffix(args, " ") && len(strings.Fields(args)) < 2 {
+				words = append(words, "")
+			}
+			r := h.mustRun(t, nil, words...)
+			for _, w := range want {
+				if !strings.Contains(r.stdout, w) {
+					t.Errorf("helm %s lacks %q:\n%s", strings.Join(words, " "), w, r.stdout)
+				}
+			}
+			if strings.Contains(r.stdout, "Completion ended") {
+				t.Errorf("cobra's debug line became a completion:\n%s", r.stdout)
+			}
+		}
+	})
+
 	t.Run("help", func(t *testing.T) {
 		r := h.mustRun(t, nil, "todo", "--help")
 		for _, want := range []string{"install-postrenderer", "render", "post-render", "--namespace", "--kube-context"} {

@@ -1,0 +1,16 @@
+package main
+
+import "github.com/helm-todo/helm-todo/internal/clierr"
+
+// exitInterrupted is what a shell reports for a program stopped by Ctrl-C.
+const exitInterrupted = 130
+
+// exitCode maps err to the exit code. A run stopped by Ctrl-C exits 130,
+// once it has reported what state it left, as shells expect of an
+// interrupted command.
+func exitCode(err error, interrupted bool) int {
+	if err != nil && interrupted {
+		return exitInterrupted
+	}
+	return clierr.ExitCode(err)
+}

@@ -1,0 +1,9 @@
+//go:build windows
+
+package command
+
+import "os/exec"
+
+// ownGroup is a no-op on Windows, where a console's Ctrl-C does not travel
+// by process group.
+func ownGroup(*exec.Cmd) {}
