@@ -154,8 +154,11 @@ func (b Builder) TagCmd(src, dst string) command.Cmd { return b.cmd("tag", src, 
 
 // PushCmd pushes ref to its registry.
 func (b Builder) PushCmd(ref string) command.Cmd {
-	if b.Kind == Buildah {
-		return b.cmd("push", ref, "docker://"+ref)
+	switch b.Kind {
+	case Buildah:
+		return b.cmd(append(append([]string{"push"}, b.tlsArgs(ref)...), ref, "docker://"+ref)...)
+	case Podman:
+		return b.cmd(append(append([]string{"push"}, b.tlsArgs(ref)...), ref)...)
 	}
 	return b.cmd("push", ref)
 }
@@ -165,7 +168,18 @@ func (b Builder) RemoteExistsCmd(ref string) command.Cmd {
 	if b.Kind == Docker {
 		return b.cmd("manifest", "inspect", ref)
 	}
-	return b.cmd("manifest", "inspect", "docker://"+ref)
+	return b.cmd(append(append([]string{"manifest", "inspect"}, b.tlsArgs(ref)...), "docker://"+ref)...)
+}
+
+// tlsArgs lets podman and buildah talk plain HTTP to a registry on this
+// machine (a local cluster's registry is rarely served over TLS). docker
+// already treats 127.0.0.0/8 as insecure; podman and buildah do not. Any
+// other registry keeps TLS verification.
+func (b Builder) tlsArgs(ref string) []string {
+	if b.Kind != Docker && LoopbackRegistry(ref) {
+		return []string{"--tls-verify=false"}
+	}
+	return nil
 }
 
 // probeCmd answers when the builder can build right now: for docker, that

@@ -1,6 +1,9 @@
 package image
 
-import "strings"
+import (
+	"net"
+	"strings"
+)
 
 // Qualified returns name with its registry and namespace spelled out, the
 // way a container runtime resolves it: "todo-backend" is
@@ -41,4 +44,23 @@ func splitTag(ref string) (name, tag string) {
 		return ref[:i], ref[i+1:]
 	}
 	return ref, ""
+}
+
+// LoopbackRegistry reports whether ref's registry host is this machine:
+// localhost or a loopback IP, with or without a port.
+func LoopbackRegistry(ref string) bool {
+	first, _, hasSlash := strings.Cut(ref, "/")
+	if !hasSlash {
+		return false
+	}
+	host := first
+	if h, _, err := net.SplitHostPort(first); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

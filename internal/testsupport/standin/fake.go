@@ -143,7 +143,7 @@ func (p *proc) builder() int {
 		}
 		return writeArchive(file, ref)
 	case "push":
-		return p.push(rest)
+		return p.push(p.withoutTLSVerify(rest))
 	case "tag":
 		if len(rest) != 2 || !p.has(p.name, rest[0]) {
 			return fail(125, "Error: tag: image not known")
@@ -151,6 +151,7 @@ func (p *proc) builder() int {
 		p.add(p.name, rest[1])
 		return 0
 	case "manifest":
+		rest = p.withoutTLSVerify(rest)
 		if len(rest) == 2 && rest[0] == "inspect" && p.has("registry", strings.TrimPrefix(rest[1], "docker://")) {
 			fmt.Println("{}")
 			return 0
@@ -196,6 +197,21 @@ func (p *proc) build(args []string) int {
 	p.add(p.name, ref)
 	fmt.Println("Successfully tagged", ref)
 	return 0
+}
+
+// withoutTLSVerify drops --tls-verify=false, which only podman and
+// buildah take; the stand-in docker keeps it and fails on it as docker would.
+func (p *proc) withoutTLSVerify(args []string) []string {
+	if p.name == "docker" {
+		return args
+	}
+	var out []string
+	for _, a := range args {
+		if a != "--tls-verify=false" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func (p *proc) push(args []string) int {
