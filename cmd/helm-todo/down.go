@@ -79,7 +79,7 @@ func runDown(ctx context.Context, s *settings.Settings, o downOptions, nsFlag bo
 		Options: down.Options{
 			Deploy: deploy.Options{HelmBin: s.HelmBin, Release: p.ReleaseOr(o.release), Namespace: p.NamespaceOr(s.Namespace, nsFlag),
 				KubeContext: s.KubeContext, KubeConfig: s.KubeConfig, Timeout: o.timeout},
-			Client:          lazyClient(s),
+			Client:          kubeclient.Lazy(s),
 			Dynamic:         func() (dynamic.Interface, error) { return kubeclient.NewDynamic(s) },
 			Runner:          command.Exec{},
 			DeleteNamespace: o.deleteNamespace,

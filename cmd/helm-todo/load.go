@@ -1,12 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
-	"github.com/helm-todo/helm-todo/internal/plan"
+	"github.com/helm-todo/helm-todo/internal/delivery"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
 
@@ -41,22 +40,11 @@ func newLoadCmd(s *settings.Settings, out io.Writer) *cobra.Command {
   helm todo load --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, _, err := o.plan(cmd.Context(), s, out, true)
+			opts, err := o.bind(s, out)
 			if err != nil {
 				return err
 			}
-			steps := make([]plan.Step, 0, len(d.Loads))
-			for _, l := range d.Loads {
-				l.RequireBuilt = true
-				steps = append(steps, l)
-			}
-			if err := o.runDelivery(cmd.Context(), d, "load images into "+d.Cluster.String(), steps, out); err != nil || o.dryRun {
-				return err
-			}
-			for _, l := range d.Loads {
-				fmt.Fprintf(out, "%s image in cluster: %s\n", l.Build.Spec.Component, l.Ref())
-			}
-			return nil
+			return printLines(out)((&delivery.Load{Options: opts}).Run(cmd.Context()))
 		},
 	}
 	o.addBuildFlags(cmd.Flags())

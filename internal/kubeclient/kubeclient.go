@@ -57,3 +57,21 @@ func New(s *settings.Settings) (*Client, error) {
 	ctx, _ := CurrentContext(s)
 	return &Client{Clientset: cs, Config: cfg, Context: ctx, Server: cfg.Host}, nil
 }
+
+// Lazy connects on first use, so that --dry-run and refusals before
+// touching the cluster never need one. Later calls return the same answer.
+func Lazy(s *settings.Settings) func() (kubernetes.Interface, error) {
+	var cs kubernetes.Interface
+	var err error
+	done := false
+	return func() (kubernetes.Interface, error) {
+		if !done {
+			done = true
+			var c *Client
+			if c, err = New(s); err == nil {
+				cs = c.Clientset
+			}
+		}
+		return cs, err
+	}
+}

@@ -269,10 +269,10 @@ func labelString(m map[string]string) string {
 	return strings.Join(parts, ",")
 }
 
-// Run runs the plan. When it stops early, the release's state is printed:
+// run runs the plan. When it stops early, the release's state is printed:
 // on Ctrl-C during build the release is untouched, during deploy helm rolls
 // it back; either way the user is told what is there now.
-func Run(ctx context.Context, p *plan.Plan, o Options, out io.Writer) error {
+func run(ctx context.Context, p *plan.Plan, o Options, out io.Writer) error {
 	defer releaseLeases(p)
 	rep, err := p.Run(ctx, out)
 	if err == nil {

@@ -1,0 +1,225 @@
+package up
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/helm-todo/helm-todo/internal/cluster"
+	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/delivery"
+	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/helmbin"
+	"github.com/helm-todo/helm-todo/internal/image"
+	"github.com/helm-todo/helm-todo/internal/kubeclient"
+	"github.com/helm-todo/helm-todo/internal/plan"
+	"github.com/helm-todo/helm-todo/internal/postrendersetup"
+	"github.com/helm-todo/helm-todo/internal/project"
+	"github.com/helm-todo/helm-todo/internal/secrets"
+	"github.com/helm-todo/helm-todo/internal/validate"
+)
+
+// Action is `helm todo up`: options in, Result out (the Helm pkg/action
+// shape). The CLI binds its flags here and prints the Result.
+type Action struct {
+	// Images are the build and load options; their Settings, Dir, Out,
+	// DryRun, Probe and Runner serve the whole action.
+	Images delivery.Options
+
+	EnvFile      string
+	EnvFileSet   bool // --env-file given: a missing file is an error
+	Release      string
+	NamespaceSet bool // -n given: beats helm-todo.yaml
+	SkipBuild    bool
+	BackendTag   string
+	FrontendTag  string
+	Timeout      time.Duration
+	ValuesFiles  []string
+	Set          []string
+	SetString    []string
+
+	// Client connects lazily; nil connects to the kube-context on first use.
+	Client func() (kubernetes.Interface, error)
+}
+
+// Result is what up planned, and for a dry run all it did.
+type Result struct {
+	Plan    *plan.Plan
+	Options Options
+	DryRun  bool
+}
+
+// Run resolves the inputs, then prints the plan (DryRun) or runs it.
+func (a *Action) Run(ctx context.Context) (*Result, error) {
+	o, d, err := a.options(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := New(o)
+	if err != nil {
+		return nil, err
+	}
+	out, s := a.Images.Out, a.Images.Settings
+	for _, l := range d.Advice() {
+		fmt.Fprintln(out, l)
+	}
+	fmt.Fprintf(out, "helm: %s (Helm %d); cluster: %s\n", s.HelmBin, o.Deploy.Major, orUnknownCluster(o.ClusterKind, o.ClusterName))
+	r := &Result{Plan: pl, Options: o, DryRun: a.Images.DryRun}
+	if a.Images.DryRun {
+		pl.Print(out)
+		return r, nil
+	}
+	return r, run(ctx, pl, o, out)
+}
+
+func (a *Action) probe() command.Runner {
+	if a.Images.Probe == nil {
+		return command.Exec{}
+	}
+	return a.Images.Probe
+}
+
+// options resolves flags, env, helm-todo.yaml and the helm binary into the
+// plan's inputs.
+func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error) {
+	s := a.Images.Settings
+	pluginDir := s.ResolvePluginDir()
+	p, err := project.Load(a.Images.Dir, pluginDir)
+	if err != nil {
+		return Options{}, nil, err
+	}
+	// Names and timeout are checked before anything is asked or touched.
+	release, ns := p.ReleaseOr(a.Release), p.NamespaceOr(s.Namespace, a.NamespaceSet)
+	if err := validate.Names(release, ns); err != nil {
+		return Options{}, nil, err
+	}
+	if err := validate.Timeout(a.Timeout); err != nil {
+		return Options{}, nil, err
+	}
+	envFile, err := p.EnvFileOr(a.EnvFile)
+	if err != nil {
+		return Options{}, nil, err
+	}
+	vals, err := secrets.Load(envFile, a.EnvFileSet || p.EnvFileSet, s.Getenv)
+	if err != nil {
+		return Options{}, nil, err
+	}
+	if vals.InClusterDB() {
+		vals.GenerateIfAbsent(secrets.PostgresPassword)
+	}
+	// The major decides flags and the post-renderer; asking is read-only,
+	// so it runs for --dry-run too.
+	major, err := helmbin.Major(ctx, a.probe(), s.HelmBin)
+	if err != nil {
+		return Options{}, nil, err
+	}
+	postRenderer, err := deploy.PostRendererFor(major, postrendersetup.PluginName, postrendersetup.Binary(pluginDir))
+	if err != nil {
+		return Options{}, nil, err
+	}
+	a.Images.Project = p
+	d, c, err := a.delivery(ctx)
+	if err != nil {
+		return Options{}, nil, err
+	}
+	o := Options{
+		Deploy: deploy.Options{
+			HelmBin: s.HelmBin, Major: major, Release: release, Namespace: ns,
+			Chart:       filepath.Join(pluginDir, "charts", "todo-app"),
+			KubeContext: s.KubeContext, KubeConfig: s.KubeConfig,
+			ValuesFiles: append(append([]string{}, p.ValuesFiles...), a.ValuesFiles...),
+			Images:      a.images(d), ExistingSecret: secrets.Name(release), InClusterDB: vals.InClusterDB(),
+			PostRenderer: postRenderer, Timeout: a.Timeout, Set: a.Set, SetString: a.SetString,
+		},
+		Secrets: vals, WaitTimeout: a.Timeout, Client: a.client(), Runner: d.Runner,
+		ClusterKind: string(c.Kind), ClusterName: c.Name,
+		MinikubeIP: func(ctx context.Context) (string, error) {
+			res, err := a.probe().Run(ctx, command.Cmd{Name: "minikube", Args: []string{"-p", c.Name, "ip"}})
+			return string(res.Stdout), err
+		},
+	}
+	if s.Debug {
+		o.HelmOut = a.Images.Out
+	}
+	if !a.SkipBuild {
+		o.Delivery = d.Steps()
+	}
+	if major >= 4 {
+		a.postRenderer(&o, pluginDir, d.Runner)
+	}
+	return o, d, nil
+}
+
+// delivery plans the build and load steps, or with SkipBuild only works
+// out the image names and tags a build would give, without probing any
+// builder.
+func (a *Action) delivery(ctx context.Context) (*delivery.Planned, cluster.Cluster, error) {
+	io := a.Images
+	if a.SkipBuild && io.Builder == "" && io.Settings.Builder == "" {
+		// Any explicit builder skips detection; none will run.
+		io.Builder = string(image.Docker)
+	}
+	d, err := io.Plan(ctx, !a.SkipBuild)
+	if err != nil {
+		return nil, cluster.Cluster{}, err
+	}
+	if !a.SkipBuild {
+		return d, d.Cluster, nil
+	}
+	c, err := io.Target(ctx)
+	return d, c, err
+}
+
+// images are the chart's image values: a build's, unless a tag is given.
+func (a *Action) images(d *delivery.Planned) map[string]deploy.Image {
+	images := map[string]deploy.Image{}
+	for _, comp := range []string{"backend", "frontend"} {
+		if repo, tag, ok := d.Image(comp); ok {
+			images[comp] = deploy.Image{Repository: repo, Tag: tag}
+		}
+	}
+	if a.BackendTag != "" {
+		images["backend"] = deploy.Image{Repository: images["backend"].Repository, Tag: a.BackendTag}
+	}
+	if a.FrontendTag != "" {
+		images["frontend"] = deploy.Image{Repository: images["frontend"].Repository, Tag: a.FrontendTag}
+	}
+	return images
+}
+
+// postRenderer makes Helm 4's deploy install the post-renderer plugin first
+// when it is missing.
+func (a *Action) postRenderer(o *Options, pluginDir string, runner command.Runner) {
+	s := a.Images.Settings
+	prOpts := postrendersetup.Options{HelmBin: s.HelmBin, PluginDir: pluginDir, Major: o.Deploy.Major, Runner: runner}
+	o.PreparePostRenderer = func(ctx context.Context, out io.Writer) error {
+		prOpts.Out = out
+		return postrendersetup.Run(ctx, prOpts)
+	}
+	o.PrepareLines = []string{
+		s.HelmBin + " plugin list   # is the helm-todo post-renderer plugin installed?",
+		s.HelmBin + " plugin install " + filepath.Join(pluginDir, "plugins", postrendersetup.PluginSubdir) + "   # only when it is not",
+	}
+}
+
+// client is the injected client, else one to the kube-context.
+func (a *Action) client() func() (kubernetes.Interface, error) {
+	if a.Client != nil {
+		return a.Client
+	}
+	return kubeclient.Lazy(a.Images.Settings)
+}
+
+func orUnknownCluster(kind, name string) string {
+	if kind == "" {
+		return "unknown"
+	}
+	if name == "" || name == kind {
+		return kind
+	}
+	return kind + " " + name
+}
