@@ -1,0 +1,180 @@
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/helm-todo/helm-todo/internal/cluster"
+	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/helmbin"
+	"github.com/helm-todo/helm-todo/internal/image"
+	"github.com/helm-todo/helm-todo/internal/kubeclient"
+	"github.com/helm-todo/helm-todo/internal/postrendersetup"
+	"github.com/helm-todo/helm-todo/internal/project"
+	"github.com/helm-todo/helm-todo/internal/secrets"
+	"github.com/helm-todo/helm-todo/internal/settings"
+	"github.com/helm-todo/helm-todo/internal/version"
+)
+
+// Action is `helm todo doctor`: options in, Report out. It only asks
+// (read-only probes); nothing is changed.
+type Action struct {
+	Settings    *settings.Settings
+	Dir         string // where helm-todo.yaml is looked for
+	EnvFile     string
+	EnvFileSet  bool // --env-file given: a missing file fails
+	AllowRemote bool
+
+	// Runner asks the builders, helm and the post-renderer; nil is
+	// command.Exec.
+	Runner command.Runner
+	// LookPath finds a cluster tool; nil is exec.LookPath.
+	LookPath func(string) (string, error)
+	// ServerVersion asks the API server; nil connects to the kube-context.
+	ServerVersion func(ctx context.Context) (string, error)
+}
+
+// Report is the checklist.
+type Report struct{ Checks []Check }
+
+// Run runs every check; the error is non-nil when a required one failed.
+func (a *Action) Run(ctx context.Context) (*Report, error) {
+	a.defaults()
+	s := a.Settings
+	checks := []Check{a.builder(ctx)}
+	if c, err := cluster.Detect(s.KubeConfig, s.KubeContext); err != nil {
+		checks = append(checks, Check{Name: "kube-context", Level: Fail, Detail: err.Error(), Fix: "start a local cluster or pass --kubeconfig/--kube-context"})
+	} else {
+		checks = append(checks, a.clusterTool(c), Context(string(c.Kind), c.Context, c.Server, a.AllowRemote))
+	}
+	checks = append(checks,
+		Probe(ctx, "cluster", "start the cluster (minikube start, ...) or check the kube-context", a.ServerVersion),
+		Probe(ctx, "helm", "", a.helm),
+		a.postRenderer(ctx))
+	checks = append(checks, a.project()...)
+	return &Report{Checks: checks}, Result(checks)
+}
+
+func (a *Action) defaults() {
+	if a.Runner == nil {
+		a.Runner = command.Exec{}
+	}
+	if a.LookPath == nil {
+		a.LookPath = exec.LookPath
+	}
+	if a.ServerVersion == nil {
+		a.ServerVersion = a.serverVersion
+	}
+}
+
+func (a *Action) builder(ctx context.Context) Check {
+	return Probe(ctx, "builder", "", func(ctx context.Context) (string, error) {
+		b, why, err := image.Detect(ctx, a.Runner, image.Builder{Kind: image.Auto})
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s (%s)", b.Kind, why), nil
+	})
+}
+
+func (a *Action) serverVersion(context.Context) (string, error) {
+	kc, err := kubeclient.New(a.Settings)
+	if err != nil {
+		return "", err
+	}
+	kc.Config.Timeout = 10 * time.Second
+	cs, err := kubernetes.NewForConfig(kc.Config)
+	if err != nil {
+		return "", err
+	}
+	v, err := cs.Discovery().ServerVersion()
+	if err != nil {
+		return "", fmt.Errorf("%s does not answer: %w", kc.Server, err)
+	}
+	return fmt.Sprintf("Kubernetes %s at %s", v.GitVersion, kc.Server), nil
+}
+
+func (a *Action) helm(ctx context.Context) (string, error) {
+	bin := a.Settings.HelmBin
+	res, err := a.Runner.Run(ctx, command.Cmd{Name: bin, Args: []string{"version", "--template", "{{.Version}}"}})
+	if err != nil {
+		return "", err
+	}
+	major, err := helmbin.ParseMajor(string(res.Stdout))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s %s (Helm %d)", bin, strings.TrimSpace(string(res.Stdout)), major), nil
+}
+
+func (a *Action) postRenderer(ctx context.Context) Check {
+	bin := postrendersetup.Binary(a.Settings.ResolvePluginDir())
+	res, err := a.Runner.Run(ctx, command.Cmd{Name: bin, Args: []string{"--version"}})
+	return PostRenderer(bin, string(res.Stdout), err, version.Version)
+}
+
+// project checks what helm-todo.yaml and the env file decide.
+func (a *Action) project() []Check {
+	s := a.Settings
+	p, err := project.Load(a.Dir, s.ResolvePluginDir())
+	if err != nil {
+		return []Check{{Name: "project", Level: Fail, Detail: err.Error(), Fix: "fix helm-todo.yaml (helm todo init writes a starter)"}}
+	}
+	envFile, err := p.EnvFileOr(a.EnvFile)
+	if err != nil {
+		return []Check{{Name: "secrets", Level: Fail, Detail: err.Error(), Fix: "pass the env file's full path"}}
+	}
+	return []Check{
+		Secrets(envFile, a.EnvFileSet, s.Getenv),
+		Standalone(p.Frontend.Context),
+		APIURL(apiURLSources(p, envFile, s.Getenv)),
+	}
+}
+
+func (a *Action) clusterTool(c cluster.Cluster) Check {
+	ch := Check{Name: "cluster tool"}
+	switch tool, ok := ClusterTool[string(c.Kind)]; {
+	case c.Kind == cluster.Kwok:
+		ch.Level, ch.Detail = OK, "kwok: simulated cluster, no images to load"
+	case ok:
+		if path, err := a.LookPath(tool); err == nil {
+			ch.Level, ch.Detail = OK, fmt.Sprintf("%s for %s (%s)", tool, c, path)
+		} else {
+			ch.Level, ch.Detail, ch.Fix = Fail, tool+" not found on PATH, needed to load images into "+c.String(), "install "+tool
+		}
+	default:
+		ch.Level, ch.Detail = Warn, fmt.Sprintf("no local-cluster clue in context %q: images must go through a registry", c.Context)
+		ch.Fix = "pass --registry (or build.registry in helm-todo.yaml), or use minikube/kind/k3d"
+	}
+	return ch
+}
+
+// apiURLSources collects NEXT_PUBLIC_API_URL from everywhere a build could
+// take it: helm-todo.yaml, the environment, the env file and the
+// frontend's own .env files.
+func apiURLSources(p *project.Project, envFile string, getenv func(string) string) map[string]string {
+	const key = "NEXT_PUBLIC_API_URL"
+	src := map[string]string{}
+	if v := p.Frontend.BuildArgs[key]; v != "" {
+		src["helm-todo.yaml"] = v
+	}
+	if v := getenv(key); v != "" {
+		src["environment"] = v
+	}
+	files := []string{envFile}
+	for _, n := range []string{".env", ".env.local", ".env.production", ".env.production.local"} {
+		files = append(files, filepath.Join(p.Frontend.Context, n))
+	}
+	for _, f := range files {
+		if vals, err := secrets.ParseFile(f); err == nil && vals[key] != "" {
+			src[f] = vals[key]
+		}
+	}
+	return src
+}
