@@ -9,6 +9,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/doctor"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
+
 const doctorLong = `Check that "helm todo up" can work here, and print a checklist:
 
   builder              docker (daemon answering), podman or buildah

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/project"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
@@ -30,38 +27,32 @@ secrets from) is added to .gitignore.`,
   helm todo init --dir ~/src/todo --force
   helm todo init --print > helm-todo.yaml`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			if dir == "" {
-				wd, err := os.Getwd()
-				if err != nil {
-					return err
-				}
-				dir = wd
-			}
-			if show {
-				_, err := io.WriteString(out, project.Starter(dir))
-				return err
-			}
-			path, err := project.WriteStarter(dir, force)
-			if errors.Is(err, os.ErrExist) {
-				return clierr.Usage(path+" already exists", "edit it, or pass --force to replace it with the starter", nil)
-			}
-			if err != nil {
-				return clierr.New("write "+path, "check that the directory exists and is writable", err)
-			}
-			fmt.Fprintf(out, "wrote %s; edit it, then run `helm todo up`\n", path)
-			added, err := project.IgnoreEnvFile(dir, project.DefaultEnvFile)
-			if err != nil {
-				return clierr.New("add "+project.DefaultEnvFile+" to .gitignore", "add it by hand: the env file holds secrets", err)
-			}
-			if added {
-				fmt.Fprintf(out, "added %s to %s so the secrets `up` reads stay out of git\n", project.DefaultEnvFile, filepath.Join(dir, ".gitignore"))
-			}
-			return nil
-		},
+		RunE: func(*cobra.Command, []string) error { return runInit(dir, force, show, out) },
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "directory to write helm-todo.yaml into (default: the current directory)")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing helm-todo.yaml")
 	cmd.Flags().BoolVar(&show, "print", false, "print the starter to stdout instead of writing it")
 	return cmd
+}
+
+func runInit(dir string, force, show bool, out io.Writer) error {
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		dir = wd
+	}
+	if show {
+		_, err := io.WriteString(out, project.Starter(dir))
+		return err
+	}
+	r, err := project.Init{Dir: dir, Force: force}.Run()
+	if r != nil {
+		fmt.Fprintf(out, "wrote %s; edit it, then run `helm todo up`\n", r.Path)
+	}
+	if err == nil && r.Gitignore != "" {
+		fmt.Fprintf(out, "added %s to %s so the secrets `up` reads stay out of git\n", project.DefaultEnvFile, r.Gitignore)
+	}
+	return err
 }
