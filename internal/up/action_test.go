@@ -44,7 +44,7 @@ func TestActionDryRun(t *testing.T) {
 				return nil, errors.New("a registry is given: not read")
 			}},
 		BackendTag: "pinned", Timeout: 5 * time.Minute,
-		Client:     func() (kubernetes.Interface, error) { return nil, errors.New("dry run must not connect") },
+		Client: func() (kubernetes.Interface, error) { return nil, errors.New("dry run must not connect") },
 	}
 	r, err := a.Run(context.Background())
 	if err != nil {
@@ -54,7 +54,7 @@ func TestActionDryRun(t *testing.T) {
 	for _, st := range r.Plan.Steps {
 		names = append(names, st.Name())
 	}
-	want := []string{"build backend", "build frontend", "load backend into registry localhost:5000/me", "load frontend into registry localhost:5000/me", "namespace", "secrets", "deploy", "wait", "report"}
+	want := []string{"build backend", "build frontend", "load backend into registry localhost:5000/me", "load frontend into registry localhost:5000/me", "namespace", "lease", "secrets", "deploy", "wait", "report"}
 	if !slices.Equal(names, want) {
 		t.Errorf("steps %q, want %q", names, want)
 	}
