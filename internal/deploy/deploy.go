@@ -27,6 +27,8 @@ type Options struct {
 	Chart       string // chart directory
 	KubeContext string
 	KubeConfig  string
+	// Driver is Helm's release storage (HELM_DRIVER); "" is secrets.
+	Driver      string
 	ValuesFiles []string
 	// Images by chart component: "backend", "frontend". A zero Image keeps
 	// the chart's default.

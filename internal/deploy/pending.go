@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"os"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -12,8 +11,8 @@ import (
 // anything to look at, with one API call instead of a helm process on
 // every up. Helm's default Secret driver labels each record with its
 // status; with another driver (HELM_DRIVER) the answer is always yes.
-func MaybePending(ctx context.Context, cs kubernetes.Interface, namespace, release string) bool {
-	if d := os.Getenv("HELM_DRIVER"); d != "" && d != "secret" && d != "secrets" {
+func MaybePending(ctx context.Context, cs kubernetes.Interface, driver, namespace, release string) bool {
+	if d := driver; d != "" && d != "secret" && d != "secrets" {
 		return true
 	}
 	list, err := cs.CoreV1().Secrets(namespace).List(ctx, metav1.ListOptions{

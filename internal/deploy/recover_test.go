@@ -86,11 +86,13 @@ func TestMaybePending(t *testing.T) {
 		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "sh.helm.release.v1." + name + ".v1", Namespace: "ns",
 			Labels: map[string]string{"owner": "helm", "name": name, "status": status}}}
 	}
-	t.Setenv("HELM_DRIVER", "")
-	if MaybePending(context.Background(), fake.NewClientset(rec("todo", "deployed"), rec("other", "pending-upgrade")), "ns", "todo") {
+	if MaybePending(context.Background(), fake.NewClientset(rec("todo", "deployed"), rec("other", "pending-upgrade")), "", "ns", "todo") {
 		t.Error("a deployed release (and another release's pending record) counted as pending")
 	}
-	if !MaybePending(context.Background(), fake.NewClientset(rec("todo", "pending-upgrade")), "ns", "todo") {
+	if !MaybePending(context.Background(), fake.NewClientset(rec("todo", "pending-upgrade")), "", "ns", "todo") {
 		t.Error("a pending-upgrade record was missed")
+	}
+	if !MaybePending(context.Background(), fake.NewClientset(), "configmap", "ns", "todo") {
+		t.Error("with another storage driver the Secrets say nothing; it must answer maybe")
 	}
 }

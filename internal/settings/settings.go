@@ -41,6 +41,8 @@ type Settings struct {
 	// KindProvider is kind's node provider (KIND_EXPERIMENTAL_PROVIDER):
 	// "podman" runs kind's nodes, and so `crictl` checks, in podman.
 	KindProvider string
+	// HelmDriver is Helm's release storage (HELM_DRIVER); "" is secrets.
+	HelmDriver string
 	// Path is PATH, to check that an installed binary is reachable.
 	Path string
 	// Getenv looks up the variables whose names are data, not settings: the
@@ -61,6 +63,7 @@ func FromEnv(getenv func(string) string) *Settings {
 		BuilderArgs:       fields(getenv("HELM_TODO_BUILDER_ARGS")),
 		BuilderGlobalArgs: fields(getenv("HELM_TODO_BUILDER_GLOBAL_ARGS")),
 		KindProvider:      getenv("KIND_EXPERIMENTAL_PROVIDER"),
+		HelmDriver:        getenv("HELM_DRIVER"),
 		Path:              getenv("PATH"),
 		Getenv:            getenv,
 	}

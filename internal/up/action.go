@@ -130,7 +130,7 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 		Deploy: deploy.Options{
 			HelmBin: s.HelmBin, Major: major, Release: release, Namespace: ns,
 			Chart:       filepath.Join(pluginDir, "charts", "todo-app"),
-			KubeContext: s.KubeContext, KubeConfig: s.KubeConfig,
+			KubeContext: s.KubeContext, KubeConfig: s.KubeConfig, Driver: s.HelmDriver,
 			ValuesFiles: append(append([]string{}, p.ValuesFiles...), a.ValuesFiles...),
 			Images:      a.images(d), ExistingSecret: secrets.Name(release), InClusterDB: vals.InClusterDB(),
 			PostRenderer: postRenderer, Timeout: a.Timeout, Set: a.Set, SetString: a.SetString,

@@ -37,7 +37,7 @@ func (s *leaseStep) Run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "   lease %s/%s taken\n", s.o.Deploy.Namespace, lease.Name)
-	if !deploy.MaybePending(ctx, cs, s.o.Deploy.Namespace, s.o.Deploy.Release) {
+	if !deploy.MaybePending(ctx, cs, s.o.Deploy.Driver, s.o.Deploy.Namespace, s.o.Deploy.Release) {
 		return nil
 	}
 	return deploy.Recover(ctx, s.o.Runner, s.o.Deploy, out)
