@@ -79,13 +79,22 @@ func (o *output) close() {
 	o.f, o.w = nil, nil
 }
 
-// appendDoc adds a document at the end of the stream, after a separator.
-func (o *output) appendDoc(b []byte) {
+// separate starts a document at the end of the stream.
+func (o *output) separate() {
 	if o.size > 0 && o.last != '\n' {
 		o.write([]byte("\n"))
 	}
 	o.write([]byte("---\n"))
+}
+
+// Write appends to the output, for writers that stream a document into it
+// after separate.
+func (o *output) Write(b []byte) (int, error) {
 	o.write(b)
+	if o.err != nil {
+		return 0, o.err
+	}
+	return len(b), nil
 }
 
 // writeTo copies the output to w, naming the generated Secret in the marks.

@@ -201,10 +201,11 @@ func (c chain) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
 	return nodes, nil
 }
 
-// finish generates the Secret from the collected values, if any.
+// finish generates the Secret from the collected values, if any, at the
+// end of the spooled output.
 func (r *run) finish() error {
-	data := r.secret.Data()
-	if len(data) == 0 {
+	keys := r.secret.Keys()
+	if len(keys) == 0 {
 		return nil
 	}
 	name := r.p.SecretRefs.SecretName
@@ -215,12 +216,12 @@ func (r *run) finish() error {
 	if r.sawHelm4 {
 		ann = map[string]string{FilenameAnnotation: GeneratedFilename}
 	}
-	s, err := secretgen.Generate(secretgen.Options{Name: name, Namespace: r.secret.Namespace(), Data: data, Annotations: ann})
+	r.out.separate()
+	s, err := secretgen.Generate(&r.out, secretgen.Options{Name: name, Namespace: r.secret.Namespace(), Keys: keys, Value: r.secret.Value, Annotations: ann})
 	if err != nil {
 		return fmt.Errorf("generated Secret: %w", err)
 	}
-	r.secretName = s.Name
-	r.out.appendDoc(s.YAML)
+	r.secretName = s
 	return nil
 }
 

@@ -1,88 +1,254 @@
-// Package secretgen makes the post-renderer's Secret with kustomize's
-// secretGenerator, run through krusty on an in-memory filesystem: the name
-// gets kustomize's content hash suffix, so changed values roll the pods
-// that reference it, and nothing touches the disk.
+// Package secretgen makes the post-renderer's Secret as kustomize's
+// secretGenerator would: the same YAML, byte for byte, and the same
+// content-hash suffix (kustomize's api/hasher), so changed values roll the
+// pods that reference it. secretgen_test.go proves the equivalence against
+// krusty.
+//
+// It does not run krusty: krusty links Go's plugin package, which makes the
+// binary dynamically linked with every symbol exported, and the loader then
+// pages in most of the binary (28 MB resident before reading a byte). And
+// it streams: the values are asked for one at a time, twice (once for the
+// hash, once to write), so they can live in a spool file instead of memory.
 package secretgen
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"path"
+	"io"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
 )
-
-// Secret is the generated resource.
-type Secret struct {
-	Name string // with the hash suffix
-	YAML []byte
-}
 
 // Options describe the Secret to generate.
 type Options struct {
-	Name        string // before the hash suffix
-	Namespace   string // may be empty
-	Data        map[string]string
+	Name      string // before the hash suffix
+	Namespace string // may be empty
+	// Keys are the data keys, unique, in any order; Value returns each
+	// one's value, byte for byte.
+	Keys        []string
+	Value       func(key string) (string, error)
 	Annotations map[string]string
 }
 
-// Generate runs kustomize's secretGenerator. Each value goes in as a file,
-// not a literal: kustomize strips quotes around literals, and a value must
-// come out byte for byte.
-func Generate(o Options) (Secret, error) {
-	fs := filesys.MakeFsInMemory()
-	const dir = "/secretgen"
-	keys := make([]string, 0, len(o.Data))
-	for k := range o.Data {
-		keys = append(keys, k)
+// Generate writes the Secret's YAML to w and returns its hash-suffixed
+// name. Errors never quote a value.
+func Generate(w io.Writer, o Options) (string, error) {
+	if o.Name == "" {
+		return "", fmt.Errorf("generated Secret: no name")
 	}
+	if len(o.Keys) == 0 {
+		return "", fmt.Errorf("generated Secret %s: no data", o.Name)
+	}
+	// The hash reads the keys in byte order (encoding/json's), the YAML
+	// in yaml.v2's (sigs.k8s.io/yaml's), which compares runs of digits
+	// as numbers.
+	keys := append([]string(nil), o.Keys...)
 	sort.Strings(keys)
-	gen := types.SecretArgs{GeneratorArgs: types.GeneratorArgs{
-		Name:      o.Name,
-		Namespace: o.Namespace,
-		Behavior:  "create",
-	}, Type: "Opaque"}
-	for i, k := range keys {
-		file := fmt.Sprintf("values/%d", i)
-		if err := fs.WriteFile(path.Join(dir, file), []byte(o.Data[k])); err != nil {
-			return Secret{}, err
+	for i := 1; i < len(keys); i++ {
+		if keys[i] == keys[i-1] {
+			return "", fmt.Errorf("generated Secret %s: key %s given twice", o.Name, keys[i])
 		}
-		gen.FileSources = append(gen.FileSources, k+"="+file)
 	}
-	kust := types.Kustomization{
-		TypeMeta:        types.TypeMeta{APIVersion: types.KustomizationVersion, Kind: types.KustomizationKind},
-		SecretGenerator: []types.SecretArgs{gen},
+	name, err := hashedName(o.Name, keys, o.Value)
+	if err != nil {
+		return "", err
 	}
+	sort.SliceStable(keys, func(i, j int) bool { return yamlV2Less(keys[i], keys[j]) })
+	if err != nil {
+		return "", err
+	}
+	bw := &errWriter{w: w}
+	bw.str("apiVersion: v1\ndata:\n")
+	for _, k := range keys {
+		v, err := o.Value(k)
+		if err != nil {
+			return "", err
+		}
+		bw.str("  " + scalar(k) + ":")
+		enc := encodeBase64(v)
+		if !strings.Contains(enc, "\n") {
+			bw.str(" " + scalar(enc) + "\n")
+			continue
+		}
+		// kyaml writes a multi-line value as a literal block; the
+		// encoding ends each line, the last included.
+		bw.str(" |\n")
+		for _, line := range strings.SplitAfter(enc, "\n") {
+			if line != "" {
+				bw.str("    " + line)
+			}
+		}
+	}
+	bw.str("kind: Secret\nmetadata:\n")
 	if len(o.Annotations) > 0 {
-		kust.GeneratorOptions = &types.GeneratorOptions{Annotations: o.Annotations}
+		bw.str("  annotations:\n")
+		for _, k := range yaml.SortedMapKeys(o.Annotations) {
+			bw.str("    " + scalar(k) + ": " + scalar(o.Annotations[k]) + "\n")
+		}
 	}
-	kb, err := yaml.Marshal(kust)
+	bw.str("  name: " + scalar(name) + "\n")
+	if o.Namespace != "" {
+		bw.str("  namespace: " + scalar(o.Namespace) + "\n")
+	}
+	bw.str("type: Opaque\n")
+	return name, bw.err
+}
+
+// hashedName is kustomize's name for the Secret: its hasher
+// (api/hasher.Hasher) takes the SHA-256 of the JSON of {data, kind, name,
+// type} (keys sorted, as json.Marshal writes a map), keeps 10 hex digits
+// and swaps some of them for letters.
+func hashedName(name string, keys []string, value func(string) (string, error)) (string, error) {
+	h := sha256.New()
+	h.Write([]byte(`{"data":{`))
+	for i, k := range keys {
+		v, err := value(k)
+		if err != nil {
+			return "", err
+		}
+		if i > 0 {
+			h.Write([]byte(","))
+		}
+		h.Write(jsonString(k))
+		h.Write([]byte(":"))
+		h.Write(jsonString(encodeBase64(v)))
+	}
+	// The name is always empty: the hasher looks up "metadata/name" as
+	// one field name, which never exists. Kept, to match kustomize.
+	h.Write([]byte(`},"kind":"Secret","name":"","type":"Opaque"}`))
+	sum := []byte(hex.EncodeToString(h.Sum(nil))[:10])
+	for i, c := range sum {
+		switch c {
+		case '0':
+			sum[i] = 'g'
+		case '1':
+			sum[i] = 'h'
+		case '3':
+			sum[i] = 'k'
+		case 'a':
+			sum[i] = 'm'
+		case 'e':
+			sum[i] = 't'
+		}
+	}
+	return name + "-" + string(sum), nil
+}
+
+func jsonString(s string) []byte {
+	b, _ := json.Marshal(s) // a string always marshals
+	return b
+}
+
+// encodeBase64 is kyaml's encoding of Secret data: base64 broken into
+// lines of 70 characters, each ending in a newline, when it is longer.
+func encodeBase64(s string) string {
+	const lineLen = 70
+	enc := base64.StdEncoding.EncodeToString([]byte(s))
+	if len(enc) < lineLen {
+		return enc
+	}
+	var b strings.Builder
+	for i := 0; i < len(enc); i += lineLen {
+		b.WriteString(enc[i:min(i+lineLen, len(enc))])
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// scalar is s as kustomize writes a string (its resources' AsYAML is
+// sigs.k8s.io/yaml's JSONToYAML): plain where that reads back as the same
+// string, else quoted.
+func scalar(s string) string {
+	if plain(s) {
+		return s
+	}
+	out, err := sigsyaml.Marshal(s)
 	if err != nil {
-		return Secret{}, err
+		return strconv.Quote(s)
 	}
-	if err := fs.WriteFile(path.Join(dir, "kustomization.yaml"), kb); err != nil {
-		return Secret{}, err
+	return strings.TrimSuffix(string(out), "\n")
+}
+
+// plain is a fast path for the common case, a name: letters, digits and
+// -._/ starting with a letter, which YAML reads as a string unless it is
+// one of the words below. Anything else takes the slow path.
+func plain(s string) bool {
+	if s == "" || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
 	}
-	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, dir)
-	if err != nil {
-		// kustomize's errors may quote file content; say only what failed.
-		return Secret{}, fmt.Errorf("kustomize secretGenerator for %s failed (values not shown)", o.Name)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '/') {
+			return false
+		}
 	}
-	res := m.Resources()
-	if len(res) != 1 {
-		return Secret{}, fmt.Errorf("kustomize secretGenerator for %s made %d resources, want 1", o.Name, len(res))
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
+		return false
 	}
-	b, err := res[0].AsYAML()
-	if err != nil {
-		return Secret{}, err
+	return true
+}
+
+// yamlV2Less is the order in which go.yaml.in/yaml/v2 (v2.4.4, under
+// sigs.k8s.io/yaml) writes the string keys of a map: letters by code
+// point, a letter after anything else, and runs of digits by value.
+func yamlV2Less(a, b string) bool {
+	ar, br := []rune(a), []rune(b)
+	for i := 0; i < len(ar) && i < len(br); i++ {
+		if ar[i] == br[i] {
+			continue
+		}
+		al := unicode.IsLetter(ar[i])
+		bl := unicode.IsLetter(br[i])
+		if al && bl {
+			return ar[i] < br[i]
+		}
+		if al || bl {
+			return bl
+		}
+		var ai, bi int
+		var an, bn int64
+		if ar[i] == '0' || br[i] == '0' {
+			for j := i - 1; j >= 0 && unicode.IsDigit(ar[j]); j-- {
+				if ar[j] != '0' {
+					an = 1
+					bn = 1
+					break
+				}
+			}
+		}
+		for ai = i; ai < len(ar) && unicode.IsDigit(ar[ai]); ai++ {
+			an = an*10 + int64(ar[ai]-'0')
+		}
+		for bi = i; bi < len(br) && unicode.IsDigit(br[bi]); bi++ {
+			bn = bn*10 + int64(br[bi]-'0')
+		}
+		if an != bn {
+			return an < bn
+		}
+		if ai != bi {
+			return ai < bi
+		}
+		return ar[i] < br[i]
 	}
-	name := res[0].GetName()
-	if !strings.HasPrefix(name, o.Name+"-") {
-		return Secret{}, fmt.Errorf("kustomize secretGenerator named the Secret %s, want %s-<hash>", name, o.Name)
+	return len(ar) < len(br)
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) str(s string) {
+	if e.err == nil {
+		_, e.err = io.WriteString(e.w, s)
 	}
-	return Secret{Name: name, YAML: b}, nil
 }

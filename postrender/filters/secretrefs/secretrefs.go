@@ -52,6 +52,15 @@ type Collector struct {
 // Data returns the collected key/value pairs.
 func (c *Collector) Data() map[string]string { return c.data }
 
+// Value returns the value collected under key.
+func (c *Collector) Value(key string) (string, error) {
+	v, ok := c.data[key]
+	if !ok {
+		return "", fmt.Errorf("no value collected under %s", key)
+	}
+	return v, nil
+}
+
 // Keys returns the collected keys, sorted.
 func (c *Collector) Keys() []string {
 	keys := make([]string, 0, len(c.data))
