@@ -147,11 +147,17 @@ func Parse(name string, r io.Reader) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The syntax first, on its own: its fix is about YAML, not fields.
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, clierr.Usage("read "+name, syntaxFix, syntaxError(err, data))
+	}
 	var f File
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, clierr.Usage("read "+name, "fix the field or remove it; `helm todo init --print` shows every field", explainYAML(err))
+		msg, fix := explainYAML(err, &doc)
+		return nil, clierr.Usage("read "+name, fix, msg)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -160,21 +166,71 @@ func Parse(name string, r io.Reader) (*File, error) {
 	return &f, nil
 }
 
-var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
+var (
+	unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
+	cannotDecode = regexp.MustCompile(`^line (\d+): cannot unmarshal `)
+)
 
-// explainYAML rewrites yaml.v3's Go-typed messages into the user's terms.
-func explainYAML(err error) error {
+const (
+	fieldsFix  = "`helm todo init --print` shows every field and its type"
+	syntaxFix  = "fix the YAML syntax: indent with spaces, never tabs, and quote a value that holds \": \" or starts with #, &, *, {, [ or !; " + fieldsFix
+	unknownFix = "fix the field's name or remove it; " + fieldsFix
+	typeFix    = "give the field a value of the type named above; " + fieldsFix
+)
+
+// explainYAML rewrites yaml.v3's Go-typed messages into the user's terms:
+// the line, the field and what it takes. It returns the fix that fits.
+func explainYAML(err error, doc *yaml.Node) (error, string) {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		return err
+		return err, syntaxFix
 	}
-	msgs := make([]string, 0, len(te.Errors))
+	types := typeProblems(doc)
+	var msgs []string
+	unknown, typed := false, false
 	for _, e := range te.Errors {
 		if m := unknownField.FindStringSubmatch(e); m != nil {
-			e = fmt.Sprintf("line %s: unknown field %q", m[1], m[2])
+			msgs = append(msgs, fmt.Sprintf("line %s: unknown field %q", m[1], m[2]))
+			unknown = true
+			continue
+		}
+		typed = true
+		if cannotDecode.MatchString(e) && len(types) > 0 {
+			continue // the walk below names these
 		}
 		msgs = append(msgs, e)
 	}
-	sort.Strings(msgs)
-	return errors.New(strings.Join(msgs, "; "))
+	if typed {
+		for _, p := range types {
+			msgs = append(msgs, p.msg)
+		}
+	}
+	sort.SliceStable(msgs, func(i, j int) bool { return lineOf(msgs[i]) < lineOf(msgs[j]) })
+	fix := typeFix
+	switch {
+	case unknown && typed:
+		fix = "fix the fields named above; " + fieldsFix
+	case unknown:
+		fix = unknownFix
+	}
+	return errors.New(strings.Join(msgs, "; ")), fix
+}
+
+func lineOf(msg string) int {
+	var n int
+	fmt.Sscanf(msg, "line %d:", &n)
+	return n
+}
+
+// syntaxError points at a tab in indentation, the usual cause of yaml.v3's
+// "found character that cannot start any token", which may name no line.
+func syntaxError(err error, data []byte) error {
+	err = errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	for i, l := range strings.Split(string(data), "\n") {
+		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		if strings.Contains(indent, "\t") {
+			return fmt.Errorf("%w (line %d is indented with a tab)", err, i+1)
+		}
+	}
+	return err
 }

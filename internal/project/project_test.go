@@ -34,13 +34,23 @@ func TestParseStrict(t *testing.T) {
 	tests := map[string]struct {
 		yaml string
 		want string // substring of the error, "" for success
+		fix  string // substring of the fix line
 	}{
 		"empty":          {yaml: "", want: ""},
 		"full":           {yaml: "release: r\nnamespace: ns\nbackend: {context: api, image: me/api}\nfrontend: {context: web}\nbuildArgs: {NEXT_PUBLIC_API_URL: http://x}\nvaluesFiles: [v.yaml]\nenvFile: secrets.env\nbuild: {builder: podman, registry: r.io/me}\n"},
-		"unknown top":    {yaml: "release: r\nrelase: typo\n", want: `line 2: unknown field "relase"`},
-		"unknown nested": {yaml: "backend:\n  contxt: api\n", want: `line 2: unknown field "contxt"`},
-		"misspelt arg":   {yaml: "buildArgs:\n  NEXT_PUBLIC_API_URI: x\n", want: `unknown field "NEXT_PUBLIC_API_URI"`},
-		"wrong type":     {yaml: "valuesFiles: one.yaml\n", want: "line 1"},
+		"number is text": {yaml: "release: 42\n", want: ""},
+		"unknown top":    {yaml: "release: r\nrelase: typo\n", want: `line 2: unknown field "relase"`, fix: "fix the field's name or remove it"},
+		"unknown nested": {yaml: "backend:\n  contxt: api\n", want: `line 2: unknown field "contxt"`, fix: "name"},
+		"misspelt arg":   {yaml: "buildArgs:\n  NEXT_PUBLIC_API_URI: x\n", want: `unknown field "NEXT_PUBLIC_API_URI"`, fix: "name"},
+		"wrong type":     {yaml: "valuesFiles: one.yaml\n", want: `line 1: valuesFiles is the string "one.yaml"; expected a list of strings`, fix: "type named above"},
+		"args not a map": {yaml: "release: r\nbuildArgs: hello\n", want: `line 2: buildArgs is the string "hello"; expected a mapping with the fields NEXT_PUBLIC_API_URL,`, fix: "type named above"},
+		"map for string": {yaml: "build:\n  builder: {a: b}\n", want: "line 2: build.builder is a mapping; expected a string", fix: "type named above"},
+		"list item":      {yaml: "valuesFiles:\n  - a.yaml\n  - [b]\n", want: "line 3: valuesFiles[1] is a list; expected a string"},
+		"two wrong":      {yaml: "backend: x\nfrontend: 3\n", want: `line 1: backend is the string "x"; expected a mapping with the fields context, image; line 2: frontend is the number "3"`},
+		"type and typo":  {yaml: "release: [a]\nrelase: b\n", want: `line 1: release is a list; expected a string; line 2: unknown field "relase"`, fix: "fix the fields named above"},
+		"not a mapping":  {yaml: "hello\n", want: `line 1: helm-todo.yaml is the string "hello"; expected a mapping with the fields release, namespace,`},
+		"bad indent":     {yaml: "release: a\n  bad: x\n", want: "line 2: mapping values are not allowed", fix: "fix the YAML syntax"},
+		"tab":            {yaml: "backend:\n\tcontext: api\n", want: "line 2 is indented with a tab", fix: "never tabs"},
 		"two documents":  {yaml: "release: a\n---\nrelease: b\n", want: "more than one YAML document"},
 	}
 	for name, tc := range tests {
@@ -57,6 +67,12 @@ func TestParseStrict(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "helm-todo.yaml") {
 				t.Errorf("error does not name the file: %v", err)
+			}
+			if strings.Contains(err.Error(), "project.") || strings.Contains(err.Error(), "[]string") || strings.Contains(err.Error(), "!!") {
+				t.Errorf("error shows Go or YAML types: %v", err)
+			}
+			if fix := clierr.FixOf(err); !strings.Contains(fix, tc.fix) {
+				t.Errorf("fix %q does not fit; want it to contain %q", fix, tc.fix)
 			}
 		})
 	}
