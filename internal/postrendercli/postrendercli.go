@@ -14,6 +14,7 @@ package postrendercli
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -86,7 +87,7 @@ func Run(o Options, in io.Reader, out, errOut io.Writer) error {
 	if o.ConfigPath != "" {
 		var err error
 		if p, err = policy.Load(o.ConfigPath); err != nil {
-			return clierr.Usage("post-render --config", "fix the policy field named above (the embedded default is in the README's Post-renderer section)", err)
+			return clierr.Usage("post-render --config", policyFix(err), err)
 		}
 	}
 	err := postrender.Run(in, out, p, errOut)
@@ -119,4 +120,17 @@ func RunOrHelp(o *Options, in io.Reader, out, errOut io.Writer) func(*cobra.Comm
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// policyFix fits the fix to why --config could not be used: a file that
+// cannot be read has no field to fix.
+func policyFix(err error) string {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "check the --config path, or drop --config to use the embedded default policy"
+	case errors.As(err, &pe):
+		return "--config must name a readable policy file, or drop --config to use the embedded default policy"
+	}
+	return "fix the policy field named above (the embedded default is in the README's Post-renderer section)"
 }

@@ -62,6 +62,7 @@ func Check(t *testing.T, newRoot func(in io.Reader, out, errOut io.Writer) *cobr
 		wantOut    []string
 		notOut     []string
 		wantErr    string
+		wantFix    string
 		wantStderr string
 	}{
 		"helm 4 style, default policy": {
@@ -84,10 +85,15 @@ func Check(t *testing.T, newRoot func(in io.Reader, out, errOut io.Writer) *cobr
 			notOut:  []string{"readOnlyRootFilesystem", "secretKeyRef"},
 		},
 		"policy typo names the field": {
-			args: []string{"--config", typo}, wantCode: clierr.ExitUsage, wantErr: `unknown field "podSecurityContext.runAsUsr"`,
+			args: []string{"--config", typo}, wantCode: clierr.ExitUsage, wantErr: `unknown field "podSecurityContext.runAsUsr"`, wantFix: "fix the policy field named above",
 		},
 		"missing policy file": {
 			args: []string{"post-render", "--config", filepath.Join(dir, "nope.yaml")}, wantCode: clierr.ExitUsage, wantErr: "nope.yaml",
+			wantFix: "check the --config path, or drop --config",
+		},
+		"policy path is a directory": {
+			args: []string{"post-render", "--config", dir}, wantCode: clierr.ExitUsage, wantErr: dir,
+			wantFix: "--config must name a readable policy file",
 		},
 		"bad document: named, nothing on stdout, no secret": {
 			args:     []string{"post-render"},
@@ -115,6 +121,9 @@ func Check(t *testing.T, newRoot func(in io.Reader, out, errOut io.Writer) *cobr
 				}
 				if fix := clierr.FixOf(err); !strings.Contains(fix, "helm todo render") && !strings.Contains(fix, "policy") {
 					t.Errorf("fix %q should say what to do", fix)
+				}
+				if fix := clierr.FixOf(err); !strings.Contains(fix, tc.wantFix) {
+					t.Errorf("fix %q does not fit the error; want it to contain %q", fix, tc.wantFix)
 				}
 				if out.Len() != 0 {
 					t.Errorf("wrote %d bytes to stdout on error", out.Len())
