@@ -18,11 +18,17 @@ import (
 // ParseFile reads a dotenv file. A missing file is reported with
 // os.IsNotExist true so callers can treat the default .env as optional.
 func ParseFile(path string) (map[string]string, error) {
+	vals, _, err := parseFile(path)
+	return vals, err
+}
+
+// parseFile is ParseFile plus the notices Parse would drop.
+func parseFile(path string) (map[string]string, []string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return Parse(path, bytes.NewReader(data))
+	return parse(path, bytes.NewReader(data))
 }
 
 // Parse reads dotenv text. The accepted format is the common subset of
@@ -37,7 +43,17 @@ func ParseFile(path string) (map[string]string, error) {
 //
 // name is used in errors only ("name:line: ...").
 func Parse(name string, r io.Reader) (map[string]string, error) {
+	vals, _, err := parse(name, r)
+	return vals, err
+}
+
+// parse is Parse, also returning notices: a key set twice takes the later
+// line, as docker compose and python-dotenv do, but it is most often a
+// pasted-over line, so the user hears of it (lines only, never values).
+func parse(name string, r io.Reader) (map[string]string, []string, error) {
 	out := map[string]string{}
+	first := map[string]int{}
+	var notices []string
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	line := 0
@@ -51,11 +67,11 @@ func Parse(name string, r io.Reader) (map[string]string, error) {
 		text = strings.TrimPrefix(text, "export ")
 		eq := strings.IndexByte(text, '=')
 		if eq < 0 {
-			return nil, fmt.Errorf("%s:%d: expected KEY=VALUE", name, start)
+			return nil, nil, fmt.Errorf("%s:%d: expected KEY=VALUE", name, start)
 		}
 		key := strings.TrimSpace(text[:eq])
 		if !validKey(key) {
-			return nil, fmt.Errorf("%s:%d: invalid key name %q: use letters, digits and underscores", name, start, key)
+			return nil, nil, fmt.Errorf("%s:%d: invalid key name %q: use letters, digits and underscores", name, start, key)
 		}
 		raw := strings.TrimLeft(text[eq+1:], " \t")
 		var val string
@@ -66,7 +82,7 @@ func Parse(name string, r io.Reader) (map[string]string, error) {
 			// A quoted value may span lines: keep reading until the closing quote.
 			for closingQuote(body, q) < 0 {
 				if !sc.Scan() {
-					return nil, fmt.Errorf("%s:%d: unterminated %c-quoted value for %s: close the quote", name, start, q, key)
+					return nil, nil, fmt.Errorf("%s:%d: unterminated %c-quoted value for %s: close the quote", name, start, q, key)
 				}
 				line++
 				body += "\n" + sc.Text()
@@ -74,7 +90,7 @@ func Parse(name string, r io.Reader) (map[string]string, error) {
 			end := closingQuote(body, q)
 			rest := strings.TrimSpace(body[end+1:])
 			if rest != "" && !strings.HasPrefix(rest, "#") {
-				return nil, fmt.Errorf("%s:%d: unexpected text after the closing quote of %s: quote the whole value", name, line, key)
+				return nil, nil, fmt.Errorf("%s:%d: unexpected text after the closing quote of %s: quote the whole value", name, line, key)
 			}
 			val = body[:end]
 			if q == '"' {
@@ -87,12 +103,17 @@ func Parse(name string, r io.Reader) (map[string]string, error) {
 			}
 			val = strings.TrimSpace(val)
 		}
+		if prev, ok := first[key]; ok {
+			notices = append(notices, fmt.Sprintf("%s:%d: %s is set again (first at line %d); line %d's value is used", name, start, key, prev, start))
+		} else {
+			first[key] = start
+		}
 		out[key] = val
 	}
 	if err := sc.Err(); err != nil {
-		return nil, scanError(name, line+1, err)
+		return nil, nil, scanError(name, line+1, err)
 	}
-	return out, nil
+	return out, notices, nil
 }
 
 func validKey(k string) bool {

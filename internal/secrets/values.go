@@ -34,6 +34,7 @@ type Values struct {
 	// generate lists keys Apply fills in when absent: kept from the Secret
 	// already in the cluster, else random.
 	generate []string
+	notices  []string
 }
 
 // Load merges the env file and the environment.
@@ -50,7 +51,7 @@ type Values struct {
 func Load(envFile string, explicit bool, getenv func(string) string) (*Values, error) {
 	v := &Values{data: map[string]string{}, origin: map[string]string{}}
 	if envFile != "" {
-		fileVals, err := ParseFile(envFile)
+		fileVals, notices, err := parseFile(envFile)
 		switch {
 		case errors.Is(err, fs.ErrNotExist) && !explicit:
 		case errors.Is(err, fs.ErrNotExist):
@@ -58,6 +59,7 @@ func Load(envFile string, explicit bool, getenv func(string) string) (*Values, e
 		case err != nil:
 			return nil, readError(envFile, err)
 		}
+		v.notices = notices
 		for k, val := range fileVals {
 			if strings.HasPrefix(k, "NEXT_PUBLIC_") {
 				continue
@@ -82,6 +84,10 @@ func Load(envFile string, explicit bool, getenv func(string) string) (*Values, e
 	}
 	return v, nil
 }
+
+// Notices are what the user should hear about the env file (a key set
+// twice); they name lines and keys, never values.
+func (v *Values) Notices() []string { return v.notices }
 
 // Check fails when a required key is missing. DATABASE_URL is required only
 // when the database is external; without it up deploys the chart's

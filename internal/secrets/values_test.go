@@ -92,3 +92,33 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// A key set twice keeps the later value (the dotenv tools agree), and the
+// user hears of it: both lines named, neither value shown.
+func TestLoadDuplicateKeyNotice(t *testing.T) {
+	const first, second = "CANARY-first-1234", "CANARY-second-5678"
+	env := writeEnv(t, "# keys\nOPENROUTER_API_KEY="+first+"\nBETTER_AUTH_SECRET=x\nOPENROUTER_API_KEY="+second+"\n")
+	v, err := Load(env, true, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Data()[OpenRouterAPIKey]; string(got) != second {
+		t.Errorf("value %q, want the later line's", got)
+	}
+	notices := v.Notices()
+	if len(notices) != 1 {
+		t.Fatalf("notices %q, want one", notices)
+	}
+	n := notices[0]
+	for _, want := range []string{env + ":4:", "OPENROUTER_API_KEY", "first at line 2"} {
+		if !strings.Contains(n, want) {
+			t.Errorf("notice %q lacks %q", n, want)
+		}
+	}
+	if strings.Contains(n, first) || strings.Contains(n, second) {
+		t.Errorf("notice shows a value: %q", n)
+	}
+	if v, _ := Load(writeEnv(t, "A=1\nB=2\n"), true, func(string) string { return "" }); len(v.Notices()) != 0 {
+		t.Errorf("notices without duplicates: %q", v.Notices())
+	}
+}
