@@ -118,6 +118,10 @@ func Secrets(envFile string, explicit bool, getenv func(string) string) Check {
 	if v.InClusterDB() {
 		c.Detail += " (no DATABASE_URL: the in-cluster PostgreSQL will be used)"
 	}
+	if n := v.Notices(); len(n) > 0 {
+		c.Level, c.Fix = Warn, "keep one line per key in the env file"
+		c.Detail += "; " + strings.Join(n, "; ")
+	}
 	return c
 }
 

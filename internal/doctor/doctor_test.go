@@ -113,3 +113,36 @@ func TestPostRenderer(t *testing.T) {
 		})
 	}
 }
+
+// Every way the secrets check fails or warns carries a fix line that fits,
+// and none shows a value.
+func TestSecretsFixLines(t *testing.T) {
+	const canary = "CANARY-doctor-5678"
+	full := "OPENROUTER_API_KEY=" + canary + "\nBETTER_AUTH_SECRET=" + canary + "\nVAPID_PRIVATE_KEY=" + canary + "\nVAPID_PUBLIC_KEY=" + canary + "\n"
+	dir := t.TempDir()
+	tests := map[string]struct {
+		env       string
+		explicit  bool
+		wantLevel Level
+		detail    string
+		fix       string
+	}{
+		"all keys":      {env: write(t, dir, "ok.env", full), wantLevel: OK, detail: "keys present"},
+		"missing keys":  {env: write(t, dir, "few.env", "OPENROUTER_API_KEY="+canary+"\n"), wantLevel: Fail, detail: "BETTER_AUTH_SECRET", fix: "add them to the env file"},
+		"bad line":      {env: write(t, dir, "bad.env", "OPENROUTER_API_KEY "+canary+"\n"), wantLevel: Fail, detail: "bad.env:1", fix: "fix the line named above"},
+		"directory":     {env: dir, explicit: true, wantLevel: Fail, detail: "is a directory", fix: "pass a dotenv file"},
+		"missing file":  {env: filepath.Join(dir, "nope.env"), explicit: true, wantLevel: Fail, detail: "nope.env", fix: "create it"},
+		"duplicate key": {env: write(t, dir, "dup.env", full+"OPENROUTER_API_KEY="+canary+"2\n"), wantLevel: Warn, detail: "dup.env:5: OPENROUTER_API_KEY is set again (first at line 1)", fix: "keep one line per key"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			c := Secrets(tc.env, tc.explicit, func(string) string { return "" })
+			if c.Level != tc.wantLevel || !strings.Contains(c.Detail, tc.detail) || !strings.Contains(c.Fix, tc.fix) || (tc.fix == "") != (c.Fix == "") {
+				t.Errorf("got %+v, want level %s, detail with %q, fix with %q", c, tc.wantLevel, tc.detail, tc.fix)
+			}
+			if strings.Contains(c.Detail+c.Fix, canary) {
+				t.Errorf("a value is shown: %+v", c)
+			}
+		})
+	}
+}
