@@ -56,6 +56,7 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 		newDoctorCmd(s, out),
 		postrendercli.NewCommand(in, out, errOut),
 		newInstallPostRendererCmd(s, out),
+		newCompletionCmd(s, out),
 	)
 	registerCompletions(root, s)
 	return root
