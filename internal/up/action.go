@@ -67,6 +67,9 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 	for _, l := range d.Advice() {
 		fmt.Fprintln(out, l)
 	}
+	for _, n := range o.Secrets.Notices() {
+		fmt.Fprintln(out, "notice:", n)
+	}
 	fmt.Fprintf(out, "helm: %s (Helm %d); cluster: %s\n", s.HelmBin, o.Deploy.Major, orUnknownCluster(o.ClusterKind, o.ClusterName))
 	r := &Result{Plan: pl, Options: o, DryRun: a.Images.DryRun}
 	if a.Images.DryRun {
