@@ -41,14 +41,23 @@ type imageOptions struct {
 	flags *pflag.FlagSet
 }
 
+// addBuildFlags adds the flags of commands that build: the builder flags
+// and those only a build reads.
 func (o *imageOptions) addBuildFlags(fs *pflag.FlagSet) {
-	o.flags = fs
-	fs.StringVar(&o.Builder, "builder", "", "image builder: docker, podman, buildah or auto (env HELM_TODO_BUILDER; default from helm-todo.yaml, else auto)")
+	o.addBuilderFlags(fs)
 	fs.StringArrayVar(&o.BuilderArgs, "builder-arg", nil, "extra argument for the builder's build command, repeatable (env HELM_TODO_BUILDER_ARGS)")
-	fs.StringArrayVar(&o.BuilderGlobalArgs, "builder-global-arg", nil, "extra argument before every builder subcommand, repeatable (env HELM_TODO_BUILDER_GLOBAL_ARGS)")
 	fs.StringVar(&o.Pull, "pull", image.PullMissing, "base image pull policy: missing, never or always (docker only knows missing and always)")
-	fs.BoolVar(&o.Force, "force", false, "build (and load) even when the tag already exists")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "build without the builder's layer cache (implies --force for the build)")
+}
+
+// addBuilderFlags adds the flags load shares with build: load runs the
+// builder to tag, save or push images, but never builds one.
+func (o *imageOptions) addBuilderFlags(fs *pflag.FlagSet) {
+	o.flags = fs
+	o.Pull = image.PullMissing
+	fs.StringVar(&o.Builder, "builder", "", "image builder: docker, podman, buildah or auto (env HELM_TODO_BUILDER; default from helm-todo.yaml, else auto)")
+	fs.StringArrayVar(&o.BuilderGlobalArgs, "builder-global-arg", nil, "extra argument before every builder subcommand, repeatable (env HELM_TODO_BUILDER_GLOBAL_ARGS)")
+	fs.BoolVar(&o.Force, "force", false, "build (and load) even when the tag already exists")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "print the commands without running them")
 }
 

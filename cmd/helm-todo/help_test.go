@@ -44,3 +44,40 @@ func TestEveryCommandHasExamples(t *testing.T) {
 		}
 	}
 }
+
+// load never builds, so its --help lists no build-only flag and refuses
+// one; build and up keep them.
+func TestLoadHasNoBuildOnlyFlags(t *testing.T) {
+	buildOnly := []string{"no-cache", "pull", "builder-arg"}
+	root := newRootCmd(settings.FromEnv(func(string) string { return "" }), strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+	for _, name := range []string{"load", "build", "up"} {
+		c, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range buildOnly {
+			if got, want := c.Flags().Lookup(f) != nil, name != "load"; got != want {
+				t.Errorf("%s has --%s: %v, want %v", name, f, got, want)
+			}
+		}
+		for _, f := range []string{"builder", "builder-global-arg", "force", "dry-run"} {
+			if c.Flags().Lookup(f) == nil {
+				t.Errorf("%s lacks --%s", name, f)
+			}
+		}
+	}
+	var out bytes.Buffer
+	root = newRootCmd(settings.FromEnv(func(string) string { return "" }), strings.NewReader(""), &out, &out)
+	root.SetArgs([]string{"load", "--help"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range buildOnly {
+		if strings.Contains(out.String(), "--"+f+" ") {
+			t.Errorf("load --help lists --%s:\n%s", f, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "--registry") {
+		t.Errorf("load --help lacks its own flags:\n%s", out.String())
+	}
+}

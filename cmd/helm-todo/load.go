@@ -47,7 +47,7 @@ func newLoadCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 			return printLines(out)((&delivery.Load{Options: opts}).Run(cmd.Context()))
 		},
 	}
-	o.addBuildFlags(cmd.Flags())
+	o.addBuilderFlags(cmd.Flags())
 	o.addLoadFlags(cmd.Flags())
 	return cmd
 }
