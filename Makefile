@@ -120,3 +120,20 @@ deps: ## install the missing Debian packages in .ci/apt-packages (root), or say 
 .PHONY: bench-hash
 bench-hash: ## time the image content hash of a 10,000-file context against a plain read
 	go test -run '^$$' -bench '10k$$' -benchtime 10x ./internal/image
+
+# The real node rig (test/node/, design §6): the control plane above plus a
+# kubelet on containerd with Debian's runc and CNI plugins, kube-proxy
+# (iptables), CoreDNS and a registry on 127.0.0.1:5000, all on this machine.
+# Needs root. Tools are cached in .tools/node/ like the control plane's.
+.PHONY: node-tools node-up node-down node-test
+node-tools: ## build the node rig's kubelet, kube-proxy, containerd, CoreDNS and pause image into .tools/node/
+	@test/node/build-tools.sh $(TOOLS)/node
+
+node-up: cluster-tools node-tools ## start the control plane plus a real node; KUBECONFIG=.tools/node-rig/kubeconfig, registry 127.0.0.1:5000
+	@test/node/node.sh up
+
+node-down: ## stop the node rig and remove everything it made (safe to run twice)
+	@test/node/node.sh down
+
+node-test: cluster-tools node-tools ## start the node rig, run a restricted pod serving another through a Service name, stop it, count leftovers
+	@test/node/run.sh

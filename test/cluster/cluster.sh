@@ -7,7 +7,10 @@
 #   down   delete the cluster and its work directory; safe to run twice.
 #
 # Environment: CLUSTER_TOOLS (default <repo>/.tools/cluster, filled by
-# `make cluster-tools`), E2E_DIR (default <repo>/.tools/e2e).
+# `make cluster-tools`), E2E_DIR (default <repo>/.tools/e2e),
+# CLUSTER_CONFIG (default kwokctl.yaml beside this script; the node rig passes
+# a copy with its API server flags), CLUSTER_FAKE_NODES (default 1; the node
+# rig passes 0: a fake node would take the pods meant for the real one).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -15,6 +18,8 @@ tools=${CLUSTER_TOOLS:-$repo/.tools/cluster}
 state=${E2E_DIR:-$repo/.tools/e2e}
 name=helm-todo-e2e
 kubeconfig=$state/kubeconfig
+config=${CLUSTER_CONFIG:-$here/kwokctl.yaml}
+fake_nodes=${CLUSTER_FAKE_NODES:-1}
 
 die() { echo "cluster: $*" >&2; exit 1; }
 
@@ -55,7 +60,7 @@ up() {
   # On failure the components would keep running: tear down before exiting.
   if ! KWOK_WORKDIR=$wd KWOK_KUBE_VERSION=$kube_version KWOK_ETCD_VERSION=$etcd_version \
       "$tools/kwokctl" --name "$name" create cluster \
-      --config "$here/kwokctl.yaml" \
+      --config "$config" \
       --runtime binary \
       --etcd-binary "$tools/etcd" \
       --kube-apiserver-binary "$tools/kube-apiserver" \
@@ -68,32 +73,34 @@ up() {
     down
     die "kwokctl create cluster failed (log above); the components' logs were under $wd"
   fi
-  if ! KWOK_WORKDIR=$wd "$tools/kwokctl" --name "$name" scale node --replicas 1 >>"$state/create.log" 2>&1; then
-    cat "$state/create.log" >&2
-    down
-    die "kwokctl scale node failed (log above)"
-  fi
-  # The scheduler places nothing on a node that kwok has not marked Ready.
-  if ! kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready node --all --timeout=60s >>"$state/create.log" 2>&1; then
-    cat "$state/create.log" >&2
-    down
-    die "the fake node never became Ready (log above)"
-  fi
-  # kwokctl's node template declares no ephemeral-storage, and the chart
-  # requests some (as a real kubelet's node reports it); kwok's node stage
-  # keeps whatever status the node has, so set it once here.
-  local node
-  node=$(kubectl --kubeconfig "$kubeconfig" get nodes -o name 2>>"$state/create.log" | head -n 1)
-  if ! kubectl --kubeconfig "$kubeconfig" patch "$node" --subresource=status --type=merge \
-      -p '{"status":{"capacity":{"ephemeral-storage":"1Ti"},"allocatable":{"ephemeral-storage":"1Ti"}}}' >>"$state/create.log" 2>&1; then
-    cat "$state/create.log" >&2
-    down
-    die "setting the fake node's ephemeral-storage failed (log above)"
-  fi
-  if ! kubectl --kubeconfig "$kubeconfig" apply -f "$here/volumes.yaml" >>"$state/create.log" 2>&1; then
-    cat "$state/create.log" >&2
-    down
-    die "creating the static volumes failed (log above)"
+  if ((fake_nodes > 0)); then
+    if ! KWOK_WORKDIR=$wd "$tools/kwokctl" --name "$name" scale node --replicas "$fake_nodes" >>"$state/create.log" 2>&1; then
+      cat "$state/create.log" >&2
+      down
+      die "kwokctl scale node failed (log above)"
+    fi
+    # The scheduler places nothing on a node that kwok has not marked Ready.
+    if ! kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready node --all --timeout=60s >>"$state/create.log" 2>&1; then
+      cat "$state/create.log" >&2
+      down
+      die "the fake node never became Ready (log above)"
+    fi
+    # kwokctl's node template declares no ephemeral-storage, and the chart
+    # requests some (as a real kubelet's node reports it); kwok's node stage
+    # keeps whatever status the node has, so set it once here.
+    local node
+    node=$(kubectl --kubeconfig "$kubeconfig" get nodes -o name 2>>"$state/create.log" | head -n 1)
+    if ! kubectl --kubeconfig "$kubeconfig" patch "$node" --subresource=status --type=merge \
+        -p '{"status":{"capacity":{"ephemeral-storage":"1Ti"},"allocatable":{"ephemeral-storage":"1Ti"}}}' >>"$state/create.log" 2>&1; then
+      cat "$state/create.log" >&2
+      down
+      die "setting the fake node's ephemeral-storage failed (log above)"
+    fi
+    if ! kubectl --kubeconfig "$kubeconfig" apply -f "$here/volumes.yaml" >>"$state/create.log" 2>&1; then
+      cat "$state/create.log" >&2
+      down
+      die "creating the static volumes failed (log above)"
+    fi
   fi
   echo "cluster: up in $((SECONDS - start))s; KUBECONFIG=$kubeconfig"
   echo "$((SECONDS - start))" > "$state/start-seconds"

@@ -1,11 +1,14 @@
 //go:build tools
 
-// Package tools pins the control-plane commands so `go mod tidy` keeps their
-// dependencies; the Makefile builds each with `go build`.
+// Package tools pins the control-plane and node commands so `go mod tidy`
+// keeps their dependencies; test/cluster/build-tools.sh and
+// test/node/build-tools.sh build each with `go build`.
 package tools
 
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubelet"
 )

@@ -1,0 +1,606 @@
+#!/usr/bin/env bash
+# node.sh up|down|status|leftovers: the real node rig (design §6, issue 12).
+#
+#   up         start the control plane (test/cluster/cluster.sh, no fake node),
+#              then a real node beside it: the registry on 127.0.0.1:5000,
+#              containerd, the kubelet, kube-proxy and CoreDNS; wait for the
+#              node to be Ready and write $NODE_DIR/kubeconfig.
+#   down       stop all of it and remove everything it made: processes, mounts,
+#              network namespaces, links, iptables rules, kubepods cgroups and
+#              $NODE_DIR. Safe to run twice and after a failed or half start.
+#   status     say whether the rig is up.
+#   leftovers  list what of a rig is still on the machine (with KWOK_WORKDIR
+#              set, also processes of the control plane that ran there; the
+#              test passes the one `up` used); exit 1 if anything is left.
+#
+# Environment: NODE_TOOLS (default <repo>/.tools/node, `make node-tools`),
+# CLUSTER_TOOLS (default <repo>/.tools/cluster, `make cluster-tools`),
+# NODE_DIR (default <repo>/.tools/node-rig).
+#
+# The rig's names and addresses are fixed (one rig per machine): the node is
+# helm-todo-node with IP 10.245.0.1 on a veth whose peer lives in the network
+# namespace helm-todo-node; pods get 10.246.0.0/24 on bridge htcni0 and routes
+# only to the service range and the node IP (no default route, no masquerade).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+tools=${NODE_TOOLS:-$repo/.tools/node}
+cluster_tools=${CLUSTER_TOOLS:-$repo/.tools/cluster}
+state=${NODE_DIR:-$repo/.tools/node-rig}
+mkdir -p "$(dirname "$state")"
+state=$(cd "$(dirname "$state")" && pwd -P)/$(basename "$state")
+kubeconfig=$state/kubeconfig
+
+node_name=helm-todo-node
+netns=helm-todo-node
+veth=htnode0 veth_peer=htnode1
+node_ip=10.245.0.1 peer_ip=10.245.0.2
+bridge=htcni0
+pod_cidr=10.246.0.0/24 pod_gateway=10.246.0.1
+service_cidr=10.0.0.0/24 # kwokctl's API server default (--service-cluster-ip-range)
+registry=127.0.0.1:5000
+pause_ref=registry.k8s.io/pause:helm-todo # build-tools.sh
+guard=HELM-TODO-NODE # our iptables chain
+runc=/usr/sbin/runc
+cni_bin=/usr/lib/cni
+
+die() { echo "node: $*" >&2; exit 1; }
+say() { echo "node: $*"; }
+
+# --- processes ---------------------------------------------------------------
+
+start() { # start NAME CMD...: run CMD in the background, logged and pid-filed
+  local name=$1; shift
+  mkdir -p "$state/logs" "$state/pids"
+  setsid "$@" </dev/null >>"$state/logs/$name.log" 2>&1 &
+  echo $! > "$state/pids/$name"
+}
+
+stop() { # stop NAME: TERM the pid-filed process, KILL it after 10 s
+  local f=$state/pids/$1 pid i
+  [[ -f $f ]] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+# Processes of the rig that outlive their pid file: containerd's shims (their
+# binary is ours) and every process in a kubepods cgroup.
+shim_pids() {
+  local p exe
+  for p in /proc/[0-9]*; do
+    exe=$(readlink "$p/exe" 2>/dev/null) || continue
+    [[ $exe == "$tools/containerd-shim-runc-v2" ]] && echo "${p#/proc/}"
+  done
+  return 0
+}
+kubepods_dirs() { # every kubepods cgroup directory, deepest first
+  local h
+  for h in /sys/fs/cgroup/*/; do
+    [[ -d ${h}kubepods ]] && find "${h}kubepods" -depth -type d
+  done
+  return 0
+}
+kubepods_pids() {
+  local d
+  kubepods_dirs | while read -r d; do cat "$d/cgroup.procs" 2>/dev/null; done | sort -u
+}
+
+# --- configuration -----------------------------------------------------------
+
+pki() { # the API server's client identity towards the kubelet, from our own CA
+  local d=$state/pki
+  mkdir -p "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=helm-todo-node-ca \
+    -keyout "$d/kubelet-client-ca.key" -out "$d/kubelet-client-ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=kube-apiserver-kubelet-client" \
+    -keyout "$d/apiserver-kubelet-client.key" -out "$d/apiserver-kubelet-client.csr" 2>/dev/null
+  openssl x509 -req -days 2 -in "$d/apiserver-kubelet-client.csr" \
+    -CA "$d/kubelet-client-ca.crt" -CAkey "$d/kubelet-client-ca.key" -CAcreateserial \
+    -out "$d/apiserver-kubelet-client.crt" 2>/dev/null
+}
+
+kwokctl_config() { # the control plane's config plus the API server's kubelet flags
+  local extra
+  extra=$(cat <<EOF
+- name: kube-apiserver
+  extraArgs:
+  # kwok's fake nodes have no resolvable host name; the real one has an IP.
+  - key: kubelet-preferred-address-types
+    value: InternalIP
+  - key: kubelet-client-certificate
+    value: $state/pki/apiserver-kubelet-client.crt
+  - key: kubelet-client-key
+    value: $state/pki/apiserver-kubelet-client.key
+EOF
+)
+  # Append to the first document's componentsPatches (it ends at the first ---).
+  awk -v extra="$extra" '/^---$/ && !done { print extra; done = 1 } { print }' \
+    "$repo/test/cluster/kwokctl.yaml" > "$state/kwokctl.yaml"
+  grep -q '^componentsPatches:' "$state/kwokctl.yaml" ||
+    die "test/cluster/kwokctl.yaml has no componentsPatches list to extend"
+}
+
+containerd_config() {
+  local c=$state/containerd
+  mkdir -p "$c/certs.d/$registry" "$state/cni/net.d"
+  cat > "$c/config.toml" <<EOF
+version = 3
+root = "$c/root"
+state = "$c/state"
+temp = "$c/tmp"
+disabled_plugins = ["io.containerd.nri.v1.nri"]
+
+[grpc]
+  address = "$c/containerd.sock"
+[ttrpc]
+  address = "$c/containerd.sock.ttrpc"
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$c/opt"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+
+[plugins."io.containerd.cri.v1.runtime"]
+  # Lowering oom_score_adj is denied here, even to root: without this every
+  # pod sandbox fails ("can't get final child's PID from pipe: EOF").
+  restrict_oom_score_adj = true
+  # Pod network namespaces under our state dir, not /var/run/netns.
+  netns_mounts_under_state_dir = true
+  [plugins."io.containerd.cri.v1.runtime".containerd]
+    default_runtime_name = "runc"
+    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
+        BinaryName = "$runc"
+        Root = "$c/runc"
+        SystemdCgroup = false
+  [plugins."io.containerd.cri.v1.runtime".cni]
+    bin_dirs = ["$cni_bin"]
+    conf_dir = "$state/cni/net.d"
+
+[plugins."io.containerd.cri.v1.images"]
+  snapshotter = "overlayfs"
+  [plugins."io.containerd.cri.v1.images".pinned_images]
+    sandbox = "$pause_ref"
+  [plugins."io.containerd.cri.v1.images".registry]
+    config_path = "$c/certs.d"
+EOF
+  # The rig's registry is plain http on loopback, where containerd runs.
+  cat > "$c/certs.d/$registry/hosts.toml" <<EOF
+server = "http://$registry"
+
+[host."http://$registry"]
+  capabilities = ["pull", "resolve"]
+EOF
+  cat > "$state/cni/net.d/10-helm-todo.conflist" <<EOF
+{
+  "cniVersion": "1.0.0",
+  "name": "helm-todo-node",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$bridge",
+      "isGateway": true,
+      "isDefaultGateway": false,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$state/cni/ipam",
+        "ranges": [[{"subnet": "$pod_cidr", "gateway": "$pod_gateway"}]],
+        "routes": [{"dst": "$service_cidr"}, {"dst": "$node_ip/32"}]
+      }
+    },
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+EOF
+}
+
+kubelet_config() {
+  mkdir -p "$state/kubelet" "$state/pod-logs"
+  cat > "$state/kubelet/config.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+# This machine is cgroup v1 without systemd.
+failCgroupV1: false
+cgroupDriver: cgroupfs
+address: $node_ip
+port: 10250
+readOnlyPort: 0
+healthzBindAddress: $node_ip
+healthzPort: 10248
+authentication:
+  anonymous:
+    enabled: false
+  webhook:
+    enabled: true
+  x509:
+    clientCAFile: $state/pki/kubelet-client-ca.crt
+authorization:
+  mode: Webhook
+clusterDomain: cluster.local
+clusterDNS: [$node_ip]
+resolvConf: ""
+containerRuntimeEndpoint: unix://$state/containerd/containerd.sock
+imageServiceEndpoint: unix://$state/containerd/containerd.sock
+podLogsDir: $state/pod-logs
+failSwapOn: false
+rotateCertificates: false
+serializeImagePulls: false
+# A shared disk: evict only when it is really full.
+evictionHard:
+  memory.available: 100Mi
+  nodefs.available: 1%
+  imagefs.available: 1%
+imageGCHighThresholdPercent: 99
+imageGCLowThresholdPercent: 98
+EOF
+}
+
+kube_proxy_config() {
+  mkdir -p "$state/kube-proxy"
+  cat > "$state/kube-proxy/config.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: iptables
+clientConnection:
+  kubeconfig: $kubeconfig
+hostnameOverride: $node_name
+healthzBindAddress: $node_ip:10256
+metricsBindAddress: $node_ip:10249
+clusterCIDR: $pod_cidr
+# NodePorts answer on the node IP only, not on every address of the machine.
+nodePortAddresses: [$node_ip/32]
+# Leave the conntrack sysctls as they are: some cannot be written here.
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+  udpTimeout: 0s
+  udpStreamTimeout: 0s
+EOF
+}
+
+coredns_config() {
+  mkdir -p "$state/coredns"
+  cat > "$state/coredns/Corefile" <<EOF
+# cluster.local only; any other name is refused: there is no upstream.
+cluster.local:53 {
+    bind $node_ip
+    ready $node_ip:8181
+    health $node_ip:8080
+    errors
+    cache 5
+    kubernetes cluster.local {
+        kubeconfig $kubeconfig
+    }
+}
+EOF
+}
+
+registry_config() {
+  mkdir -p "$state/registry/data"
+  cat > "$state/registry/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $state/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $registry
+EOF
+}
+
+# --- network -------------------------------------------------------------------
+
+network_up() {
+  ip netns add "$netns"
+  ip link add "$veth" type veth peer name "$veth_peer" netns "$netns"
+  ip addr add "$node_ip/30" dev "$veth"
+  ip link set "$veth" up
+  ip -n "$netns" addr add "$peer_ip/30" dev "$veth_peer"
+  ip -n "$netns" link set "$veth_peer" up
+  ip -n "$netns" link set lo up
+  # The bridge CNI plugin turns forwarding on; down puts it back.
+  cat /proc/sys/net/ipv4/ip_forward > "$state/ip_forward"
+  # Guards: the node IP answers only the machine itself (and CoreDNS, the
+  # pods); pods reach each other, services and the node IP, nothing else.
+  iptables -w -N "$guard"
+  iptables -w -A "$guard" -i lo -j RETURN
+  iptables -w -A "$guard" -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN
+  iptables -w -A "$guard" -i "$bridge" -p udp --dport 53 -j RETURN
+  iptables -w -A "$guard" -i "$bridge" -p tcp --dport 53 -j RETURN
+  iptables -w -A "$guard" -j DROP
+  iptables -w -I INPUT -d "$node_ip/32" -j "$guard"
+  iptables -w -N "$guard-FWD"
+  iptables -w -A "$guard-FWD" -o "$bridge" -j RETURN
+  iptables -w -A "$guard-FWD" -j DROP
+  iptables -w -I FORWARD -i "$bridge" -j "$guard-FWD"
+}
+
+# Rules of the rig in one table, as iptables-restore --noflush input: delete
+# the rules elsewhere that jump to our chains, then flush and drop the chains.
+# Ours: kube-proxy's and the kubelet's KUBE-*, the CNI plugins' CNI-*, HELM-TODO-*.
+ours='(KUBE-[A-Z0-9-]*|CNI-[A-Za-z0-9-]*|HELM-TODO-[A-Z-]*)'
+sweep_table() { # sweep_table SAVE-OUTPUT-OF-ONE-TABLE
+  awk -v ours="^$ours\$" '
+    /^\*/ { table = $0 }
+    /^:/ { c = substr($1, 2); if (c ~ ours) { chains[c] = 1; m++ } }
+    /^-A / {
+      if ($2 ~ ours) next
+      for (i = 3; i <= NF; i++) if (($i == "-j" || $i == "-g") && $(i + 1) ~ ours) { sub(/^-A /, "-D "); dels[++n] = $0; break }
+    }
+    END {
+      if (!n && !m) exit
+      print table
+      for (i = 1; i <= n; i++) print dels[i]
+      for (c in chains) print "-F " c
+      for (c in chains) print "-X " c
+      print "COMMIT"
+    }'
+}
+iptables_down() {
+  local fam t out
+  for fam in iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy; do
+    command -v "$fam-save" >/dev/null || continue
+    for t in filter nat mangle raw; do
+      out=$("$fam-save" -t "$t" 2>/dev/null | sweep_table) || true
+      [[ -n $out ]] && { printf '%s\n' "$out" | "$fam-restore" -w --noflush || echo "node: could not remove $fam $t rules" >&2; }
+    done
+  done
+  return 0
+}
+iptables_left() { # our chains and the rules that jump to them, one a line
+  local fam
+  for fam in iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy; do
+    command -v "$fam-save" >/dev/null || continue
+    "$fam-save" 2>/dev/null | grep -E "^:$ours |-[jg] $ours( |\$)" | sed "s/^/$fam: /"
+  done
+  return 0
+}
+
+# --- up ----------------------------------------------------------------------
+
+up_failed() {
+  local keep=${TMPDIR:-/tmp}/helm-todo-node-logs
+  rm -rf "$keep"
+  cp -r "$state/logs" "$keep" 2>/dev/null || true
+  echo "node: up failed; tearing down (the logs are kept in $keep)" >&2
+  down_all quiet || true
+}
+
+wait_for() { # wait_for SECONDS WHAT CMD...: poll CMD until it succeeds
+  local secs=$1 what=$2 i; shift 2
+  for ((i = 0; i < secs * 5; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  die "$what did not come up in ${secs}s; logs: $state/logs/"
+}
+
+up() {
+  local b
+  for b in kubelet kube-proxy containerd containerd-shim-runc-v2 ctr coredns pause.tar; do
+    [[ -e "$tools/$b" ]] || die "$tools/$b is missing; run: make node-tools"
+  done
+  for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kwokctl; do
+    [[ -x "$cluster_tools/$b" ]] || die "$cluster_tools/$b is missing; run: make cluster-tools"
+  done
+  for b in "$runc" "$cni_bin/bridge" "$cni_bin/host-local" "$cni_bin/loopback" "$cni_bin/portmap" \
+      /usr/bin/docker-registry /usr/sbin/iptables /usr/bin/openssl; do
+    [[ -x $b ]] || die "$b is missing; install the packages in .ci/apt-packages (apt-get install runc containernetworking-plugins docker-registry iptables openssl)"
+  done
+  [[ $(id -u) == 0 ]] || die "the node rig needs root (cgroups, network namespaces, iptables)"
+  if [[ -f $state/up ]] && kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
+    die "the node rig is already up with KUBECONFIG=$kubeconfig; use it, or stop it first: make node-down"
+  fi
+  down_all quiet # whatever a crashed run left
+  local start=$SECONDS
+  mkdir -p "$state"
+  # From here on a failure (or an interrupt) tears everything down again.
+  trap up_failed EXIT
+  trap 'exit 130' INT TERM
+
+  pki
+  kwokctl_config
+  say "starting the control plane"
+  CLUSTER_TOOLS=$cluster_tools E2E_DIR=$state/cluster CLUSTER_CONFIG=$state/kwokctl.yaml CLUSTER_FAKE_NODES=0 \
+    "$repo/test/cluster/cluster.sh" up >/dev/null
+  cp "$state/cluster/kubeconfig" "$kubeconfig"
+
+  say "starting the registry on $registry"
+  registry_config
+  start registry /usr/bin/docker-registry serve "$state/registry/config.yml"
+  wait_for 20 "the registry" curl -fsS "http://$registry/v2/"
+
+  network_up
+  say "starting containerd"
+  containerd_config
+  start containerd env PATH="$tools:$PATH" "$tools/containerd" --config "$state/containerd/config.toml"
+  wait_for 30 containerd "$tools/ctr" --address "$state/containerd/containerd.sock" version
+  local ctr=("$tools/ctr" --address "$state/containerd/containerd.sock" -n k8s.io)
+  "${ctr[@]}" images import "$tools/pause.tar" >/dev/null
+  "${ctr[@]}" images label "$pause_ref" io.cri-containerd.pinned=pinned >/dev/null
+
+  say "starting the kubelet"
+  kubelet_config
+  start kubelet "$tools/kubelet" --config "$state/kubelet/config.yaml" --kubeconfig "$kubeconfig" \
+    --root-dir "$state/kubelet/root" --hostname-override "$node_name" --node-ip "$node_ip" \
+    --node-labels helm-todo.test/node=real
+  wait_for 60 "the node" kubectl --kubeconfig "$kubeconfig" get node "$node_name"
+
+  say "starting kube-proxy and CoreDNS"
+  kube_proxy_config
+  start kube-proxy "$tools/kube-proxy" --config "$state/kube-proxy/config.yaml"
+  coredns_config
+  start coredns "$tools/coredns" -conf "$state/coredns/Corefile"
+  wait_for 30 CoreDNS curl -fsS "http://$node_ip:8181/ready"
+  wait_for 30 kube-proxy curl -fsS "http://$node_ip:10256/healthz"
+  kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready "node/$node_name" --timeout=120s >/dev/null
+
+  say "creating volumes and the local-registry-hosting ConfigMap"
+  resources | kubectl --kubeconfig "$kubeconfig" apply -f - >/dev/null
+
+  trap - EXIT INT TERM
+  touch "$state/up"
+  echo "$((SECONDS - start))" > "$state/start-seconds"
+  say "up in $((SECONDS - start))s; KUBECONFIG=$kubeconfig; registry $registry"
+}
+
+# hostPath volumes on the node for claims of no storage class (the chart's
+# in-cluster PostgreSQL), and KEP-1755's advertisement of the registry.
+resources() {
+  local i
+  echo "apiVersion: v1"
+  echo "kind: List"
+  echo "items:"
+  for i in 1 2 3 4; do
+    mkdir -p "$state/volumes/$i"
+    chmod 0777 "$state/volumes/$i" # any pod UID may write (fsGroup is not applied to hostPath)
+    cat <<EOF
+- apiVersion: v1
+  kind: PersistentVolume
+  metadata:
+    name: node-volume-$i
+    labels:
+      helm-todo.test/volume: "true"
+  spec:
+    capacity:
+      storage: 20Gi
+    accessModes: [ReadWriteOnce]
+    persistentVolumeReclaimPolicy: Retain
+    storageClassName: ""
+    hostPath:
+      path: $state/volumes/$i
+      type: Directory
+    nodeAffinity:
+      required:
+        nodeSelectorTerms:
+        - matchExpressions:
+          - key: kubernetes.io/hostname
+            operator: In
+            values: [$node_name]
+EOF
+  done
+  cat <<EOF
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: local-registry-hosting
+    namespace: kube-public
+  data:
+    localRegistryHosting.v1: |
+      host: "$registry"
+      hostFromContainerRuntime: "$registry"
+      help: "https://github.com/helm-todo/helm-todo#test-rig"
+EOF
+}
+
+# --- down --------------------------------------------------------------------
+
+mounts_under() { # mount points under $state, deepest first
+  awk -v s="$state/" 'index($5, s) == 1 || $5 == substr(s, 1, length(s) - 1) { print $5 }' /proc/self/mountinfo |
+    sed 's/\\040/ /g' | sort -r
+}
+
+down_all() { # down_all [quiet]
+  local p i d
+  # The node first, so nothing restarts what is being stopped.
+  stop kubelet
+  stop kube-proxy
+  stop coredns
+  stop containerd
+  for ((i = 0; i < 3; i++)); do
+    p=$( (shim_pids; kubepods_pids) | sort -u)
+    [[ -z $p ]] && break
+    kill -KILL $p 2>/dev/null || true
+    sleep 0.5
+  done
+  stop registry
+  for d in $(kubepods_dirs); do rmdir "$d" 2>/dev/null || true; done
+  # Mounts: the kubelet's root (bind-mounted onto itself), pod volumes,
+  # containers' rootfs and shm, pod network namespaces.
+  for ((i = 0; i < 3; i++)); do
+    p=$(mounts_under)
+    [[ -z $p ]] && break
+    while read -r d; do umount "$d" 2>/dev/null || umount -l "$d" 2>/dev/null || true; done <<<"$p"
+  done
+  # Network: pod veths go with their namespaces; the bridge, our veth and
+  # namespace, the rules; forwarding as it was.
+  ip link del "$bridge" 2>/dev/null || true
+  ip link del "$veth" 2>/dev/null || true
+  ip netns del "$netns" 2>/dev/null || true
+  iptables_down
+  [[ -f $state/ip_forward ]] && cat "$state/ip_forward" > /proc/sys/net/ipv4/ip_forward
+  # The kubelet's legacy log links in /var/log/containers point into our state.
+  for p in /var/log/containers/*.log; do
+    [[ -L $p && $(readlink "$p") == "$state"/* ]] && rm -f "$p"
+  done
+  # The control plane (its own state lives under ours).
+  if [[ -d $state/cluster ]]; then
+    CLUSTER_TOOLS=$cluster_tools E2E_DIR=$state/cluster "$repo/test/cluster/cluster.sh" down >/dev/null ||
+      echo "node: stopping the control plane failed" >&2
+  fi
+  if [[ -n $(mounts_under) ]]; then
+    echo "node: mounts are left under $state; not removing it:" >&2
+    mounts_under >&2
+    return 1
+  fi
+  rm -rf --one-file-system "$state"
+  [[ ${1:-} == quiet ]] || say "down"
+}
+
+# Everything of a rig still on the machine, one a line.
+leftovers() {
+  local p d
+  for p in $(shim_pids) $(kubepods_pids); do echo "process $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"; done
+  for p in /proc/[0-9]*; do
+    d=$(readlink "$p/exe" 2>/dev/null) || continue
+    case $d in
+      "$tools"/* | /usr/bin/docker-registry) echo "process ${p#/proc/} $d" ;;
+    esac
+  done
+  # The control plane's processes name its kwokctl work dir (cluster.sh) or
+  # ours on their command lines; the bracket keeps grep from finding itself.
+  local pat
+  for d in "$state" ${KWOK_WORKDIR:+"$KWOK_WORKDIR"}; do
+    pat="$(dirname "$d")/[$(basename "$d" | cut -c1)]$(basename "$d" | cut -c2-)"
+    grep -l "$pat" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 | sed 's/^/process (command line names the rig) /'
+  done
+  awk -v s="$state" 'index($5, s) == 1 { print "mount " $5 }' /proc/self/mountinfo
+  ip netns list 2>/dev/null | awk -v n="$netns" '$1 == n { print "netns " $1 }'
+  for d in "$bridge" "$veth"; do ip link show "$d" >/dev/null 2>&1 && echo "link $d"; done
+  ip -o link show type veth 2>/dev/null | awk -v b="$bridge" '$0 ~ "master " b " " { print "link " $2 }'
+  iptables_left | sed 's/^/iptables /'
+  kubepods_dirs | sed 's/^/cgroup /'
+  [[ -e $state ]] && echo "dir $state"
+  return 0
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down_all ;;
+  status) [[ -f $state/up ]] && echo "node: up, KUBECONFIG=$kubeconfig, registry $registry" || echo "node: down" ;;
+  leftovers)
+    left=$(leftovers)
+    if [[ -n $left ]]; then
+      echo "node: left on the machine:"
+      echo "$left"
+      exit 1
+    fi
+    echo "node: nothing of the rig is left"
+    ;;
+  *) die "usage: node.sh up|down|status|leftovers" ;;
+esac

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# run.sh: `make node-test`. Start the node rig, run its Go test against it,
+# stop it, and fail if anything of it is left on the machine. The rig is torn
+# down however this ends (test failure, Ctrl-C, kill).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.."
+node=$here/node.sh
+state=${NODE_DIR:-$here/../../.tools/node-rig}
+
+kwok_workdir=
+teardown() {
+  local rc=$?
+  trap - EXIT INT TERM
+  "$node" down >/dev/null 2>&1 || "$node" down || rc=1
+  exit "$rc"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+start=$SECONDS
+"$node" up
+up_s=$((SECONDS - start))
+kwok_workdir=$(cat "$state/cluster/workdir")
+
+start=$SECONDS
+HELM_TODO_NODE_KUBECONFIG=$state/kubeconfig go test -count=1 -v ./test/node/... 2>&1 | sed 's/^/  /'
+test_s=$((SECONDS - start))
+
+trap - EXIT INT TERM
+start=$SECONDS
+"$node" down
+down_s=$((SECONDS - start))
+KWOK_WORKDIR=$kwok_workdir "$node" leftovers
+echo "node-test: PASS (up ${up_s}s, test ${test_s}s, down ${down_s}s)"
