@@ -87,7 +87,7 @@ kubepods_dirs() { # every kubepods cgroup directory, deepest first
 }
 kubepods_pids() {
   local d
-  kubepods_dirs | while read -r d; do cat "$d/cgroup.procs" 2>/dev/null; done | sort -u
+  for d in $(kubepods_dirs); do cat "$d/cgroup.procs" 2>/dev/null || true; done | sort -u
 }
 
 # --- configuration -----------------------------------------------------------
@@ -351,11 +351,20 @@ sweep_table() { # sweep_table SAVE-OUTPUT-OF-ONE-TABLE
       print "COMMIT"
     }'
 }
+# The tables of one iptables family; a legacy table is only looked at when it
+# exists, since looking creates it.
+tables() {
+  case $1 in
+    iptables-legacy) cat /proc/net/ip_tables_names 2>/dev/null ;;
+    ip6tables-legacy) cat /proc/net/ip6_tables_names 2>/dev/null ;;
+    *) echo filter nat mangle raw ;;
+  esac
+}
 iptables_down() {
   local fam t out
   for fam in iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy; do
     command -v "$fam-save" >/dev/null || continue
-    for t in filter nat mangle raw; do
+    for t in $(tables "$fam"); do
       out=$("$fam-save" -t "$t" 2>/dev/null | sweep_table) || true
       [[ -n $out ]] && { printf '%s\n' "$out" | "$fam-restore" -w --noflush || echo "node: could not remove $fam $t rules" >&2; }
     done
@@ -366,7 +375,9 @@ iptables_left() { # our chains and the rules that jump to them, one a line
   local fam
   for fam in iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy; do
     command -v "$fam-save" >/dev/null || continue
-    "$fam-save" 2>/dev/null | grep -E "^:$ours |-[jg] $ours( |\$)" | sed "s/^/$fam: /"
+    for t in $(tables "$fam"); do
+      "$fam-save" -t "$t" 2>/dev/null | grep -E "^:$ours |-[jg] $ours( |\$)" | sed "s/^/$fam $t: /" || true
+    done
   done
   return 0
 }
@@ -564,6 +575,7 @@ down_all() { # down_all [quiet]
 
 # Everything of a rig still on the machine, one a line.
 leftovers() {
+  set +e # a check that finds nothing is not a failure
   local p d
   for p in $(shim_pids) $(kubepods_pids); do echo "process $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"; done
   for p in /proc/[0-9]*; do
