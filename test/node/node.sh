@@ -448,9 +448,9 @@ up() {
   say "starting the kubelet"
   kubelet_config
   start kubelet "$tools/kubelet" --config "$state/kubelet/config.yaml" --kubeconfig "$kubeconfig" \
-    --root-dir "$state/kubelet/root" --hostname-override "$node_name" --node-ip "$node_ip" \
+    --root-dir "$state/kubelet/root" --cert-dir "$state/kubelet/pki" --hostname-override "$node_name" --node-ip "$node_ip" \
     --node-labels helm-todo.test/node=real
-  wait_for 60 "the node" kubectl --kubeconfig "$kubeconfig" get node "$node_name"
+  wait_for 120 "the node" kubectl --kubeconfig "$kubeconfig" get node "$node_name"
 
   say "starting kube-proxy and CoreDNS"
   kube_proxy_config
@@ -540,6 +540,13 @@ down_all() { # down_all [quiet]
     sleep 0.5
   done
   stop registry
+  # A killed shim leaves its socket in containerd's fixed /run/containerd/s;
+  # the task's bundle names it.
+  for d in "$state"/containerd/state/io.containerd.runtime.v2.task/*/*/address; do
+    [[ -f $d ]] || continue
+    p=$(sed 's#^unix://##' "$d")
+    [[ $p == /run/containerd/s/* ]] && rm -f "$p"
+  done
   for d in $(kubepods_dirs); do rmdir "$d" 2>/dev/null || true; done
   # Mounts: the kubelet's root (bind-mounted onto itself), pod volumes,
   # containers' rootfs and shm, pod network namespaces.
@@ -581,7 +588,7 @@ leftovers() {
   for p in /proc/[0-9]*; do
     d=$(readlink "$p/exe" 2>/dev/null) || continue
     case $d in
-      "$tools"/* | /usr/bin/docker-registry) echo "process ${p#/proc/} $d" ;;
+      "$tools"/*) echo "process ${p#/proc/} $d" ;;
     esac
   done
   # The control plane's processes name its kwokctl work dir (cluster.sh) or

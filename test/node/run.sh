@@ -18,6 +18,11 @@ teardown() {
 trap teardown EXIT
 trap 'exit 130' INT TERM
 
+# containerd's shims put their sockets in a fixed directory shared with any
+# other containerd; what is new there after down is ours.
+sockets() { ls /run/containerd/s 2>/dev/null | sort; }
+sockets_before=$(sockets)
+
 start=$SECONDS
 "$node" up
 up_s=$((SECONDS - start))
@@ -32,4 +37,9 @@ start=$SECONDS
 "$node" down
 down_s=$((SECONDS - start))
 KWOK_WORKDIR=$kwok_workdir "$node" leftovers
+new_sockets=$(comm -13 <(echo "$sockets_before") <(sockets))
+if [[ -n $new_sockets ]]; then
+  echo "node-test: FAIL: shim sockets left in /run/containerd/s: $new_sockets" >&2
+  exit 1
+fi
 echo "node-test: PASS (up ${up_s}s, test ${test_s}s, down ${down_s}s)"
