@@ -20,5 +20,6 @@ CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/$name" "$pkg"
 c=$("${b[@]}" from scratch)
 "${b[@]}" copy "$c" "$tmp/$name" "/$name" >/dev/null
 "${b[@]}" config --entrypoint "[\"/$name\"]" --cmd '' --user "$user" "$c"
-"${b[@]}" commit -q "$c" "localhost/$name:build" >/dev/null
-"${b[@]}" push -q --tls-verify=false "localhost/$name:build" "$dest"
+# Committed by ID only, so a docker-archive carries no name but DEST's.
+id=$("${b[@]}" commit -q "$c")
+"${b[@]}" push -q --tls-verify=false "$id" "$dest"

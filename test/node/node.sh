@@ -109,7 +109,7 @@ kwokctl_config() { # the control plane's config plus the API server's kubelet fl
   extra=$(cat <<EOF
 - name: kube-apiserver
   extraArgs:
-  # kwok's fake nodes have no resolvable host name; the real one has an IP.
+  # The node's host name resolves nowhere; reach the kubelet by its IP.
   - key: kubelet-preferred-address-types
     value: InternalIP
   - key: kubelet-client-certificate
