@@ -30,6 +30,8 @@ state=${NODE_DIR:-$repo/.tools/node-rig}
 mkdir -p "$(dirname "$state")"
 state=$(cd "$(dirname "$state")" && pwd -P)/$(basename "$state")
 kubeconfig=$state/kubeconfig
+# Physical paths: processes are told apart by /proc/PID/exe, which has no symlinks.
+[[ -d $tools ]] && tools=$(cd "$tools" && pwd -P)
 
 node_name=helm-todo-node
 netns=helm-todo-node
