@@ -549,7 +549,12 @@ down_all() { # down_all [quiet]
     p=$(sed 's#^unix://##' "$d")
     [[ $p == /run/containerd/s/* ]] && rm -f "$p"
   done
-  for d in $(kubepods_dirs); do rmdir "$d" 2>/dev/null || true; done
+  # A killed process leaves its cgroup a moment later.
+  for ((i = 0; i < 10; i++)); do
+    for d in $(kubepods_dirs); do rmdir "$d" 2>/dev/null || true; done
+    [[ -z $(kubepods_dirs) ]] && break
+    sleep 0.5
+  done
   # Mounts: the kubelet's root (bind-mounted onto itself), pod volumes,
   # containers' rootfs and shm, pod network namespaces.
   for ((i = 0; i < 3; i++)); do
