@@ -39,7 +39,7 @@ veth=htnode0 veth_peer=htnode1
 node_ip=10.245.0.1 peer_ip=10.245.0.2
 bridge=htcni0
 pod_cidr=10.246.0.0/24 pod_gateway=10.246.0.1
-service_cidr=10.0.0.0/24 # kwokctl's API server default (--service-cluster-ip-range)
+service_cidr=10.0.0.0/24 # the API server's --service-cluster-ip-range
 registry=127.0.0.1:5000
 pause_ref=registry.k8s.io/pause:helm-todo # build-tools.sh
 guard=HELM-TODO-NODE # our iptables chain
@@ -118,6 +118,9 @@ kwokctl_config() { # the control plane's config plus the API server's kubelet fl
     value: $state/pki/apiserver-kubelet-client.crt
   - key: kubelet-client-key
     value: $state/pki/apiserver-kubelet-client.key
+  # The pods' route to the services is this range (the default, made sure of).
+  - key: service-cluster-ip-range
+    value: $service_cidr
 EOF
 )
   # Append to the first document's componentsPatches (it ends at the first ---).
