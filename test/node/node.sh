@@ -238,6 +238,8 @@ containerRuntimeEndpoint: unix://$state/containerd/containerd.sock
 imageServiceEndpoint: unix://$state/containerd/containerd.sock
 podLogsDir: $state/pod-logs
 failSwapOn: false
+# Lowering oom_score_adj is denied here; -999 would only log a failure.
+oomScoreAdj: 0
 rotateCertificates: false
 serializeImagePulls: false
 # A shared disk: evict only when it is really full.
@@ -262,6 +264,8 @@ hostnameOverride: $node_name
 healthzBindAddress: $node_ip:10256
 metricsBindAddress: $node_ip:10249
 clusterCIDR: $pod_cidr
+# Lowering oom_score_adj is denied here; -999 would only log a failure.
+oomScoreAdj: 0
 # NodePorts answer on the node IP only, not on every address of the machine.
 nodePortAddresses: [$node_ip/32]
 # Leave the conntrack sysctls as they are: some cannot be written here.
@@ -308,6 +312,26 @@ http:
 EOF
 }
 
+# --- sysctls -------------------------------------------------------------------
+
+# The kubelet sets vm.overcommit_memory, kernel.panic and kernel.panic_on_oops
+# (and more) machine-wide; down puts back each value saved here before up
+# changed it, so the machine is left as it was.
+kubelet_sysctls="vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys kernel/keys/root_maxbytes"
+sysctl_save() { # sysctl_save KEY...: remember KEY's value (the first one seen)
+  local k
+  for k in "$@"; do
+    grep -q "^$k=" "$state/sysctls" 2>/dev/null || echo "$k=$(cat "/proc/sys/$k")" >> "$state/sysctls"
+  done
+}
+sysctl_restore() {
+  local k v
+  [[ -f $state/sysctls ]] || return 0
+  while IFS== read -r k v; do
+    echo "$v" > "/proc/sys/$k" 2>/dev/null || echo "node: could not put back $k=$v" >&2
+  done < "$state/sysctls"
+}
+
 # --- network -------------------------------------------------------------------
 
 network_up() {
@@ -318,8 +342,12 @@ network_up() {
   ip -n "$netns" addr add "$peer_ip/30" dev "$veth_peer"
   ip -n "$netns" link set "$veth_peer" up
   ip -n "$netns" link set lo up
-  # The bridge CNI plugin turns forwarding on; down puts it back.
-  cat /proc/sys/net/ipv4/ip_forward > "$state/ip_forward"
+  # The bridge CNI plugin turns forwarding on; down puts it back. Bridged
+  # pod-to-pod replies must pass iptables, or a Service's reply comes back
+  # from the pod IP instead of the ClusterIP and the connection is reset.
+  sysctl_save net/ipv4/ip_forward
+  sysctl_save net/bridge/bridge-nf-call-iptables
+  echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables
   # Guards: the node IP answers only the machine itself (and CoreDNS, the
   # pods); pods reach each other, services and the node IP, nothing else.
   iptables -w -N "$guard"
@@ -452,6 +480,7 @@ up() {
 
   say "starting the kubelet"
   kubelet_config
+  sysctl_save $kubelet_sysctls
   start kubelet "$tools/kubelet" --config "$state/kubelet/config.yaml" --kubeconfig "$kubeconfig" \
     --root-dir "$state/kubelet/root" --cert-dir "$state/kubelet/pki" --hostname-override "$node_name" --node-ip "$node_ip" \
     --node-labels helm-todo.test/node=real
@@ -571,7 +600,7 @@ down_all() { # down_all [quiet]
   ip link del "$veth" 2>/dev/null || true
   ip netns del "$netns" 2>/dev/null || true
   iptables_down
-  [[ -f $state/ip_forward ]] && cat "$state/ip_forward" > /proc/sys/net/ipv4/ip_forward
+  sysctl_restore
   # The kubelet's legacy log links in /var/log/containers point into our state.
   for p in /var/log/containers/*.log; do
     [[ -L $p && $(readlink "$p") == "$state"/* ]] && rm -f "$p"

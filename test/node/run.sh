@@ -22,6 +22,15 @@ trap 'exit 130' INT TERM
 # other containerd; what is new there after down is ours.
 sockets() { ls /run/containerd/s 2>/dev/null | sort; }
 sockets_before=$(sockets)
+# The kernel settings the rig (the kubelet, the bridge) changes; down puts them back.
+sysctls() {
+  local k
+  for k in net/ipv4/ip_forward net/bridge/bridge-nf-call-iptables vm/overcommit_memory vm/panic_on_oom \
+      kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys kernel/keys/root_maxbytes; do
+    echo "$k=$(cat "/proc/sys/$k")"
+  done
+}
+sysctls_before=$(sysctls)
 
 start=$SECONDS
 "$node" up
@@ -40,6 +49,12 @@ KWOK_WORKDIR=$kwok_workdir "$node" leftovers
 new_sockets=$(comm -13 <(echo "$sockets_before") <(sockets))
 if [[ -n $new_sockets ]]; then
   echo "node-test: FAIL: shim sockets left in /run/containerd/s: $new_sockets" >&2
+  exit 1
+fi
+changed=$(diff <(echo "$sysctls_before") <(sysctls) | grep '^[<>]') || true
+if [[ -n $changed ]]; then
+  echo "node-test: FAIL: kernel settings not put back (< before, > after):" >&2
+  echo "$changed" >&2
   exit 1
 fi
 echo "node-test: PASS (up ${up_s}s, test ${test_s}s, down ${down_s}s)"
