@@ -365,15 +365,27 @@ network_up() {
 
 # Rules of the rig in one table, as iptables-restore --noflush input: delete
 # the rules elsewhere that jump to our chains, then flush and drop the chains.
-# Ours: kube-proxy's and the kubelet's KUBE-*, the CNI plugins' CNI-*, HELM-TODO-*.
+# Ours: kube-proxy's and the kubelet's KUBE-*, HELM-TODO-*, and the CNI
+# plugins' CNI-* (portmap's) that were not on the machine before up: podman's
+# CNI plugins use the same names (CNI-FORWARD, CNI-HOSTPORT-DNAT), and those
+# are not ours to remove. Without the list taken before up, no CNI-* is ours.
 ours='(KUBE-[A-Z0-9-]*|CNI-[A-Za-z0-9-]*|HELM-TODO-[A-Z-]*)'
-sweep_table() { # sweep_table SAVE-OUTPUT-OF-ONE-TABLE
-  awk -v ours="^$ours\$" '
+cni_before_file=$state/iptables-cni-before
+ours_awk='
+  function mine(c) {
+    if (c !~ ("^" ours "$")) return 0
+    if (c ~ /^CNI-/) return known && !(c in before)
+    return 1
+  }
+  BEGIN { n = split(keep, k, " "); for (i = 1; i <= n; i++) before[k[i]] = 1 }
+'
+sweep_table() { # sweep_table KNOWN BEFORE <SAVE-OUTPUT-OF-ONE-TABLE
+  awk -v ours="$ours" -v known="$1" -v keep="$2" "$ours_awk"'
     /^\*/ { table = $0 }
-    /^:/ { c = substr($1, 2); if (c ~ ours) { chains[c] = 1; m++ } }
+    /^:/ { c = substr($1, 2); if (mine(c)) { chains[c] = 1; m++ } }
     /^-A / {
-      if ($2 ~ ours) next
-      for (i = 3; i <= NF; i++) if (($i == "-j" || $i == "-g") && $(i + 1) ~ ours) { sub(/^-A /, "-D "); dels[++n] = $0; break }
+      if (mine($2)) next
+      for (i = 3; i <= NF; i++) if (($i == "-j" || $i == "-g") && mine($(i + 1))) { sub(/^-A /, "-D "); dels[++n] = $0; break }
     }
     END {
       if (!n && !m) exit
@@ -382,6 +394,14 @@ sweep_table() { # sweep_table SAVE-OUTPUT-OF-ONE-TABLE
       for (c in chains) print "-F " c
       for (c in chains) print "-X " c
       print "COMMIT"
+    }'
+}
+left_table() { # left_table KNOWN BEFORE <SAVE-OUTPUT-OF-ONE-TABLE: our chains and jumps to them
+  awk -v ours="$ours" -v known="$1" -v keep="$2" "$ours_awk"'
+    /^:/ { if (mine(substr($1, 2))) print; next }
+    /^-A / {
+      if (mine($2)) { print; next }
+      for (i = 3; i <= NF; i++) if (($i == "-j" || $i == "-g") && mine($(i + 1))) { print; break }
     }'
 }
 # The tables of one iptables family; a legacy table is only looked at when it
@@ -393,23 +413,44 @@ tables() {
     *) echo filter nat mangle raw ;;
   esac
 }
-iptables_down() {
-  local fam t out
+families() {
+  local fam
   for fam in iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy; do
-    command -v "$fam-save" >/dev/null || continue
+    command -v "$fam-save" >/dev/null && echo "$fam"
+  done
+  return 0
+}
+cni_chains() { # every CNI-* chain on the machine: FAMILY TABLE CHAIN, one a line
+  local fam t
+  for fam in $(families); do
     for t in $(tables "$fam"); do
-      out=$("$fam-save" -t "$t" 2>/dev/null | sweep_table) || true
+      "$fam-save" -t "$t" 2>/dev/null | awk -v f="$fam" -v t="$t" '/^:CNI-/ { print f, t, substr($1, 2) }'
+    done
+  done
+  return 0
+}
+before_in() { # before_in FILE FAM TABLE: the CNI chains FILE lists there, space separated
+  awk -v f="$2" -v t="$3" '$1 == f && $2 == t { printf "%s ", $3 }' "$1"
+}
+iptables_down() {
+  local fam t out known=0 before=
+  [[ -f $cni_before_file ]] && known=1
+  for fam in $(families); do
+    for t in $(tables "$fam"); do
+      ((known)) && before=$(before_in "$cni_before_file" "$fam" "$t")
+      out=$("$fam-save" -t "$t" 2>/dev/null | sweep_table "$known" "$before") || true
       [[ -n $out ]] && { printf '%s\n' "$out" | "$fam-restore" -w --noflush || echo "node: could not remove $fam $t rules" >&2; }
     done
   done
   return 0
 }
-iptables_left() { # our chains and the rules that jump to them, one a line
-  local fam
-  for fam in iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy; do
-    command -v "$fam-save" >/dev/null || continue
+iptables_left() { # iptables_left [BEFORE-FILE]: our chains and the rules that jump to them, one a line
+  local fam t known=0 before= file=${1:-}
+  [[ -n $file && -f $file ]] && known=1
+  for fam in $(families); do
     for t in $(tables "$fam"); do
-      "$fam-save" -t "$t" 2>/dev/null | grep -E "^:$ours |-[jg] $ours( |\$)" | sed "s/^/$fam $t: /" || true
+      ((known)) && before=$(before_in "$file" "$fam" "$t")
+      "$fam-save" -t "$t" 2>/dev/null | left_table "$known" "$before" | sed "s/^/$fam $t: /" || true
     done
   done
   return 0
@@ -453,6 +494,7 @@ up() {
   down_all quiet # whatever a crashed run left
   local start=$SECONDS
   mkdir -p "$state"
+  cni_chains > "$cni_before_file"
   # From here on a failure (or an interrupt) tears everything down again.
   trap up_failed EXIT
   trap 'exit 130' INT TERM
@@ -641,7 +683,9 @@ leftovers() {
   ip netns list 2>/dev/null | awk -v n="$netns" '$1 == n { print "netns " $1 }'
   for d in "$bridge" "$veth"; do ip link show "$d" >/dev/null 2>&1 && echo "link $d"; done
   ip -o link show type veth 2>/dev/null | awk -v b="$bridge" '$0 ~ "master " b " " { print "link " $2 }'
-  iptables_left | sed 's/^/iptables /'
+  # CNI-* chains count only against a list taken before up (run.sh's, or
+  # the rig's own while it is up): others are podman's.
+  iptables_left "${NODE_CNI_BEFORE:-$cni_before_file}" | sed 's/^/iptables /'
   kubepods_dirs | sed 's/^/cgroup /'
   [[ -e $state ]] && echo "dir $state"
   return 0
@@ -650,6 +694,7 @@ leftovers() {
 case "${1:-}" in
   up) up ;;
   down) down_all ;;
+  cni-chains) cni_chains ;;
   status) [[ -f $state/up ]] && echo "node: up, KUBECONFIG=$kubeconfig, registry $registry" || echo "node: down" ;;
   leftovers)
     left=$(leftovers)
@@ -660,5 +705,5 @@ case "${1:-}" in
     fi
     echo "node: nothing of the rig is left"
     ;;
-  *) die "usage: node.sh up|down|status|leftovers" ;;
+  *) die "usage: node.sh up|down|status|leftovers|cni-chains" ;;
 esac

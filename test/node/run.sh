@@ -8,11 +8,12 @@ cd "$here/../.."
 node=$here/node.sh
 state=${NODE_DIR:-$here/../../.tools/node-rig}
 
-kwok_workdir=
+kwok_workdir= cni_before=
 teardown() {
   local rc=$?
   trap - EXIT INT TERM
   "$node" down >/dev/null 2>&1 || "$node" down || rc=1
+  rm -f "$cni_before"
   exit "$rc"
 }
 trap teardown EXIT
@@ -31,6 +32,9 @@ sysctls() {
   done
 }
 sysctls_before=$(sysctls)
+# podman's CNI plugins use the rig's CNI chain names; those already here are theirs.
+cni_before=$(mktemp "${TMPDIR:-/tmp}/helm-todo-node-cni.XXXXXX")
+"$node" cni-chains > "$cni_before"
 
 start=$SECONDS
 "$node" up
@@ -45,7 +49,8 @@ trap - EXIT INT TERM
 start=$SECONDS
 "$node" down
 down_s=$((SECONDS - start))
-KWOK_WORKDIR=$kwok_workdir "$node" leftovers
+KWOK_WORKDIR=$kwok_workdir NODE_CNI_BEFORE=$cni_before "$node" leftovers || { rm -f "$cni_before"; exit 1; }
+rm -f "$cni_before"
 new_sockets=$(comm -13 <(echo "$sockets_before") <(sockets))
 if [[ -n $new_sockets ]]; then
   echo "node-test: FAIL: shim sockets left in /run/containerd/s: $new_sockets" >&2
