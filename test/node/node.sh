@@ -623,6 +623,8 @@ down_all() { # down_all [quiet]
     p=$(sed 's#^unix://##' "$d")
     [[ $p == /run/containerd/s/* ]] && rm -f "$p"
   done
+  # The directories go when empty (a shim of any containerd makes them again).
+  rmdir /run/containerd/s /run/containerd 2>/dev/null || true
   # A killed process leaves its cgroup a moment later.
   for ((i = 0; i < 10; i++)); do
     for d in $(kubepods_dirs); do rmdir "$d" 2>/dev/null || true; done
@@ -643,6 +645,14 @@ down_all() { # down_all [quiet]
   ip netns del "$netns" 2>/dev/null || true
   iptables_down
   sysctl_restore
+  # libcni caches each attachment's result under /var/lib/cni/results by
+  # network name (podman's are named otherwise); a killed pod leaves its file.
+  # containerd's loopback attachment of the same sandbox is cni-loopback-ID-lo.
+  for p in /var/lib/cni/results/helm-todo-node-*-eth0; do
+    [[ -e $p ]] || continue
+    d=${p#/var/lib/cni/results/helm-todo-node-}
+    rm -f "$p" "/var/lib/cni/results/cni-loopback-${d%-eth0}-lo"
+  done
   # The kubelet's legacy log links in /var/log/containers point into our state.
   for p in /var/log/containers/*.log; do
     [[ -L $p && $(readlink "$p") == "$state"/* ]] && rm -f "$p"
@@ -687,6 +697,8 @@ leftovers() {
   # the rig's own while it is up): others are podman's.
   iptables_left "${NODE_CNI_BEFORE:-$cni_before_file}" | sed 's/^/iptables /'
   kubepods_dirs | sed 's/^/cgroup /'
+  for p in /var/lib/cni/results/helm-todo-node-*; do [[ -e $p ]] && echo "file $p"; done
+  for p in /var/log/containers/*.log; do [[ -L $p && $(readlink "$p") == "$state"/* ]] && echo "link $p"; done
   [[ -e $state ]] && echo "dir $state"
   return 0
 }
