@@ -163,12 +163,22 @@ func TestRestrictedPodServesThroughServiceName(t *testing.T) {
 		_ = c.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
 	})
 	pods := c.CoreV1().Pods(ns.Name)
+	// Until the controller manager makes the namespace's default
+	// ServiceAccount, admission refuses every pod (also as Forbidden).
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		_, err := c.CoreV1().ServiceAccounts(ns.Name).Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("namespace %s never got its default ServiceAccount: %v", ns.Name, err)
+	}
 
 	// The namespace really enforces restricted: a pod without the profile is refused.
 	bare := pod("bare", image, "serve", ":8080")
 	bare.Spec.SecurityContext, bare.Spec.Containers[0].SecurityContext = nil, nil
-	if _, err := pods.Create(ctx, bare, metav1.CreateOptions{}); !apierrors.IsForbidden(err) {
-		t.Fatalf("a pod violating restricted was not refused: %v", err)
+	_, err = pods.Create(ctx, bare, metav1.CreateOptions{})
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), `violates PodSecurity "restricted`) {
+		t.Fatalf("a pod violating restricted was not refused by PodSecurity: %v", err)
 	}
 
 	server := pod("hello", image, "serve", ":8080")
