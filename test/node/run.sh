@@ -21,7 +21,7 @@ trap 'exit 130' INT TERM
 
 # containerd's shims put their sockets in a fixed directory shared with any
 # other containerd; what is new there after down is ours.
-sockets() { ls /run/containerd/s 2>/dev/null | sort; }
+sockets() { { ls /run/containerd/s 2>/dev/null || true; } | sort; } # none yet is fine (pipefail)
 sockets_before=$(sockets)
 # The kernel settings the rig (the kubelet, the bridge) changes; down puts them back.
 sysctls() {
