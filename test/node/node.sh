@@ -617,11 +617,13 @@ down_all() { # down_all [quiet]
   done
   stop registry
   # A killed shim leaves its socket in containerd's fixed /run/containerd/s;
-  # the task's bundle names it.
-  for d in "$state"/containerd/state/io.containerd.runtime.v2.task/*/*/address; do
+  # the task's bundle names it (containerd 2.x: in bootstrap.json).
+  for d in "$state"/containerd/state/io.containerd.runtime.v2.task/*/*/{address,bootstrap.json}; do
     [[ -f $d ]] || continue
-    p=$(sed 's#^unix://##' "$d")
-    [[ $p == /run/containerd/s/* ]] && rm -f "$p"
+    for p in $(grep -o 'unix://[^"]*' "$d"); do
+      p=${p#unix://}
+      [[ $p == /run/containerd/s/* ]] && rm -f "$p"
+    done
   done
   # The directories go when empty (a shim of any containerd makes them again).
   rmdir /run/containerd/s /run/containerd 2>/dev/null || true
