@@ -109,7 +109,14 @@ func postRenderer(t *testing.T, h *helmEnv, major int) string {
 	}
 	root := filepath.Dir(filepath.Dir(bin))
 	dir := filepath.Join(root, "plugins", "helm-todo-postrenderer")
-	copyFile(t, filepath.Join(repoRoot(t), "plugins", "helm-todo-postrenderer", "plugin.yaml"), filepath.Join(dir, "plugin.yaml"), 0o644)
+	manifest := filepath.Join(repoRoot(t), "plugins", "helm-todo-postrenderer", "plugin.yaml")
+	copyFile(t, manifest, filepath.Join(dir, "plugin.yaml"), 0o644)
+	// The plugin's install hook runs <root>/install-binary.sh. Laid out as
+	// the released helm-todo plugin is (its plugin.yaml at the root), the
+	// hook checks only bin/helm-todo-postrender, which is already built at
+	// plugin.yaml's version, so it installs nothing.
+	copyFile(t, manifest, filepath.Join(root, "plugin.yaml"), 0o644)
+	copyFile(t, filepath.Join(repoRoot(t), "install-binary.sh"), filepath.Join(root, "install-binary.sh"), 0o755)
 	h.mustRun(t, nil, "plugin", "install", dir)
 	return "helm-todo"
 }
@@ -122,7 +129,9 @@ func postRendererBin(t *testing.T, h *helmEnv) string {
 	if _, err := os.Stat(bin); err == nil {
 		return bin
 	}
-	b := exec.Command("go", "build", "-o", bin, "./cmd/helm-todo-postrender")
+	// Built at plugin.yaml's version, as install-binary.sh expects it.
+	ldflags := "-X github.com/helm-todo/helm-todo/internal/version.Version=" + pluginVersion(t, repoRoot(t))
+	b := exec.Command("go", "build", "-ldflags", ldflags, "-o", bin, "./cmd/helm-todo-postrender")
 	b.Dir = repoRoot(t)
 	if out, err := b.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
