@@ -2,12 +2,12 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/helm-todo/helm-todo/internal/settings"
+	"github.com/helm-todo/helm-todo/internal/testsupport/projectdir"
 )
 
 // helm-todo.yaml's build.builder, build.registry and image fields reach the
@@ -15,22 +15,7 @@ import (
 // pushed to, and the repository names. A flag still beats the file.
 func TestConfigFieldsTakeEffect(t *testing.T) {
 	root, plugin := t.TempDir(), t.TempDir()
-	files := map[string]string{
-		filepath.Join(root, "helm-todo.yaml"):               "build:\n  builder: buildah\n  registry: r.example.com/team\nbackend:\n  image: my-api\nfrontend:\n  image: my-web\n",
-		filepath.Join(root, "backend/requirements.txt"):     "fastapi\n",
-		filepath.Join(root, "frontend/package.json"):        "{}\n",
-		filepath.Join(root, "frontend/next.config.mjs"):     "export default { output: \"standalone\" }\n",
-		filepath.Join(plugin, "docker/backend.Dockerfile"):  "FROM python:3.11-slim\n",
-		filepath.Join(plugin, "docker/frontend.Dockerfile"): "FROM node:20-alpine\n",
-	}
-	for p, c := range files {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	projectdir.Write(t, root, plugin, "build:\n  builder: buildah\n  registry: r.example.com/team\nbackend:\n  image: my-api\nfrontend:\n  image: my-web\n")
 	t.Chdir(root)
 	run := func(args ...string) string {
 		t.Helper()
