@@ -91,6 +91,10 @@ func (s *LoadStep) Describe() []string {
 		lines = append(lines, s.Build.Builder.ExistsCmd(s.Build.Ref()).String()+"   # the image must be built")
 	}
 	if !s.Force {
+		if s.localRegistry() {
+			host, repo, _ := strings.Cut(strings.TrimSuffix(s.pushRef(), ":"+s.Tag()), "/")
+			lines = append(lines, "HEAD http://"+host+"/v2/"+repo+"/manifests/"+s.Tag()+"   # load skipped when the registry has "+s.pushRef())
+		}
 		for _, c := range s.checkCmds() {
 			lines = append(lines, c.String()+"   # load skipped when the cluster has "+s.Ref())
 		}
@@ -204,6 +208,9 @@ func (s *LoadStep) checkCmds() []command.Cmd {
 	case K3d:
 		return []command.Cmd{{Name: nodeEngine(s.Build.Builder, s.KindProvider), Args: []string{"exec", "k3d-" + s.Cluster.Name + "-server-0", "crictl", "inspecti", ref}}}
 	case Registry:
+		if s.localRegistry() {
+			return nil // LocalRegistryHas, in has
+		}
 		return []command.Cmd{s.Build.Builder.RemoteExistsCmd(s.pushRef())}
 	case DockerDesktop:
 		if s.archive() != "" {
@@ -211,6 +218,12 @@ func (s *LoadStep) checkCmds() []command.Cmd {
 		}
 	}
 	return nil
+}
+
+// localRegistry: a registry on this machine, asked in-process (see
+// image.LocalRegistryHas) whatever the builder.
+func (s *LoadStep) localRegistry() bool {
+	return s.Cluster.Kind == Registry && image.LoopbackRegistry(s.pushRef())
 }
 
 // nodeEngine runs the kind and k3d node containers: docker, or podman when
@@ -225,6 +238,9 @@ func nodeEngine(b image.Builder, kindProvider string) string {
 // has runs checkCmds. A check that fails means "not there": the load
 // itself will report a cluster that is really unreachable.
 func (s *LoadStep) has(ctx context.Context) (bool, error) {
+	if s.localRegistry() {
+		return image.LocalRegistryHas(ctx, s.pushRef()), nil
+	}
 	for _, c := range s.checkCmds() {
 		res, err := s.Runner.Run(ctx, c)
 		if err != nil {

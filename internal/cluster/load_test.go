@@ -3,9 +3,12 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
@@ -64,9 +67,9 @@ func TestLoadStep(t *testing.T) {
 		"docker to a registry": {builder: image.Docker, cluster: Cluster{Kind: Registry}, registry: "reg.example.com/me/",
 			first: []string{"docker manifest inspect reg.example.com/me/todo-backend:" + T, "docker tag todo-backend:" + T + " reg.example.com/me/todo-backend:" + T, "docker push reg.example.com/me/todo-backend:" + T},
 			again: []string{"docker manifest inspect reg.example.com/me/todo-backend:" + T}, inStore: "registry"},
-		"buildah to a registry": {builder: image.Buildah, cluster: Cluster{Kind: Registry}, registry: "localhost:5000",
-			first: []string{"buildah manifest inspect --tls-verify=false docker://localhost:5000/todo-backend:" + T, "buildah tag " + Q + " localhost:5000/todo-backend:" + T, "buildah push --tls-verify=false localhost:5000/todo-backend:" + T + " docker://localhost:5000/todo-backend:" + T},
-			again: []string{"buildah manifest inspect --tls-verify=false docker://localhost:5000/todo-backend:" + T}, inStore: "registry"},
+		"buildah to a registry": {builder: image.Buildah, cluster: Cluster{Kind: Registry}, registry: "reg.example.com",
+			first: []string{"buildah manifest inspect docker://reg.example.com/todo-backend:" + T, "buildah tag " + Q + " reg.example.com/todo-backend:" + T, "buildah push reg.example.com/todo-backend:" + T + " docker://reg.example.com/todo-backend:" + T},
+			again: []string{"buildah manifest inspect docker://reg.example.com/todo-backend:" + T}, inStore: "registry"},
 		"buildah to minikube": {builder: image.Buildah, cluster: Cluster{Kind: Minikube, Name: "minikube"},
 			first: []string{"minikube -p minikube image ls", "buildah push " + Q + " docker-archive:" + A + ":" + Q, "minikube -p minikube image load " + A},
 			again: []string{"minikube -p minikube image ls"}, inStore: "cluster"},
@@ -210,5 +213,60 @@ func TestNodeEngine(t *testing.T) {
 		if got := nodeEngine(image.Builder{Kind: tc.builder}, tc.provider); got != tc.want {
 			t.Errorf("%s: nodeEngine = %q, want %q", name, got, tc.want)
 		}
+	}
+}
+
+// A registry on this machine is asked over its HTTP API, whatever the
+// builder: buildah 1.28's `manifest inspect` has no --tls-verify, so asking
+// through it always said "not there" and every up pushed again.
+func TestLoadStepLocalRegistry(t *testing.T) {
+	for _, kind := range []image.Kind{image.Buildah, image.Podman, image.Docker} {
+		t.Run(string(kind), func(t *testing.T) {
+			rig := standin.Install(t)
+			b := built(t, rig, kind)
+			var mu sync.Mutex
+			have := map[string]bool{}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				if r.Method == http.MethodHead && have[r.URL.Path] {
+					w.Header().Set("Content-Type", "application/vnd.docker.distribution.manifest.v2+json")
+					w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+					w.Header().Set("Content-Length", "2")
+					return
+				}
+				http.NotFound(w, r)
+			}))
+			defer srv.Close()
+			host := strings.TrimPrefix(srv.URL, "http://")
+			l, err := NewLoadStep(Cluster{Kind: Registry}, host, b, command.Exec{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := l.Run(context.Background(), &out); err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			if !l.Loaded || !strings.Contains(strings.Join(rig.Lines(), "\n"), " push ") {
+				t.Fatalf("the registry lacks the tag, yet nothing was pushed: %q\n%s", rig.Lines(), out.String())
+			}
+			mu.Lock()
+			have["/v2/todo-backend/manifests/"+b.Tag] = true
+			mu.Unlock()
+			rig.ResetCalls()
+			out.Reset()
+			if err := l.Run(context.Background(), &out); err != nil {
+				t.Fatal(err)
+			}
+			if len(rig.Lines()) != 0 {
+				t.Errorf("the registry has the tag, yet the builder ran: %q", rig.Lines())
+			}
+			if !strings.Contains(out.String(), "load skipped") {
+				t.Errorf("no skip reported:\n%s", out.String())
+			}
+			if d := strings.Join(l.Describe(), "\n"); !strings.Contains(d, "HEAD http://"+host+"/v2/") {
+				t.Errorf("Describe() does not show the registry check:\n%s", d)
+			}
+		})
 	}
 }

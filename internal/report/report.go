@@ -7,8 +7,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -22,6 +24,11 @@ type Input struct {
 	Service     *corev1.Service // the frontend Service, nil when not found
 	// MinikubeIP returns the node IP (`minikube -p P ip`); used for minikube only.
 	MinikubeIP func(ctx context.Context) (string, error)
+	// NodeIPs are the nodes' InternalIP addresses: a NodePort that answers
+	// there from this machine (a node on a local bridge) is the URL.
+	NodeIPs []string
+	// Answers probes a URL from this machine; nil means no probing.
+	Answers func(ctx context.Context, url string) bool
 }
 
 // Result is the URL and the lines to print with it.
@@ -88,7 +95,45 @@ func Frontend(ctx context.Context, in Input) Result {
 				return Result{URL: "http://" + net.JoinHostPort(host, strconv.Itoa(int(port)))}
 			}
 		}
+	}
+	if r, ok := nodePort(ctx, in, svc); ok {
+		r.Hints = append(r.Hints, "  or: "+pf+" and http://localhost:"+strconv.Itoa(int(port)))
+		return r
+	}
+	if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
 		forward.Hints = append(forward.Hints, "  (the LoadBalancer has no address yet: this cluster may have no load-balancer controller)")
 	}
 	return forward
+}
+
+// nodePort is the Service's NodePort on the first node address that answers
+// from this machine: a local cluster's node on a bridge (a kind node on
+// Linux, a node in a network namespace). Only an answer makes it the URL.
+func nodePort(ctx context.Context, in Input, svc *corev1.Service) (Result, bool) {
+	if in.Answers == nil || len(svc.Spec.Ports) == 0 || svc.Spec.Ports[0].NodePort == 0 {
+		return Result{}, false
+	}
+	for _, ip := range in.NodeIPs {
+		url := "http://" + net.JoinHostPort(ip, strconv.Itoa(int(svc.Spec.Ports[0].NodePort)))
+		if in.Answers(ctx, url) {
+			return Result{URL: url}, true
+		}
+	}
+	return Result{}, false
+}
+
+// Answers is Input.Answers over HTTP: any response within two seconds.
+func Answers(ctx context.Context, url string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return true
 }

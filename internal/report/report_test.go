@@ -44,6 +44,16 @@ func TestFrontend(t *testing.T) {
 			want: Result{URL: "http://localhost:3000", Hints: []string{pf,
 				"  (the LoadBalancer has no address yet: this cluster may have no load-balancer controller)"}},
 		},
+		"load balancer pending, node port answers (a node on a local bridge)": {
+			in: Input{ClusterKind: "registry", Service: svc(corev1.ServiceTypeLoadBalancer, 31234), NodeIPs: []string{"10.9.9.9", "10.245.0.1"},
+				Answers: func(_ context.Context, url string) bool { return url == "http://10.245.0.1:31234" }},
+			want: Result{URL: "http://10.245.0.1:31234", Hints: []string{"  or: kubectl port-forward -n todo-app svc/todo-frontend 3000:3000 and http://localhost:3000"}},
+		},
+		"node port that does not answer is no URL": {
+			in: Input{ClusterKind: "registry", Service: svc(corev1.ServiceTypeNodePort, 31234), NodeIPs: []string{"10.245.0.1"},
+				Answers: func(context.Context, string) bool { return false }},
+			want: Result{URL: "http://localhost:3000", Hints: []string{pf}},
+		},
 		"cluster ip": {
 			in:   Input{ClusterKind: "kind", Service: svc(corev1.ServiceTypeClusterIP, 0)},
 			want: Result{URL: "http://localhost:3000", Hints: []string{pf}},

@@ -244,6 +244,9 @@ func reportStep(o Options, dep *deploy.Step) plan.Step {
 				if svc, err := cs.CoreV1().Services(d.Namespace).Get(ctx, report.ServiceName(d.Release), metav1.GetOptions{}); err == nil {
 					in.Service = svc
 				}
+				if o.ClusterKind != "kwok" {
+					in.NodeIPs, in.Answers = nodeIPs(ctx, cs), report.Answers
+				}
 			}
 			for _, l := range report.Frontend(ctx, in).Lines() {
 				fmt.Fprintln(out, l)
@@ -254,6 +257,23 @@ func reportStep(o Options, dep *deploy.Step) plan.Step {
 			return nil
 		},
 	}
+}
+
+// nodeIPs lists the nodes' InternalIP addresses, for report.Input.
+func nodeIPs(ctx context.Context, cs kubernetes.Interface) []string {
+	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil
+	}
+	var ips []string
+	for _, n := range nodes.Items {
+		for _, a := range n.Status.Addresses {
+			if a.Type == corev1.NodeInternalIP {
+				ips = append(ips, a.Address)
+			}
+		}
+	}
+	return ips
 }
 
 func labelString(m map[string]string) string {

@@ -63,6 +63,17 @@ func TestInClusterDatabase(t *testing.T) {
 			t.Errorf("%s: DATABASE_URL = %q, want %q", what, url.Value, want)
 		}
 	}
+	// The Job's wait for the database names a user: the pod's UID has no
+	// passwd entry, and without PGUSER libpq makes "no attempt" forever
+	// (seen on the real node).
+	for _, c := range j.Spec.Template.Spec.InitContainers {
+		if u, i := envVar(c, "PGUSER"); i < 0 || u.Value != "todo" {
+			t.Errorf("init container %s: PGUSER = %+v, want todo", c.Name, u)
+		}
+	}
+	if len(j.Spec.Template.Spec.InitContainers) == 0 {
+		t.Error("the migration Job does not wait for the database")
+	}
 	// The database and the apps read the same password.
 	if a, b := secretRef(pg, "POSTGRES_PASSWORD"), secretRef(deployment(t, r, "todo-backend").Spec.Template.Spec.Containers[0], "POSTGRES_PASSWORD"); a != b || a == "" {
 		t.Errorf("database reads its password from %q, the backend from %q", a, b)

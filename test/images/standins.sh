@@ -186,15 +186,21 @@ make_standins() {
   standin_rootfs postgres-15 "$HERE/standin/postgres.sh" postgres_inputs "$HERE/standin/postgres-entrypoint.sh"
   pg=$STANDIN_TAR
   STANDIN_KEYS[$POSTGRES_REF]=$STANDIN_KEY
+  local ref all=1
   # Only docker and podman wanted, and every archive already made: buildah's
   # store needs no copy.
   if [[ " ${IMAGE_TEST_ENGINES-buildah} " != *" buildah "* ]]; then
-    local ref all=1
     for ref in "${STANDIN_REFS[@]}"; do
       [[ -s $STANDIN_ARCHIVE_DIR/$(archive_name "$ref") ]] || all=0
     done
     ((all)) && return 0
   fi
+  # A persistent store (test/node/apps.sh) may hold them already.
+  all=1
+  for ref in "${STANDIN_REFS[@]}"; do
+    [[ $(buildah inspect --type image --format '{{index .OCIv1.Config.Labels "org.helm-todo.standin-key"}}' "$ref" 2>/dev/null) == "${STANDIN_KEYS[$ref]}" ]] || all=0
+  done
+  ((all)) && return 0
   t0=$SECONDS
   standin_image "$PYTHON_REF" "$py" \
     --env "$path" --env LANG=C.UTF-8 --cmd '["python3"]' \

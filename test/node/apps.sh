@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# apps.sh env|serve|stop: what `helm todo up` needs on the real node rig to
+# build and run the example apps for real, on a machine that reaches no
+# image registry and no PyPI (issue 13).
+#
+#   env    make (once, cached in .tools/images) the stand-in bases and the
+#          wheelhouse, put the bases into a persistent buildah store
+#          (.tools/engines/buildah, so dependency layers stay cached between
+#          runs), import the postgres:15 stand-in into the node's containerd
+#          (the chart's in-cluster PostgreSQL; a real cluster pulls it from
+#          Docker Hub), and print the environment `helm todo up --builder
+#          buildah` needs, as `export` lines for eval.
+#   serve  start the wheelhouse index on 127.0.0.1:3141 in the background
+#          (the python stand-in's pip.conf points there) unless it answers
+#          already; its pid goes to $NODE_DIR/wheelhouse.pid.
+#   stop   stop the index serve started.
+#
+# The rig must be up for env (test/node/node.sh up).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../images" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+IMAGES_CACHE=${IMAGES_CACHE:-$REPO/.tools/images}
+ENGINES=${ENGINES:-$REPO/.tools/engines}
+state=${NODE_DIR:-$REPO/.tools/node-rig}
+node_tools=${NODE_TOOLS:-$REPO/.tools/node}
+store=$ENGINES/buildah-rig
+
+log() { printf 'apps: %s\n' "$*" >&2; }
+fail() {
+  printf 'apps: FAIL: %s\n' "$*" >&2
+  exit 1
+}
+timing() { log "$(printf '%s: %ss' "$1" "$2")"; }
+
+buildah_env() {
+  mkdir -p "$store"
+  store=$(cd "$store" && pwd -P) # one store, whichever checkout names it
+  cat >"$store/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$store/root"
+runroot = "$store/run"
+EOF
+  export CONTAINERS_STORAGE_CONF=$store/storage.conf BUILDAH_ISOLATION=chroot BUILDAH_FORMAT=docker
+}
+
+cmd_env() {
+  [[ $(id -u) == 0 ]] || fail "run as root: buildah's store and chroot isolation need it here"
+  for p in buildah debootstrap npm curl python3; do
+    command -v "$p" >/dev/null || fail "$p not found; run make deps (it installs .ci/apt-packages)"
+  done
+  [[ -S $state/containerd/containerd.sock ]] || fail "the node rig is not up; run make node-up"
+  mkdir -p "$IMAGES_CACHE"
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-apps.XXXXXX")
+  trap 'buildah rm --all >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+  buildah_env
+  # shellcheck source=../images/standins.sh
+  . "$HERE/standins.sh"
+  local t0=$SECONDS
+  make_standins
+  make_wheelhouse
+  export_standins "$STANDIN_ARCHIVE_DIR"
+  local pg=${STANDIN_ARCHIVES[$POSTGRES_REF]}
+  local ctr=("$node_tools/ctr" --address "$state/containerd/containerd.sock" -n k8s.io)
+  if [[ $("${ctr[@]}" images ls -q "name==$POSTGRES_REF" 2>/dev/null || true) != "$POSTGRES_REF" ]] ||
+    [[ ! -f $state/postgres-key ]] || [[ $(cat "$state/postgres-key") != "${STANDIN_KEYS[$POSTGRES_REF]}" ]]; then
+    "${ctr[@]}" images import "$pg" >"$WORK/ctr.log" 2>&1 || fail "ctr images import of the postgres stand-in failed: $(tail -1 "$WORK/ctr.log")"
+    echo "${STANDIN_KEYS[$POSTGRES_REF]}" >"$state/postgres-key"
+  fi
+  timing "stand-ins, wheelhouse and postgres image ready" $((SECONDS - t0))
+  echo "$WHEELHOUSE" >"$state/wheelhouse.dir"
+  printf 'export CONTAINERS_STORAGE_CONF=%q BUILDAH_ISOLATION=chroot BUILDAH_FORMAT=docker\n' "$CONTAINERS_STORAGE_CONF"
+}
+
+cmd_serve() {
+  local dir i
+  [[ -f $state/wheelhouse.dir ]] || fail "no wheelhouse yet; run $0 env first"
+  dir=$(cat "$state/wheelhouse.dir")
+  curl -fsS -o /dev/null http://127.0.0.1:3141/simple/ 2>/dev/null && return 0
+  setsid python3 -m http.server 3141 --bind 127.0.0.1 --directory "$dir" </dev/null >"$state/wheelhouse.log" 2>&1 &
+  echo $! >"$state/wheelhouse.pid"
+  for ((i = 0; i < 50; i++)); do
+    curl -fsS -o /dev/null http://127.0.0.1:3141/simple/ 2>/dev/null && return 0
+    sleep 0.2
+  done
+  fail "the wheelhouse index did not answer on 127.0.0.1:3141; see $state/wheelhouse.log"
+}
+
+cmd_stop() {
+  local f=$state/wheelhouse.pid
+  [[ -f $f ]] || return 0
+  kill "$(cat "$f")" 2>/dev/null || true
+  rm -f "$f"
+}
+
+case ${1:-} in
+env) cmd_env ;;
+serve) cmd_serve ;;
+stop) cmd_stop ;;
+*) fail "usage: $0 env|serve|stop" ;;
+esac
