@@ -128,6 +128,13 @@ EOF
     "$repo/test/cluster/kwokctl.yaml" > "$state/kwokctl.yaml"
   grep -q '^componentsPatches:' "$state/kwokctl.yaml" ||
     die "test/cluster/kwokctl.yaml has no componentsPatches list to extend"
+  # A LoadBalancer Service gets the node's IP, as k3d's servicelb and
+  # MetalLB in layer-2 mode give one: kube-proxy then serves it there, so
+  # the address answers from this machine (the simulated cluster's 127.0.0.1
+  # would not: kube-proxy does not route loopback).
+  sed -i "s/^        - ip: 127.0.0.1$/        - ip: $node_ip/" "$state/kwokctl.yaml"
+  grep -q "^        - ip: $node_ip$" "$state/kwokctl.yaml" ||
+    die "test/cluster/kwokctl.yaml's service-load-balancer stage has no ip: 127.0.0.1 to replace"
 }
 
 containerd_config() {
