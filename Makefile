@@ -83,7 +83,7 @@ test-all: test fuzz e2e test-plugin ## every test CI runs
 # The README's first command: the whole flow on this machine, on the
 # simulated cluster when there is no Docker engine or minikube (it says so).
 .PHONY: demo
-demo: deps build tools cluster-tools ## run helm todo doctor + up on the simulated cluster, end to end
+demo: deps build tools cluster-tools ## helm todo doctor + up end to end: on a real node here (Linux, root), else on the simulated cluster
 	@scripts/demo.sh
 
 # The e2e test cluster (design §6, test/cluster/): etcd, kube-apiserver,
@@ -137,3 +137,9 @@ node-down: ## stop the node rig and remove everything it made (safe to run twice
 
 node-test: cluster-tools node-tools ## start the node rig, run a restricted pod serving another through a Service name, stop it, count leftovers
 	@test/node/run.sh
+
+# Figures of `helm todo up` on the real node (README "Figures on a real node"):
+# cold, one file changed, no change vs a bare helm upgrade. Printed, not asserted.
+.PHONY: bench-node
+bench-node: build tools cluster-tools node-tools ## time helm todo up on the real node rig (cold, one file changed, no change)
+	@bench/node-up.sh

@@ -1,57 +1,136 @@
 #!/usr/bin/env bash
-# demo.sh: the whole `helm todo up` flow on a machine without Docker or
-# minikube. The cluster is the simulated one from `make e2e` (a real
-# kube-apiserver, with kwok standing in for the nodes and their containers):
-# every object is real and checked by the API server, but no container runs.
+# demo.sh (make demo): the whole `helm todo up` flow on this machine.
 #
-# HELM picks the helm (default: the Helm 3 built by `make tools`).
+# Real, wherever the machine allows it (Linux, root, the Debian packages of
+# .ci/apt-packages): the node rig of test/node (a control plane plus a real
+# kubelet, containerd, CNI, kube-proxy, CoreDNS and a registry it
+# advertises), the example apps built with buildah on stand-in base images,
+# pushed to that registry, migrated and served; the demo ends at a URL that
+# answers. Elsewhere it falls back to the simulated cluster of `make e2e`
+# (kwok fakes the node: objects, Pod Security and Helm are real, no container
+# runs) and says so.
+#
+# HELM picks the helm (default: the Helm 4 built by `make tools`);
+# DEMO_SIMULATED=1 forces the simulated cluster.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-helm=${HELM:-$repo/.tools/helm3/helm}
-state=${E2E_DIR:-$repo/.tools/e2e}
+helm=${HELM:-$repo/.tools/helm4/helm}
 demo=$repo/.tools/demo
-kubeconfig=$state/kubeconfig
+cd "$repo"
 
-cat <<'MSG'
-== helm-todo demo ==
-No Docker engine and no minikube here, so the cluster is SIMULATED: a real
-control plane (etcd, kube-apiserver, controller-manager, scheduler) built from
-Go modules, with kwok faking the node and the pods. Deployments, Jobs, Pod
-Security and Helm are real; no container actually runs, so the URL printed at
-the end will not answer. Images are not built (--skip-build): kwok never pulls
-them. On a machine with Docker and minikube, just run `helm todo up`.
-MSG
-
-if ! kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
-  "$repo/test/cluster/cluster.sh" up
-fi
-
-# Demo secrets: random, never real. DATABASE_URL points at an external
-# database because the simulated cluster has no volume provisioner for the
-# in-cluster PostgreSQL.
-mkdir -p "$demo"
-if [[ ! -f "$demo/.env" ]]; then
+# secrets FILE [DATABASE_URL]: random demo secrets, never real ones.
+secrets() {
+  local f=$1 db=${2:-}
+  [[ -f $f ]] && return
+  mkdir -p "$(dirname "$f")"
   umask 077
   rnd() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-  cat > "$demo/.env" <<ENV
-# helm-todo demo secrets (random; the simulated cluster runs no app)
-DATABASE_URL=postgresql+asyncpg://todo:$(rnd)@db.demo.invalid:5432/todo
-OPENROUTER_API_KEY=demo-$(rnd)
-BETTER_AUTH_SECRET=$(rnd)
-VAPID_PRIVATE_KEY=$(rnd)
-VAPID_PUBLIC_KEY=$(rnd)
-ENV
-fi
+  {
+    echo "# helm-todo demo secrets (random)"
+    [[ -n $db ]] && echo "DATABASE_URL=$db"
+    echo "OPENROUTER_API_KEY=demo-$(rnd)"
+    echo "BETTER_AUTH_SECRET=$(rnd)"
+    echo "VAPID_PRIVATE_KEY=$(rnd)"
+    echo "VAPID_PUBLIC_KEY=$(rnd)"
+  } >"$f"
+}
 
-export KUBECONFIG=$kubeconfig HELM_BIN=$helm HELM_PLUGIN_DIR=$repo
-cd "$repo"
-echo
-echo "\$ helm todo doctor"
-bin/helm-todo doctor --env-file "$demo/.env" || true
-echo
-echo "\$ helm todo up --skip-build --env-file $demo/.env"
-bin/helm-todo up --skip-build --env-file "$demo/.env"
-echo
-echo "Simulated cluster still running. Look around: KUBECONFIG=$kubeconfig kubectl -n todo-app get all"
-echo "Remove the app: KUBECONFIG=$kubeconfig HELM_BIN=$helm bin/helm-todo down"
-echo "Stop the cluster: make cluster-down"
+# why_not_real prints why the real flow cannot run here, or nothing.
+why_not_real() {
+  [[ ${DEMO_SIMULATED:-} == 1 ]] && { echo "DEMO_SIMULATED=1"; return; }
+  [[ $(uname -s) == Linux ]] || { echo "not Linux"; return; }
+  [[ $(id -u) == 0 ]] || { echo "not root (the node's kubelet and containerd need it)"; return; }
+  command -v buildah >/dev/null && command -v runc >/dev/null && [[ -x /usr/lib/cni/bridge ]] ||
+    echo "the Debian packages of .ci/apt-packages are missing (make deps)"
+}
+
+real() {
+  local kubeconfig=$repo/.tools/node-rig/kubeconfig app=$demo/app
+  cat <<'MSG'
+== helm-todo demo: a real node on this machine ==
+The cluster is the node rig of test/node: a control plane plus a real kubelet,
+containerd, CNI, kube-proxy and CoreDNS, and a registry on 127.0.0.1:5000 that
+the cluster advertises (kube-public/local-registry-hosting). No image registry
+or PyPI is reachable here, so the base images are STAND-INS built from Debian
+(python:3.11-slim, node:20-alpine, postgres:15; PostgreSQL 15, as the chart's
+postgres:16 cannot be pulled) and pip installs from a local wheelhouse.
+Everything else is the real flow: build, push, Secret, deploy, migrate, serve.
+MSG
+  make -s node-tools
+  test/node/node.sh status >/dev/null 2>&1 || test/node/node.sh up
+  eval "$(test/node/apps.sh env)"
+  test/node/apps.sh serve
+  trap '"$repo/test/node/apps.sh" stop' EXIT
+  # The example apps as a user's repo would hold them.
+  mkdir -p "$app"
+  rm -rf "$app/todo-backend" "$app/todo-frontend"
+  cp -r examples/todo-backend examples/todo-frontend "$app/"
+  cat >"$app/helm-todo.yaml" <<'EOF'
+# The demo's project (scripts/demo.sh): the example apps, the in-cluster
+# PostgreSQL on the postgres:15 stand-in.
+backend:
+  context: todo-backend
+frontend:
+  context: todo-frontend
+valuesFiles: [stand-in-values.yaml]
+build:
+  builder: buildah
+EOF
+  printf 'database:\n  image:\n    tag: "15" # the stand-in; Docker Hub is not reachable here\n' >"$app/stand-in-values.yaml"
+  secrets "$app/.env"
+  export KUBECONFIG=$kubeconfig HELM_BIN=$helm HELM_PLUGIN_DIR=$repo
+  cd "$app"
+  echo
+  echo "\$ helm todo doctor"
+  "$repo/bin/helm-todo" doctor
+  echo
+  echo "\$ helm todo up --pull never"
+  "$repo/bin/helm-todo" up --pull never | tee "$demo/up.log"
+  local url
+  url=$(sed -n 's/^frontend URL: //p' "$demo/up.log" | tail -1)
+  cat <<MSG
+
+The app is serving at $url, and keeps running after this script ends.
+  See it answer:   curl -s $url/api/todos; curl -s -X POST -H 'content-type: application/json' -d '{"title":"hello"}' $url/api/todos
+  Look around:     KUBECONFIG=$kubeconfig kubectl -n todo-app get pods
+  Remove the app:  cd $app && KUBECONFIG=$kubeconfig HELM_BIN=$helm HELM_PLUGIN_DIR=$repo $repo/bin/helm-todo down
+  Stop everything: make node-down
+MSG
+}
+
+simulated() {
+  local state=${E2E_DIR:-$repo/.tools/e2e}
+  local kubeconfig=$state/kubeconfig
+  cat <<MSG
+== helm-todo demo: SIMULATED cluster ($1) ==
+The real flow (make demo on Linux as root with the packages of .ci/apt-packages)
+is not possible here, so the cluster is SIMULATED: a real control plane built
+from Go modules, with kwok faking the node and the pods. Deployments, Jobs, Pod
+Security and Helm are real; no container actually runs, so the URL printed at
+the end will not answer. Images are not built (--skip-build): kwok never pulls
+them.
+MSG
+  if ! kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
+    "$repo/test/cluster/cluster.sh" up
+  fi
+  # The simulated cluster has no volumes: an external database's URL.
+  secrets "$demo/.env" "postgresql+asyncpg://todo:demo@db.demo.invalid:5432/todo"
+  export KUBECONFIG=$kubeconfig HELM_BIN=$helm HELM_PLUGIN_DIR=$repo
+  echo
+  echo "\$ helm todo doctor --skip-build"
+  bin/helm-todo doctor --skip-build --env-file "$demo/.env"
+  echo
+  echo "\$ helm todo up --skip-build --env-file $demo/.env"
+  bin/helm-todo up --skip-build --env-file "$demo/.env"
+  echo
+  echo "Simulated cluster still running. Look around: KUBECONFIG=$kubeconfig kubectl -n todo-app get all"
+  echo "Remove the app: KUBECONFIG=$kubeconfig HELM_BIN=$helm bin/helm-todo down"
+  echo "Stop the cluster: make cluster-down"
+}
+
+why=$(why_not_real)
+if [[ -z $why ]]; then
+  real
+else
+  simulated "$why"
+fi
