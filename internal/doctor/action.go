@@ -10,6 +10,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/helmbin"
@@ -38,6 +39,9 @@ type Action struct {
 	LookPath func(string) (string, error)
 	// ServerVersion asks the API server; nil connects to the kube-context.
 	ServerVersion func(ctx context.Context) (string, error)
+	// RegistryHosting reads the cluster's KEP-1755 ConfigMap; nil reads it
+	// from the kube-context's cluster.
+	RegistryHosting func(ctx context.Context) (*cluster.RegistryHosting, error)
 }
 
 // Report is the checklist.
@@ -51,7 +55,7 @@ func (a *Action) Run(ctx context.Context) (*Report, error) {
 	if c, err := cluster.Detect(s.KubeConfig, s.KubeContext); err != nil {
 		checks = append(checks, Check{Name: "kube-context", Level: Fail, Detail: err.Error(), Fix: "start a local cluster or pass --kubeconfig/--kube-context"})
 	} else {
-		checks = append(checks, a.clusterTool(c), Context(string(c.Kind), c.Context, c.Server, a.AllowRemote))
+		checks = append(checks, a.delivery(ctx, c), Context(string(c.Kind), c.Context, c.Server, a.AllowRemote))
 	}
 	checks = append(checks,
 		Probe(ctx, "cluster", "start the cluster (minikube start, ...) or check the kube-context", a.ServerVersion),
@@ -73,8 +77,27 @@ func (a *Action) defaults() {
 	}
 }
 
+// builder checks the builder up would use: HELM_TODO_BUILDER, then
+// helm-todo.yaml's build.builder, then the first that works.
 func (a *Action) builder(ctx context.Context) Check {
 	return Probe(ctx, "builder", "", func(ctx context.Context) (string, error) {
+		name, from := a.Settings.Builder, "HELM_TODO_BUILDER"
+		if name == "" {
+			if p, err := project.Load(a.Dir, a.Settings.ResolvePluginDir()); err == nil && p.Build.Builder != "" {
+				name, from = p.Build.Builder, "build.builder in "+filepath.Base(p.ConfigPath)
+			}
+		}
+		kind, err := image.ParseKind(name)
+		if err != nil {
+			return "", err
+		}
+		if kind != image.Auto {
+			b := image.Builder{Kind: kind}
+			if err := b.Check(ctx, a.Runner); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s (%s)", kind, from), nil
+		}
 		b, why, err := image.Detect(ctx, a.Runner, image.Builder{Kind: image.Auto})
 		if err != nil {
 			return "", err
@@ -135,6 +158,36 @@ func (a *Action) project() []Check {
 		Standalone(p.Frontend.Context),
 		APIURL(apiURLSources(p, envFile, s.Getenv)),
 	}
+}
+
+// delivery checks how images will reach the cluster: a registry the
+// cluster advertises (KEP-1755) wins, as it does for up, else the cluster
+// kind's tool.
+func (a *Action) delivery(ctx context.Context, c cluster.Cluster) Check {
+	if p, err := project.Load(a.Dir, a.Settings.ResolvePluginDir()); err == nil && p.Build.Registry != "" {
+		return Check{Name: "cluster tool", Level: OK, Detail: "none needed: images are pushed to " + p.Build.Registry + " (build.registry in helm-todo.yaml)"}
+	}
+	if c.Kind != cluster.Kwok {
+		h, err := a.registryHosting(ctx)
+		if err != nil {
+			return Check{Name: "cluster tool", Level: Fail, Detail: err.Error(), Fix: clierr.FixOf(err)}
+		}
+		if h != nil {
+			return Check{Name: "cluster tool", Level: OK, Detail: fmt.Sprintf("none needed: the cluster advertises registry %s (%s/%s); images are pushed there", h.Host, cluster.RegistryHostingNamespace, cluster.RegistryHostingName)}
+		}
+	}
+	return a.clusterTool(c)
+}
+
+func (a *Action) registryHosting(ctx context.Context) (*cluster.RegistryHosting, error) {
+	if a.RegistryHosting != nil {
+		return a.RegistryHosting(ctx)
+	}
+	kc, err := kubeclient.New(a.Settings)
+	if err != nil {
+		return nil, nil
+	}
+	return cluster.ReadRegistryHosting(ctx, kc.Clientset)
 }
 
 func (a *Action) clusterTool(c cluster.Cluster) Check {

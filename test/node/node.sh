@@ -512,6 +512,10 @@ up() {
   CLUSTER_TOOLS=$cluster_tools E2E_DIR=$state/cluster CLUSTER_CONFIG=$state/kwokctl.yaml CLUSTER_FAKE_NODES=0 \
     "$repo/test/cluster/cluster.sh" up >/dev/null
   cp "$state/cluster/kubeconfig" "$kubeconfig"
+  # Not a kwok cluster any more: a real node runs the pods. The context is
+  # named for the rig, so helm-todo sees a plain cluster that advertises its
+  # registry (kube-public/local-registry-hosting), as a user's would.
+  kubectl --kubeconfig "$kubeconfig" config rename-context "$(kubectl --kubeconfig "$kubeconfig" config current-context)" "$node_name" >/dev/null
 
   say "starting the registry on $registry"
   registry_config
