@@ -8,11 +8,15 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
+// pullFix fits any image: the app's own (built and loaded by helm-todo) and
+// another one the chart runs (PostgreSQL), which only its registry has.
+const pullFix = "the node cannot pull the image named above: for the backend or frontend, run up without --skip-build (or helm todo load); for another image, check its name and tag, and that the nodes reach its registry"
+
 // fatalWaiting are container waiting reasons that waiting will not fix,
 // each with what to do about it.
 var fatalWaiting = map[string]string{
-	"ErrImagePull":               "the image is not in the cluster: run up without --skip-build, or load it (helm todo load)",
-	"ImagePullBackOff":           "the image is not in the cluster: run up without --skip-build, or load it (helm todo load)",
+	"ErrImagePull":               pullFix,
+	"ImagePullBackOff":           pullFix,
 	"InvalidImageName":           "fix the image repository/tag",
 	"CrashLoopBackOff":           "the container keeps exiting: read its log lines above",
 	"CreateContainerConfigError": "a Secret or ConfigMap key the pod needs is missing: check the env file and `kubectl describe pod`",
