@@ -202,7 +202,7 @@ func (d *Delivery) Advice() []string {
 // Summary describes the choices made, one line each.
 func (d *Delivery) Summary() []string {
 	lines := []string{fmt.Sprintf("builder: %s (%s)", d.Builder.Kind, d.BuilderWhy)}
-	if d.Cluster.Kind != "" {
+	if d.Cluster.Kind != nil {
 		lines = append(lines, fmt.Sprintf("cluster: %s (context %q, detected by %s)", d.Cluster, d.Cluster.Context, d.Cluster.Clue))
 	}
 	for _, b := range d.Builds {

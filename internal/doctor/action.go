@@ -51,7 +51,7 @@ func (a *Action) Run(ctx context.Context) (*Report, error) {
 	if c, err := cluster.Detect(s.KubeConfig, s.KubeContext); err != nil {
 		checks = append(checks, Check{Name: "kube-context", Level: Fail, Detail: err.Error(), Fix: "start a local cluster or pass --kubeconfig/--kube-context"})
 	} else {
-		checks = append(checks, a.clusterTool(c), Context(string(c.Kind), c.Context, c.Server, a.AllowRemote))
+		checks = append(checks, a.clusterTool(c), Context(c.Kind.Name(), c.Context, c.Server, a.AllowRemote))
 	}
 	checks = append(checks,
 		Probe(ctx, "cluster", "start the cluster (minikube start, ...) or check the kube-context", a.ServerVersion),
@@ -137,22 +137,11 @@ func (a *Action) project() []Check {
 	}
 }
 
+// clusterTool is the kind's own check: the program it loads images with.
 func (a *Action) clusterTool(c cluster.Cluster) Check {
-	ch := Check{Name: "cluster tool"}
-	switch tool, ok := ClusterTool[string(c.Kind)]; {
-	case c.Kind == cluster.Kwok:
-		ch.Level, ch.Detail = OK, "kwok: simulated cluster, no images to load"
-	case ok:
-		if path, err := a.LookPath(tool); err == nil {
-			ch.Level, ch.Detail = OK, fmt.Sprintf("%s for %s (%s)", tool, c, path)
-		} else {
-			ch.Level, ch.Detail, ch.Fix = Fail, tool+" not found on PATH, needed to load images into "+c.String(), "install "+tool
-		}
-	default:
-		ch.Level, ch.Detail = Warn, fmt.Sprintf("no local-cluster clue in context %q: images must go through a registry", c.Context)
-		ch.Fix = "pass --registry (or build.registry in helm-todo.yaml), or use minikube/kind/k3d"
-	}
-	return ch
+	t := c.Kind.Tool(c, a.LookPath)
+	level := map[string]Level{"ok": OK, "warn": Warn, "fail": Fail}[t.Level]
+	return Check{Name: "cluster tool", Level: level, Detail: t.Detail, Fix: t.Fix}
 }
 
 // apiURLSources collects NEXT_PUBLIC_API_URL from everywhere a build could

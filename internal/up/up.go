@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/deploy"
 	"github.com/helm-todo/helm-todo/internal/nsowner"
@@ -40,10 +41,10 @@ type Options struct {
 	// missing; PrepareLines describe it.
 	PreparePostRenderer func(ctx context.Context, out io.Writer) error
 	PrepareLines        []string
-	ClusterKind         string
-	ClusterName         string
-	// MinikubeIP feeds the report on minikube.
-	MinikubeIP func(ctx context.Context) (string, error)
+	// Cluster is where the app goes, the zero Cluster when unknown.
+	Cluster cluster.Cluster
+	// Probe runs read-only questions for the report (`minikube ip`).
+	Probe command.Runner
 	// WaitTimeout bounds the kstatus check after helm's own wait.
 	WaitTimeout time.Duration
 	// HelmOut receives helm's output (--debug).
@@ -239,20 +240,20 @@ func reportStep(o Options, dep *deploy.Step) plan.Step {
 					fmt.Fprintf(out, "   hook %s/%s: %s\n", strings.ToLower(h.Kind), h.Name, h.Phase)
 				}
 			}
-			in := report.Input{ClusterKind: o.ClusterKind, Profile: o.ClusterName, Namespace: d.Namespace, Release: d.Release, MinikubeIP: o.MinikubeIP}
+			in := report.Input{Cluster: o.Cluster, Probe: o.Probe, Namespace: d.Namespace, Release: d.Release}
 			if cs, err := o.Client(); err == nil {
 				if svc, err := cs.CoreV1().Services(d.Namespace).Get(ctx, report.ServiceName(d.Release), metav1.GetOptions{}); err == nil {
 					in.Service = svc
 				}
-				if o.ClusterKind != "kwok" {
+				if o.Cluster.RunsContainers() {
 					in.NodeIPs, in.Answers = nodeIPs(ctx, cs), report.Answers
 				}
 			}
 			for _, l := range report.Frontend(ctx, in).Lines() {
 				fmt.Fprintln(out, l)
 			}
-			if o.ClusterKind == "kwok" {
-				fmt.Fprintln(out, "note: this is a kwok cluster: it simulates pods and runs no containers, so nothing answers at that URL")
+			if n := o.Cluster.Note(); n != "" {
+				fmt.Fprintln(out, "note: "+n)
 			}
 			return nil
 		},
