@@ -5,6 +5,10 @@
 // name, its cluster's server and the clues local-cluster tools leave there.
 // Nothing is run and the cluster is not contacted, so a stopped cluster or
 // --dry-run detect the same way.
+//
+// Each kind of cluster is one file (minikube.go, kindcluster.go, k3d.go,
+// dockerdesktop.go, kwok.go, and registry.go for a cluster reached through
+// a registry) implementing Kind; kinds.go lists the ones detection tries.
 package cluster
 
 import (
