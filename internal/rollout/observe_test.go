@@ -2,6 +2,8 @@ package rollout
 
 import (
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -9,6 +11,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 )
@@ -54,5 +57,18 @@ func TestObserve(t *testing.T) {
 	}
 	if len(s.Warnings) != 1 || s.Warnings[0].Name != "e1" {
 		t.Errorf("warnings %v", s.Warnings)
+	}
+}
+
+// A watcher that cannot connect watches nothing and returns at once: helm,
+// running beside it, reports the unreachable cluster.
+func TestWatcherWithoutCluster(t *testing.T) {
+	w := &Watcher{Connect: func() (kubernetes.Interface, error) { return nil, errors.New("no cluster") }, Namespace: "ns", Release: "todo"}
+	ctx := context.Background() // never canceled: Watch must not loop
+	if err := w.Watch(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Check(ctx, io.Discard); err != nil || w.Pending() != nil {
+		t.Fatalf("check %v, pending %q", err, w.Pending())
 	}
 }

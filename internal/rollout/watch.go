@@ -16,7 +16,11 @@ import (
 // snapshot to progress (progress.go: what is news, what to print, what is
 // still pending), which keeps the state across polls behind one lock.
 type Watcher struct {
-	Client    kubernetes.Interface
+	Client kubernetes.Interface
+	// Connect, when Client is nil, makes the client on first use; when it
+	// fails the watcher watches nothing (helm reports an unreachable
+	// cluster itself).
+	Connect   func() (kubernetes.Interface, error)
 	Namespace string
 	Release   string
 	// Interval between polls; 1s when zero. Polling lists a handful of
@@ -35,7 +39,9 @@ func (w *Watcher) selector() string { return "app.kubernetes.io/instance=" + w.R
 // events, until ctx ends. It returns a *Failure as soon as a pod or Job is
 // in a state that waiting will not fix; nil when ctx ends first.
 func (w *Watcher) Watch(ctx context.Context, out io.Writer) error {
-	w.init()
+	if w.init(); w.Client == nil {
+		return nil
+	}
 	tick := time.NewTicker(w.interval())
 	defer tick.Stop()
 	for {
@@ -54,7 +60,9 @@ func (w *Watcher) Watch(ctx context.Context, out io.Writer) error {
 // explains a helm failure that came before the watcher's next poll: a
 // failed hook Job is kept, so its logs are still there.
 func (w *Watcher) Check(ctx context.Context, out io.Writer) error {
-	w.init()
+	if w.init(); w.Client == nil {
+		return nil
+	}
 	if f := w.poll(ctx, out); f != nil {
 		return f
 	}
@@ -88,6 +96,9 @@ func (w *Watcher) WaitCurrent(ctx context.Context, out io.Writer) error {
 
 func (w *Watcher) init() {
 	w.once.Do(func() {
+		if w.Client == nil && w.Connect != nil {
+			w.Client, _ = w.Connect()
+		}
 		// Events from earlier runs are history, not this rollout's news.
 		w.p = newProgress(w.Release, time.Now().Add(-2*time.Second))
 	})

@@ -73,33 +73,16 @@ func New(o Options) (*plan.Plan, error) {
 	p := &plan.Plan{Title: fmt.Sprintf("up: release %s in namespace %s", d.Release, d.Namespace)}
 	p.Add(o.Delivery...)
 	p.Add(namespaceStep(o), &leaseStep{o: o}, secretStep(o))
-	var watcher *rollout.Watcher
+	// deploy hands the release helm printed to the report.
+	deployed := new(deploy.Release)
 	dep := &deploy.Step{
 		Options: d, Runner: o.Runner,
 		Prepare: o.PreparePostRenderer, PrepareLines: o.PrepareLines,
-		HelmOut: o.HelmOut,
+		Watcher:  &rollout.Watcher{Connect: o.Client, Namespace: d.Namespace, Release: d.Release},
+		HelmOut:  o.HelmOut,
+		Deployed: deployed,
 	}
-	dep.Watch = func(ctx context.Context, out io.Writer) error {
-		cs, err := o.Client()
-		if err != nil {
-			return nil // helm reports an unreachable cluster itself
-		}
-		watcher = &rollout.Watcher{Client: cs, Namespace: d.Namespace, Release: d.Release}
-		return watcher.Watch(ctx, out)
-	}
-	dep.Diagnose = func(ctx context.Context, out io.Writer) error {
-		if watcher == nil {
-			return nil
-		}
-		return watcher.Check(ctx, out)
-	}
-	dep.Pending = func() []string {
-		if watcher == nil {
-			return nil
-		}
-		return watcher.Pending()
-	}
-	p.Add(dep, waitStep(o), reportStep(o, dep))
+	p.Add(dep, waitStep(o), reportStep(o, deployed))
 	return p, nil
 }
 
@@ -219,7 +202,7 @@ func waitStep(o Options) plan.Step {
 
 // reportStep reads the release from the deploy step's helm output, and asks
 // `helm status` only if that is missing.
-func reportStep(o Options, dep *deploy.Step) plan.Step {
+func reportStep(o Options, deployed *deploy.Release) plan.Step {
 	d := o.Deploy
 	return plan.Func{
 		Label: "report",
@@ -228,7 +211,7 @@ func reportStep(o Options, dep *deploy.Step) plan.Step {
 			fmt.Sprintf("Service %s/%s → frontend URL", d.Namespace, report.ServiceName(d.Release)),
 		},
 		Fn: func(ctx context.Context, out io.Writer) error {
-			rel, err := dep.Release, error(nil)
+			rel, err := *deployed, error(nil)
 			if !rel.Found {
 				rel, err = deploy.Status(ctx, o.Runner, d)
 			}
