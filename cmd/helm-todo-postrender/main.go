@@ -85,13 +85,17 @@ func newRootCmd(name string, in io.Reader, out, errOut io.Writer) *cobra.Command
 	// Helm runs it; nobody types it often enough to want completion.
 	root.CompletionOptions.DisableDefaultCmd = true
 	o.AddFlags(root.Flags())
-	root.AddCommand(postrendercli.NewCommand(in, out, errOut), &cobra.Command{
+	root.AddCommand(postrendercli.NewCommand(in, out, errOut), newVersionCmd(name, out))
+	return root
+}
+
+func newVersionCmd(name string, out io.Writer) *cobra.Command {
+	return &cobra.Command{
 		Use: "version", Short: "Print the version (also --version)", Args: cobra.NoArgs,
 		Example: "  " + name + " version",
 		RunE: func(*cobra.Command, []string) error {
 			_, err := fmt.Fprintln(out, version.Version)
 			return err
 		},
-	})
-	return root
+	}
 }

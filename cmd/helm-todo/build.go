@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/delivery"
 	"github.com/helm-todo/helm-todo/internal/image"
 	"github.com/helm-todo/helm-todo/internal/settings"
@@ -62,7 +63,7 @@ func (o *imageOptions) addBuilderFlags(fs *pflag.FlagSet) {
 }
 
 func (o *imageOptions) addLoadFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Cluster, "cluster", "", "cluster kind instead of detecting it: minikube, kind, k3d, docker-desktop or kwok, optionally KIND:NAME")
+	fs.StringVar(&o.Cluster, "cluster", "", "cluster kind instead of detecting it: "+cluster.Choices()+", optionally KIND:NAME")
 	fs.StringVar(&o.Registry, "registry", "", "push images to this registry (e.g. registry.example.com/me) instead of loading them; default from helm-todo.yaml")
 }
 

@@ -1,23 +1,21 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/delivery"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
 
-const loadLong = `Get the built images into the cluster of the current kube-context.
+var loadLong = `Get the built images into the cluster of the current kube-context.
 
 The cluster is detected from the kubeconfig, as Skaffold does:
-  minikube        context "minikube" or minikube's marks   minikube -p PROFILE image load
-  kind            context kind-NAME                        kind load docker-image --name NAME
-  k3d             context k3d-NAME                         k3d image import -c NAME
-  docker-desktop  context docker-desktop                   nothing: it shares docker's images
-  kwok            context kwok-NAME                        nothing: kwok runs no containers
-A cluster that publishes its registry (KEP-1755: the ConfigMap
+` + kindTable() + `A cluster that publishes its registry (KEP-1755: the ConfigMap
 kube-public/local-registry-hosting, as kind, k3d and ctlptl set-ups do) gets
 the images pushed to that registry's host, and the chart names them by the
 host its nodes pull from. --registry or --cluster beat it.
@@ -27,6 +25,16 @@ Images built by podman or buildah travel as a docker-archive file
 
 A load is skipped when the cluster already has the tag. The tags are the
 content hashes ` + "`helm todo build`" + ` gives, so build first.`
+
+// kindTable is one row per cluster kind: how it is detected, what loads.
+func kindTable() string {
+	var b strings.Builder
+	for _, k := range cluster.Kinds() {
+		detected, loads := k.Help()
+		fmt.Fprintf(&b, "  %-15s %-40s %s\n", k.Name(), detected, loads)
+	}
+	return b.String()
+}
 
 func newLoadCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 	var o imageOptions

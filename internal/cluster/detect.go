@@ -5,6 +5,10 @@
 // name, its cluster's server and the clues local-cluster tools leave there.
 // Nothing is run and the cluster is not contacted, so a stopped cluster or
 // --dry-run detect the same way.
+//
+// Each kind of cluster is one file (minikube.go, kindcluster.go, k3d.go,
+// dockerdesktop.go, kwok.go, and registry.go for a cluster reached through
+// a registry) implementing Kind; kinds.go lists the ones detection tries.
 package cluster
 
 import (
@@ -13,25 +17,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
-)
-
-// Kind is a kind of cluster, which decides how images get into it.
-type Kind string
-
-// Cluster kinds. Other is one helm-todo cannot load into: it needs a registry.
-const (
-	Minikube      Kind = "minikube"
-	KindCluster   Kind = "kind"
-	K3d           Kind = "k3d"
-	DockerDesktop Kind = "docker-desktop"
-	Kwok          Kind = "kwok"
-	Registry      Kind = "registry"
-	Other         Kind = "other"
 )
 
 // Cluster is the detected target.
@@ -48,11 +37,28 @@ type Cluster struct {
 	Pull string
 }
 
+// String is the kind and the name ("kind dev"), "unknown" for the zero
+// Cluster.
 func (c Cluster) String() string {
-	if c.Name == "" || c.Name == string(c.Kind) {
-		return string(c.Kind)
+	if c.Kind == nil {
+		return "unknown"
 	}
-	return string(c.Kind) + " " + c.Name
+	if c.Name == "" || c.Name == c.Kind.Name() {
+		return c.Kind.Name()
+	}
+	return c.Kind.Name() + " " + c.Name
+}
+
+// RunsContainers is false for a simulated cluster; an unknown one is
+// taken to run them.
+func (c Cluster) RunsContainers() bool { return c.Kind == nil || c.Kind.RunsContainers() }
+
+// Note is the kind's note after the app's URL, "" for none.
+func (c Cluster) Note() string {
+	if c.Kind == nil {
+		return ""
+	}
+	return c.Kind.Note()
 }
 
 // Detect loads the kubeconfig (a path, a path list, or "" for the default
@@ -95,51 +101,28 @@ func DetectConfig(cfg *clientcmdapi.Config, kubeContext string) (Cluster, error)
 		host = u.Hostname()
 	}
 
-	switch {
-	case name == "minikube":
-		c.Kind, c.Name, c.Clue = Minikube, name, "context name"
-	case cl != nil && minikubeCluster(cl):
-		// minikube names the context, the cluster and the profile alike.
-		c.Kind, c.Name, c.Clue = Minikube, kctx.Cluster, "minikube's cluster_info extension or CA path"
-	case strings.HasPrefix(name, "kind-"):
-		c.Kind, c.Name, c.Clue = KindCluster, strings.TrimPrefix(name, "kind-"), "context name prefix kind-"
-	case strings.HasPrefix(name, "k3d-"):
-		c.Kind, c.Name, c.Clue = K3d, strings.TrimPrefix(name, "k3d-"), "context name prefix k3d-"
-	case strings.HasPrefix(name, "kwok-"):
-		c.Kind, c.Name, c.Clue = Kwok, strings.TrimPrefix(name, "kwok-"), "context name prefix kwok-"
-	case name == "docker-desktop" || name == "docker-for-desktop" || host == "kubernetes.docker.internal":
-		c.Kind, c.Name, c.Clue = DockerDesktop, "docker-desktop", "context name or server"
-	default:
-		c.Kind, c.Clue = Other, "no local-cluster clue"
+	k := Kubeconfig{Context: name, ClusterName: kctx.Cluster, Cluster: cl, Host: host}
+	for _, kind := range kinds {
+		if n, clue, ok := kind.Detect(k); ok {
+			c.Kind, c.Name, c.Clue = kind, n, clue
+			return c, nil
+		}
 	}
+	c.Kind, c.Clue = Other, "no local-cluster clue"
 	return c, nil
-}
-
-// minikubeCluster looks for what minikube writes into a cluster entry.
-func minikubeCluster(cl *clientcmdapi.Cluster) bool {
-	for _, ext := range cl.Extensions {
-		if ext == nil {
-			continue
-		}
-		if u, ok := ext.(*runtime.Unknown); ok && strings.Contains(string(u.Raw), "minikube.sigs.k8s.io") {
-			return true
-		}
-	}
-	ca := filepath.ToSlash(cl.CertificateAuthority)
-	return strings.Contains(ca, "/.minikube/")
 }
 
 // ParseOverride reads --cluster: "KIND" or "KIND:NAME". A missing name
 // comes from the detected context when it is of the same kind, else the
 // tool's own default.
 func ParseOverride(s string, detected Cluster) (Cluster, error) {
-	kind, name, _ := strings.Cut(s, ":")
-	c := Cluster{Kind: Kind(kind), Name: name, Context: detected.Context, Server: detected.Server, Clue: "--cluster"}
-	defaults := map[Kind]string{Minikube: "minikube", KindCluster: "kind", K3d: "k3s-default", DockerDesktop: "docker-desktop", Kwok: "kwok"}
-	def, ok := defaults[c.Kind]
-	if !ok {
-		return Cluster{}, clierr.Usagef("use --cluster minikube, kind, k3d, docker-desktop or kwok, optionally with :NAME (e.g. kind:dev), or --registry", "unknown cluster kind %q", kind)
+	kindName, name, _ := strings.Cut(s, ":")
+	kind, ok := Lookup(kindName)
+	if !ok || kind.DefaultName() == "" {
+		return Cluster{}, clierr.Usagef("use --cluster "+Choices()+", optionally with :NAME (e.g. "+KindCluster.Name()+":dev), or --registry", "unknown cluster kind %q", kindName)
 	}
+	c := Cluster{Kind: kind, Name: name, Context: detected.Context, Server: detected.Server, Clue: "--cluster"}
+	def := kind.DefaultName()
 	if c.Name == "" {
 		if detected.Kind == c.Kind && detected.Name != "" {
 			c.Name = detected.Name

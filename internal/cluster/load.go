@@ -51,8 +51,8 @@ func NewLoadStep(c Cluster, registry string, b *image.BuildStep, r command.Runne
 }
 
 func unknownCluster(c Cluster) error {
-	return clierr.Usage(fmt.Sprintf("cannot load images into the cluster of context %q (server %s): not minikube, kind, k3d, docker-desktop or kwok", c.Context, c.Server),
-		"pass --registry <registry the cluster pulls from> to push there, or --cluster minikube|kind|k3d|docker-desktop|kwok[:NAME] if detection is wrong", nil)
+	return clierr.Usage(fmt.Sprintf("cannot load images into the cluster of context %q (server %s): not %s", c.Context, c.Server, Choices()),
+		"pass --registry <registry the cluster pulls from> to push there, or --cluster "+strings.Join(Names(), "|")+"[:NAME] if detection is wrong", nil)
 }
 
 // Repository is the chart's image.repository: for a registry, under the
@@ -145,94 +145,50 @@ func (s *LoadStep) Run(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
-func (s *LoadStep) nothingToDo() string {
-	if s.Cluster.Kind == Kwok {
-		return "nothing to load: kwok runs no containers, pods only need the image name"
-	}
-	return "nothing to load: docker-desktop's cluster uses the docker daemon's images"
-}
+func (s *LoadStep) nothingToDo() string { return s.Cluster.Kind.NothingToLoad() }
 
 // archive is the docker-archive file podman and buildah images travel in,
 // "" when the image goes by name (docker builder, or a registry).
 func (s *LoadStep) archive() string {
-	if s.Build.Builder.Kind == image.Docker || s.Cluster.Kind == Registry || s.Cluster.Kind == Kwok {
+	if !s.Cluster.Kind.Archive(s.Build.Builder) {
 		return ""
 	}
 	name := strings.NewReplacer("/", "_", ":", "_").Replace(s.Build.Spec.Name) + "-" + s.Build.Tag + ".tar"
 	return filepath.Join(s.TempDir, "helm-todo-"+name)
 }
 
-// loadCmds are the commands that put the image into the cluster.
-func (s *LoadStep) loadCmds() []command.Cmd {
-	b := s.Build.Builder
-	src := s.Build.Ref()
-	if s.Cluster.Kind == Registry {
-		return []command.Cmd{b.TagCmd(src, s.pushRef()), b.PushCmd(s.pushRef())}
+// image is the built image as the cluster's kind sees it.
+func (s *LoadStep) image() Image {
+	img := Image{
+		Builder: s.Build.Builder, Source: s.Build.Ref(),
+		Qualified: image.Qualified(s.Build.Spec.Name) + ":" + s.Build.Tag, Ref: s.Ref(),
+		Push: s.pushRef(), KindProvider: s.KindProvider,
 	}
-	var cmds []command.Cmd
 	if a := s.archive(); a != "" {
-		cmds = append(cmds, b.SaveCmd(src, a))
-		src = a
+		img.Source = a
 	}
-	n := s.Cluster.Name
-	switch s.Cluster.Kind {
-	case Minikube:
-		cmds = append(cmds, command.Cmd{Name: "minikube", Args: []string{"-p", n, "image", "load", src}})
-	case KindCluster:
-		if s.archive() != "" {
-			cmds = append(cmds, command.Cmd{Name: "kind", Args: []string{"load", "image-archive", src, "--name", n}})
-		} else {
-			cmds = append(cmds, command.Cmd{Name: "kind", Args: []string{"load", "docker-image", src, "--name", n}})
-		}
-	case K3d:
-		cmds = append(cmds, command.Cmd{Name: "k3d", Args: []string{"image", "import", src, "-c", n}})
-	case DockerDesktop:
-		if s.archive() == "" {
-			return nil
-		}
-		cmds = append(cmds, command.Cmd{Name: "docker", Args: []string{"load", "-i", src}})
-	case Kwok:
-		return nil
+	return img
+}
+
+// loadCmds are the commands that put the image into the cluster: the
+// kind's, after a save to the archive when it takes one.
+func (s *LoadStep) loadCmds() []command.Cmd {
+	cmds := s.Cluster.Kind.Load(s.Cluster, s.image())
+	if a := s.archive(); a != "" && len(cmds) > 0 {
+		cmds = append([]command.Cmd{s.Build.Builder.SaveCmd(s.Build.Ref(), a)}, cmds...)
 	}
 	return cmds
 }
 
 // checkCmds ask the cluster whether it already has the image.
 func (s *LoadStep) checkCmds() []command.Cmd {
-	ref := image.Qualified(s.Build.Spec.Name) + ":" + s.Build.Tag
-	switch s.Cluster.Kind {
-	case Minikube:
-		return []command.Cmd{{Name: "minikube", Args: []string{"-p", s.Cluster.Name, "image", "ls"}}}
-	case KindCluster:
-		return []command.Cmd{{Name: nodeEngine(s.Build.Builder, s.KindProvider), Args: []string{"exec", s.Cluster.Name + "-control-plane", "crictl", "inspecti", ref}}}
-	case K3d:
-		return []command.Cmd{{Name: nodeEngine(s.Build.Builder, s.KindProvider), Args: []string{"exec", "k3d-" + s.Cluster.Name + "-server-0", "crictl", "inspecti", ref}}}
-	case Registry:
-		if s.localRegistry() {
-			return nil // LocalRegistryHas, in has
-		}
-		return []command.Cmd{s.Build.Builder.RemoteExistsCmd(s.pushRef())}
-	case DockerDesktop:
-		if s.archive() != "" {
-			return []command.Cmd{image.Builder{Kind: image.Docker}.ExistsCmd(ref)}
-		}
-	}
-	return nil
+	return s.Cluster.Kind.Check(s.Cluster, s.image())
 }
 
 // localRegistry: a registry on this machine, asked in-process (see
 // image.LocalRegistryHas) whatever the builder.
 func (s *LoadStep) localRegistry() bool {
 	return s.Cluster.Kind == Registry && image.LoopbackRegistry(s.pushRef())
-}
-
-// nodeEngine runs the kind and k3d node containers: docker, or podman when
-// that is what the user builds with (kind's podman provider).
-func nodeEngine(b image.Builder, kindProvider string) string {
-	if b.Kind == image.Podman || kindProvider == "podman" {
-		return "podman"
-	}
-	return "docker"
 }
 
 // has runs checkCmds. A check that fails means "not there": the load
@@ -246,21 +202,11 @@ func (s *LoadStep) has(ctx context.Context) (bool, error) {
 		if err != nil {
 			return false, nil
 		}
-		if s.Cluster.Kind == Minikube {
-			return listed(string(res.Stdout), s.Ref()), nil
+		if !s.Cluster.Kind.Has(res.Stdout, s.image()) {
+			return false, nil
 		}
 	}
 	return len(s.checkCmds()) > 0, nil
-}
-
-// listed finds ref in `minikube image ls` output, one reference a line.
-func listed(out, ref string) bool {
-	for _, line := range strings.Split(out, "\n") {
-		if l := strings.TrimSpace(line); l != "" && image.SameRef(l, ref) {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *LoadStep) explain(c command.Cmd, err error) error {

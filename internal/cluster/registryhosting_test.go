@@ -11,8 +11,6 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
-	"github.com/helm-todo/helm-todo/internal/image"
-	"github.com/helm-todo/helm-todo/internal/testsupport/standin"
 )
 
 // The localRegistryHosting.v1 documents the tools publish. kind's is from
@@ -96,23 +94,5 @@ func TestTargetRegistryHostingPrecedence(t *testing.T) {
 				t.Fatalf("got %q pull %q (%v), want %q pull %q", c, c.Pull, err, tc.want, tc.pull)
 			}
 		})
-	}
-}
-
-// The images are pushed to host, and the chart names them by the host the
-// node pulls from.
-func TestDeliveryToPublishedRegistry(t *testing.T) {
-	standin.Install(t)
-	root, plugin := repo(t)
-	h, _ := ParseRegistryHosting(hostingForms["k3d"].doc)
-	d := deliver(t, root, plugin, Options{KubeConfig: filepath.Join("testdata", "kind.yaml"), RegistryHosting: &h, Builder: image.Builder{Kind: image.Docker}})
-	repo, tag, _ := d.Image("backend")
-	if repo != "k3d-myregistry:5000/todo-backend" {
-		t.Errorf("chart repository %q, want the runtime's host", repo)
-	}
-	lines := strings.Join(d.Loads[0].Describe(), "\n")
-	push := "docker push k3d-myregistry.localhost:5000/todo-backend:" + tag
-	if !strings.Contains(lines, push) || strings.Contains(lines, "push k3d-myregistry:5000") {
-		t.Errorf("plan does not push to host:\n%s", lines)
 	}
 }

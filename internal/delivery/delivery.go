@@ -48,7 +48,7 @@ type Options struct {
 
 // Planned is a delivery plan with the project and runner it was made for.
 type Planned struct {
-	*cluster.Delivery
+	*Images
 	Project *project.Project
 	Runner  command.Runner
 }
@@ -136,30 +136,29 @@ func (o *Options) Plan(ctx context.Context, withLoad bool) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := cluster.Options{
+	in := planInput{
 		Builder: b, Force: o.Force, NoCache: o.NoCache,
-		Cluster: o.Cluster, Registry: o.Registry,
-		KubeConfig: s.KubeConfig, KubeContext: s.KubeContext, KindProvider: s.KindProvider,
-		PluginDir: pluginDir, Probe: o.probe(), Runner: o.runner(),
+		Target:       cluster.Options{Cluster: o.Cluster, Registry: o.Registry, KubeConfig: s.KubeConfig, KubeContext: s.KubeContext},
+		KindProvider: s.KindProvider, PluginDir: pluginDir, Probe: o.probe(), Runner: o.runner(),
 	}
-	if opts.Registry == "" {
-		opts.Registry = p.Build.Registry
+	if in.Target.Registry == "" {
+		in.Target.Registry = p.Build.Registry
 	}
-	var d *cluster.Delivery
+	var d *Images
 	if withLoad {
-		if opts.Registry == "" && opts.Cluster == "" {
-			if opts.RegistryHosting, err = o.registryHosting(ctx); err != nil {
+		if in.Target.Registry == "" && in.Target.Cluster == "" {
+			if in.Target.RegistryHosting, err = o.registryHosting(ctx); err != nil {
 				return nil, err
 			}
 		}
-		d, err = cluster.PlanDelivery(ctx, p, opts)
+		d, err = planDelivery(ctx, p, in)
 	} else {
-		d, err = cluster.PlanBuild(ctx, p, opts)
+		d, err = planBuild(ctx, p, in)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Planned{Delivery: d, Project: p, Runner: opts.Runner}, nil
+	return &Planned{Images: d, Project: p, Runner: in.Runner}, nil
 }
 
 // registryHosting reads the KEP-1755 ConfigMap of the kube-context's

@@ -106,6 +106,23 @@ func fakeHelm(t *testing.T, script string) (bin, log string) {
 	return bin, log
 }
 
+// watcher is a Watcher made of its answers.
+type watcher struct {
+	watch   func(ctx context.Context, out io.Writer) error
+	pending []string
+}
+
+func (w *watcher) Watch(ctx context.Context, out io.Writer) error {
+	if w.watch == nil {
+		<-ctx.Done()
+		return nil
+	}
+	return w.watch(ctx, out)
+}
+
+func (w *watcher) Check(context.Context, io.Writer) error { return nil }
+func (w *watcher) Pending() []string                      { return w.pending }
+
 func TestStepStopsHelmOnWatchFailure(t *testing.T) {
 	bin, log := fakeHelm(t, `case "$1" in
 upgrade) trap 'echo rolled-back >> $LOG; exit 1' TERM; echo started >> $LOG; while :; do sleep 0.05; done ;;
@@ -115,7 +132,7 @@ esac
 	s := &Step{
 		Options: Options{HelmBin: bin, Major: 3, Release: "todo", Namespace: "ns", Chart: "c"},
 		Runner:  command.Exec{},
-		Watch: func(ctx context.Context, out io.Writer) error {
+		Watcher: &watcher{watch: func(ctx context.Context, out io.Writer) error {
 			// Fail once helm is really running, as a watcher would.
 			for !strings.Contains(readFile(t, log), "started") {
 				select {
@@ -125,7 +142,7 @@ esac
 				}
 			}
 			return errors.New("pod/todo-backend-x container backend: CrashLoopBackOff")
-		},
+		}},
 	}
 	var out bytes.Buffer
 	err := s.Run(context.Background(), &out)
@@ -146,7 +163,7 @@ esac
 	s := &Step{
 		Options: Options{HelmBin: bin, Major: 4, Release: "todo", Namespace: "ns", Chart: "c"},
 		Runner:  command.Exec{},
-		Pending: func() []string { return []string{"pod/todo-backend-x: container backend not ready"} },
+		Watcher: &watcher{pending: []string{"pod/todo-backend-x: container backend not ready"}},
 	}
 	err := s.Run(context.Background(), &bytes.Buffer{})
 	for _, want := range []string{"context deadline exceeded", "not ready: pod/todo-backend-x: container backend not ready", "release todo in namespace ns is now not installed"} {
@@ -170,7 +187,8 @@ esac
 	for name, debug := range map[string]bool{"quiet": false, "--debug": true} {
 		t.Run(name, func(t *testing.T) {
 			var helmOut bytes.Buffer
-			s := &Step{Options: Options{HelmBin: bin, Major: 4, Release: "todo", Namespace: "ns", Chart: "c"}, Runner: command.Exec{}}
+			var rel Release
+			s := &Step{Options: Options{HelmBin: bin, Major: 4, Release: "todo", Namespace: "ns", Chart: "c"}, Runner: command.Exec{}, Deployed: &rel}
 			if debug {
 				s.HelmOut = &helmOut
 			}
@@ -178,8 +196,8 @@ esac
 			if err := s.Run(context.Background(), &out); err != nil {
 				t.Fatal(err)
 			}
-			if s.Release.String() != "deployed (revision 4)" || len(s.Release.Hooks) != 1 || s.Release.Hooks[0].Phase != "Succeeded" {
-				t.Errorf("release %+v, want deployed revision 4 with the hook Succeeded", s.Release)
+			if rel.String() != "deployed (revision 4)" || len(rel.Hooks) != 1 || rel.Hooks[0].Phase != "Succeeded" {
+				t.Errorf("release %+v, want deployed revision 4 with the hook Succeeded", rel)
 			}
 			shown := out.String() + helmOut.String()
 			if strings.Contains(shown, "do-not-print") || strings.Contains(shown, `"manifest"`) {

@@ -22,21 +22,27 @@ type Step struct {
 	Prepare func(ctx context.Context, out io.Writer) error
 	// PrepareLines describe Prepare for --dry-run.
 	PrepareLines []string
-	// Watch follows the rollout until ctx ends; a non-nil error is a failure
-	// helm would only report at its timeout. Nil disables watching.
-	Watch func(ctx context.Context, out io.Writer) error
-	// Diagnose looks once more after helm failed on its own, for a cause
-	// the watcher had not polled yet (helm watches hooks closely).
-	Diagnose func(ctx context.Context, out io.Writer) error
-	// Pending says what is not ready yet, to explain a helm timeout.
-	Pending func() []string
+	// Watcher follows the rollout beside helm; nil disables watching.
+	Watcher Watcher
 	// HelmOut receives helm's own output (--debug): its stderr live, and
 	// the release's NOTES once it is deployed. Nil discards it.
 	HelmOut io.Writer
+	// Deployed, when set, receives the release as helm printed it once
+	// Run succeeded, for the steps after this one (up's report). It stays
+	// as it was (Found false) when Run failed or helm's output did not parse.
+	Deployed *Release
+}
 
-	// Release is the deployed release as helm printed it, once Run
-	// succeeded; Found is false before that or if its output did not parse.
-	Release Release
+// Watcher follows a rollout while helm runs (rollout.Watcher).
+type Watcher interface {
+	// Watch follows the rollout until ctx ends; a non-nil error is a
+	// failure helm would only report at its timeout.
+	Watch(ctx context.Context, out io.Writer) error
+	// Check looks once more after helm failed on its own, for a cause the
+	// watcher had not polled yet (helm watches hooks closely).
+	Check(ctx context.Context, out io.Writer) error
+	// Pending says what is not ready yet, to explain a helm timeout.
+	Pending() []string
 }
 
 func (s *Step) Name() string { return "deploy" }
@@ -57,9 +63,9 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 	helmCtx, stopHelm := context.WithCancelCause(ctx)
 	defer stopHelm(nil)
 	watchDone := make(chan error, 1)
-	if s.Watch != nil {
+	if s.Watcher != nil {
 		go func() {
-			err := s.Watch(helmCtx, out)
+			err := s.Watcher.Watch(helmCtx, out)
 			if err != nil {
 				// helm gets SIGTERM and rolls back (--atomic /
 				// --rollback-on-failure): nothing stays half-applied.
@@ -86,7 +92,9 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 	watchErr := <-watchDone
 	if helmErr == nil && watchErr == nil {
 		if rel, err := ParseStatus(res.Stdout); err == nil {
-			s.Release = rel
+			if s.Deployed != nil {
+				*s.Deployed = rel
+			}
 			if s.HelmOut != nil && rel.Notes != "" {
 				fmt.Fprintf(s.HelmOut, "NOTES:\n%s\n", strings.Trim(rel.Notes, "\n"))
 			}
@@ -96,8 +104,8 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 	stateCtx, cancel := StateContext(ctx)
 	defer cancel()
 	state := State(stateCtx, s.Runner, s.Options)
-	if watchErr == nil && ctx.Err() == nil && s.Diagnose != nil {
-		watchErr = s.Diagnose(stateCtx, out)
+	if watchErr == nil && ctx.Err() == nil && s.Watcher != nil {
+		watchErr = s.Watcher.Check(stateCtx, out)
 	}
 	stateLine := fmt.Sprintf("release %s in namespace %s is now %s", s.Options.Release, s.Options.Namespace, state)
 	fmt.Fprintln(out, "   "+stateLine)
@@ -110,8 +118,8 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 	default:
 		msg := helmErr.Error()
 		var pending []string
-		if s.Pending != nil {
-			pending = s.Pending()
+		if s.Watcher != nil {
+			pending = s.Watcher.Pending()
 		}
 		fix := "see the progress lines above; run with --debug for helm's output"
 		if len(pending) > 0 {

@@ -55,7 +55,7 @@ func (a *Action) Run(ctx context.Context) (*Report, error) {
 	if c, err := cluster.Detect(s.KubeConfig, s.KubeContext); err != nil {
 		checks = append(checks, Check{Name: "kube-context", Level: Fail, Detail: err.Error(), Fix: "start a local cluster or pass --kubeconfig/--kube-context"})
 	} else {
-		checks = append(checks, a.delivery(ctx, c), Context(string(c.Kind), c.Context, c.Server, a.AllowRemote))
+		checks = append(checks, a.delivery(ctx, c), Context(c.Kind.Name(), c.Context, c.Server, a.AllowRemote))
 	}
 	checks = append(checks,
 		Probe(ctx, "cluster", "start the cluster (minikube start, ...) or check the kube-context", a.ServerVersion),
@@ -167,7 +167,7 @@ func (a *Action) delivery(ctx context.Context, c cluster.Cluster) Check {
 	if p, err := project.Load(a.Dir, a.Settings.ResolvePluginDir()); err == nil && p.Build.Registry != "" {
 		return Check{Name: "cluster tool", Level: OK, Detail: "none needed: images are pushed to " + p.Build.Registry + " (build.registry in helm-todo.yaml)"}
 	}
-	if c.Kind != cluster.Kwok {
+	if c.Kind.RunsContainers() {
 		h, err := a.registryHosting(ctx)
 		if err != nil {
 			return Check{Name: "cluster tool", Level: Fail, Detail: err.Error(), Fix: clierr.FixOf(err)}
@@ -190,22 +190,11 @@ func (a *Action) registryHosting(ctx context.Context) (*cluster.RegistryHosting,
 	return cluster.ReadRegistryHosting(ctx, kc.Clientset)
 }
 
+// clusterTool is the kind's own check: the program it loads images with.
 func (a *Action) clusterTool(c cluster.Cluster) Check {
-	ch := Check{Name: "cluster tool"}
-	switch tool, ok := ClusterTool[string(c.Kind)]; {
-	case c.Kind == cluster.Kwok:
-		ch.Level, ch.Detail = OK, "kwok: simulated cluster, no images to load"
-	case ok:
-		if path, err := a.LookPath(tool); err == nil {
-			ch.Level, ch.Detail = OK, fmt.Sprintf("%s for %s (%s)", tool, c, path)
-		} else {
-			ch.Level, ch.Detail, ch.Fix = Fail, tool+" not found on PATH, needed to load images into "+c.String(), "install "+tool
-		}
-	default:
-		ch.Level, ch.Detail = Warn, fmt.Sprintf("no local-cluster clue in context %q: images must go through a registry", c.Context)
-		ch.Fix = "pass --registry (or build.registry in helm-todo.yaml), or use minikube/kind/k3d"
-	}
-	return ch
+	t := c.Kind.Tool(c, a.LookPath)
+	level := map[string]Level{"ok": OK, "warn": Warn, "fail": Fail}[t.Level]
+	return Check{Name: "cluster tool", Level: level, Detail: t.Detail, Fix: t.Fix}
 }
 
 // apiURLSources collects NEXT_PUBLIC_API_URL from everywhere a build could

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/secrets"
 )
 
@@ -65,12 +66,6 @@ func Result(checks []Check) error {
 	return clierr.New(fmt.Sprintf("%d required check(s) failed: %s", len(names), strings.Join(names, ", ")), "follow the fix lines above, then run helm todo doctor again", nil)
 }
 
-// localKinds are cluster kinds that run on this machine.
-var localKinds = map[string]bool{"minikube": true, "kind": true, "k3d": true, "docker-desktop": true, "kwok": true}
-
-// ClusterTool is the program a cluster kind needs for loading images.
-var ClusterTool = map[string]string{"minikube": "minikube", "kind": "kind", "k3d": "k3d", "docker-desktop": "docker"}
-
 // Context checks that the kube-context is a local cluster. A remote one is
 // a warning (deploying a dev app to a shared cluster is rarely meant),
 // accepted with allowRemote.
@@ -83,7 +78,7 @@ func Context(kind, contextName, server string, allowRemote bool) Check {
 	if u, err := url.Parse(server); err == nil {
 		host = u.Hostname()
 	}
-	local := localKinds[kind] || host == "localhost" || (net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback())
+	local := cluster.IsLocal(kind) || host == "localhost" || (net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback())
 	switch {
 	case local:
 		c.Level, c.Detail = OK, fmt.Sprintf("%s is local (%s, %s)", contextName, kindOr(kind), server)
@@ -97,7 +92,7 @@ func Context(kind, contextName, server string, allowRemote bool) Check {
 }
 
 func kindOr(k string) string {
-	if k == "" || k == "other" {
+	if k == "" || k == cluster.Other.Name() {
 		return "unknown kind"
 	}
 	return k

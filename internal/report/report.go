@@ -9,21 +9,22 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/helm-todo/helm-todo/internal/cluster"
+	"github.com/helm-todo/helm-todo/internal/command"
 )
 
 // Input is what the URL depends on.
 type Input struct {
-	ClusterKind string // "minikube", "kind", "kwok", ... from internal/cluster
-	Profile     string // minikube profile
-	Namespace   string
-	Release     string
-	Service     *corev1.Service // the frontend Service, nil when not found
-	// MinikubeIP returns the node IP (`minikube -p P ip`); used for minikube only.
-	MinikubeIP func(ctx context.Context) (string, error)
+	Cluster   cluster.Cluster // the zero Cluster when unknown
+	Namespace string
+	Release   string
+	Service   *corev1.Service // the frontend Service, nil when not found
+	// Probe runs the kind's read-only questions (`minikube ip`).
+	Probe command.Runner
 	// NodeIPs are the nodes' InternalIP addresses: a NodePort that answers
 	// there from this machine (a node on a local bridge) is the URL.
 	NodeIPs []string
@@ -47,9 +48,8 @@ func ServiceName(release string) string { return release + "-frontend" }
 
 // Frontend works out the URL.
 //
-//   - minikube: what `minikube service --url` prints, the node IP and the
-//     NodePort a LoadBalancer Service also gets, plus the `minikube tunnel`
-//     hint for the LoadBalancer address itself;
+//   - the cluster kind's own way when it has one (cluster.Kind's Reach),
+//     with a port-forward as the alternative;
 //   - a LoadBalancer with an address: that address;
 //   - anything else: a `kubectl port-forward` line and localhost.
 func Frontend(ctx context.Context, in Input) Result {
@@ -71,18 +71,9 @@ func Frontend(ctx context.Context, in Input) Result {
 		return forward
 	}
 	svc := in.Service
-	if in.ClusterKind == "minikube" && in.MinikubeIP != nil && len(svc.Spec.Ports) > 0 && svc.Spec.Ports[0].NodePort > 0 {
-		if ip, err := in.MinikubeIP(ctx); err == nil && net.ParseIP(strings.TrimSpace(ip)) != nil {
-			r := Result{URL: "http://" + net.JoinHostPort(strings.TrimSpace(ip), strconv.Itoa(int(svc.Spec.Ports[0].NodePort)))}
-			if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
-				tunnel := "minikube tunnel"
-				if in.Profile != "" && in.Profile != "minikube" {
-					tunnel += " -p " + in.Profile
-				}
-				r.Hints = append(r.Hints, fmt.Sprintf("  for the LoadBalancer address, run `%s` in another terminal; then http://127.0.0.1:%d", tunnel, port))
-			}
-			r.Hints = append(r.Hints, "  or: "+pf+" and http://localhost:"+strconv.Itoa(int(port)))
-			return r
+	if k := in.Cluster.Kind; k != nil {
+		if url, hints, ok := k.Reach(ctx, in.Cluster, in.Probe, svc); ok {
+			return Result{URL: url, Hints: append(hints, "  or: "+pf+" and http://localhost:"+strconv.Itoa(int(port)))}
 		}
 	}
 	if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {

@@ -3,11 +3,15 @@ package report
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/helm-todo/helm-todo/internal/cluster"
+	"github.com/helm-todo/helm-todo/internal/command"
 )
 
 func svc(typ corev1.ServiceType, nodePort int32, ingress ...corev1.LoadBalancerIngress) *corev1.Service {
@@ -17,49 +21,62 @@ func svc(typ corev1.ServiceType, nodePort int32, ingress ...corev1.LoadBalancerI
 	return s
 }
 
+// probe answers `minikube ip`, and fails on any other command.
+type probe struct {
+	want, out string
+	err       error
+}
+
+func (p probe) Run(_ context.Context, c command.Cmd) (command.Result, error) {
+	if c.String() != p.want {
+		return command.Result{}, fmt.Errorf("unexpected command %q, want %q", c, p.want)
+	}
+	return command.Result{Stdout: []byte(p.out)}, p.err
+}
+
 func TestFrontend(t *testing.T) {
-	ip := func(context.Context) (string, error) { return "192.168.49.2\n", nil }
-	noIP := func(context.Context) (string, error) { return "", errors.New("minikube not running") }
+	ip := probe{out: "192.168.49.2\n", want: "minikube -p dev ip"}
+	noIP := probe{err: errors.New("minikube not running"), want: "minikube -p minikube ip"}
 	pf := "  reach it by running first: kubectl port-forward -n todo-app svc/todo-frontend 3000:3000"
 	tests := map[string]struct {
 		in   Input
 		want Result
 	}{
 		"minikube load balancer": {
-			in: Input{ClusterKind: "minikube", Profile: "dev", Service: svc(corev1.ServiceTypeLoadBalancer, 31234), MinikubeIP: ip},
+			in: Input{Cluster: cluster.Cluster{Kind: cluster.Minikube, Name: "dev"}, Service: svc(corev1.ServiceTypeLoadBalancer, 31234), Probe: ip},
 			want: Result{URL: "http://192.168.49.2:31234", Hints: []string{
 				"  for the LoadBalancer address, run `minikube tunnel -p dev` in another terminal; then http://127.0.0.1:3000",
 				"  or: kubectl port-forward -n todo-app svc/todo-frontend 3000:3000 and http://localhost:3000"}},
 		},
 		"minikube without ip falls back": {
-			in:   Input{ClusterKind: "minikube", Service: svc(corev1.ServiceTypeNodePort, 31234), MinikubeIP: noIP},
+			in:   Input{Cluster: cluster.Cluster{Kind: cluster.Minikube, Name: "minikube"}, Service: svc(corev1.ServiceTypeNodePort, 31234), Probe: noIP},
 			want: Result{URL: "http://localhost:3000", Hints: []string{pf}},
 		},
 		"load balancer with address": {
-			in:   Input{ClusterKind: "kind", Service: svc(corev1.ServiceTypeLoadBalancer, 31234, corev1.LoadBalancerIngress{Hostname: "lb.example"})},
+			in:   Input{Cluster: cluster.Cluster{Kind: cluster.KindCluster, Name: "dev"}, Service: svc(corev1.ServiceTypeLoadBalancer, 31234, corev1.LoadBalancerIngress{Hostname: "lb.example"})},
 			want: Result{URL: "http://lb.example:3000"},
 		},
 		"load balancer pending (kwok)": {
-			in: Input{ClusterKind: "kwok", Service: svc(corev1.ServiceTypeLoadBalancer, 31234)},
+			in: Input{Cluster: cluster.Cluster{Kind: cluster.Kwok, Name: "kwok"}, Service: svc(corev1.ServiceTypeLoadBalancer, 31234)},
 			want: Result{URL: "http://localhost:3000", Hints: []string{pf,
 				"  (the LoadBalancer has no address yet: this cluster may have no load-balancer controller)"}},
 		},
 		"load balancer pending, node port answers (a node on a local bridge)": {
-			in: Input{ClusterKind: "registry", Service: svc(corev1.ServiceTypeLoadBalancer, 31234), NodeIPs: []string{"10.9.9.9", "10.245.0.1"},
+			in: Input{Cluster: cluster.Cluster{Kind: cluster.Registry, Name: "127.0.0.1:5000"}, Service: svc(corev1.ServiceTypeLoadBalancer, 31234), NodeIPs: []string{"10.9.9.9", "10.245.0.1"},
 				Answers: func(_ context.Context, url string) bool { return url == "http://10.245.0.1:31234" }},
 			want: Result{URL: "http://10.245.0.1:31234", Hints: []string{"  or: kubectl port-forward -n todo-app svc/todo-frontend 3000:3000 and http://localhost:3000"}},
 		},
 		"node port that does not answer is no URL": {
-			in: Input{ClusterKind: "registry", Service: svc(corev1.ServiceTypeNodePort, 31234), NodeIPs: []string{"10.245.0.1"},
+			in: Input{Cluster: cluster.Cluster{Kind: cluster.Registry, Name: "127.0.0.1:5000"}, Service: svc(corev1.ServiceTypeNodePort, 31234), NodeIPs: []string{"10.245.0.1"},
 				Answers: func(context.Context, string) bool { return false }},
 			want: Result{URL: "http://localhost:3000", Hints: []string{pf}},
 		},
 		"cluster ip": {
-			in:   Input{ClusterKind: "kind", Service: svc(corev1.ServiceTypeClusterIP, 0)},
+			in:   Input{Cluster: cluster.Cluster{Kind: cluster.KindCluster, Name: "dev"}, Service: svc(corev1.ServiceTypeClusterIP, 0)},
 			want: Result{URL: "http://localhost:3000", Hints: []string{pf}},
 		},
 		"no service": {
-			in: Input{ClusterKind: "kind"},
+			in: Input{Cluster: cluster.Cluster{Kind: cluster.KindCluster, Name: "dev"}},
 			want: Result{URL: "http://localhost:3000", Hints: []string{pf,
 				"  (service todo-app/todo-frontend was not found; is the release installed?)"}},
 		},

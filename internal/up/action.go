@@ -70,7 +70,7 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 	for _, n := range o.Secrets.Notices() {
 		fmt.Fprintln(out, "notice:", n)
 	}
-	fmt.Fprintf(out, "helm: %s (Helm %d); cluster: %s\n", s.HelmBin, o.Deploy.Major, orUnknownCluster(o.ClusterKind, o.ClusterName))
+	fmt.Fprintf(out, "helm: %s (Helm %d); cluster: %s\n", s.HelmBin, o.Deploy.Major, o.Cluster)
 	r := &Result{Plan: pl, Options: o, DryRun: a.Images.DryRun}
 	if a.Images.DryRun {
 		pl.Print(out)
@@ -139,11 +139,7 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 			PostRenderer: postRenderer, Timeout: a.Timeout, Set: a.Set, SetString: a.SetString,
 		},
 		Secrets: vals, WaitTimeout: a.Timeout, Client: a.client(), Runner: d.Runner,
-		ClusterKind: string(c.Kind), ClusterName: c.Name,
-		MinikubeIP: func(ctx context.Context) (string, error) {
-			res, err := a.probe().Run(ctx, command.Cmd{Name: "minikube", Args: []string{"-p", c.Name, "ip"}})
-			return string(res.Stdout), err
-		},
+		Cluster: c, Probe: a.probe(),
 	}
 	if s.Debug {
 		o.HelmOut = a.Images.Out
@@ -215,14 +211,4 @@ func (a *Action) client() func() (kubernetes.Interface, error) {
 		return a.Client
 	}
 	return kubeclient.Lazy(a.Images.Settings)
-}
-
-func orUnknownCluster(kind, name string) string {
-	if kind == "" {
-		return "unknown"
-	}
-	if name == "" || name == kind {
-		return kind
-	}
-	return kind + " " + name
 }

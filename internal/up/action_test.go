@@ -68,8 +68,8 @@ func TestActionDryRun(t *testing.T) {
 	if img := d.Images["frontend"]; img.Tag == "" || img.Tag == "pinned" {
 		t.Errorf("frontend tag %q, want its content hash", img.Tag)
 	}
-	if !r.DryRun || r.Options.ClusterKind != string(cluster.Registry) {
-		t.Errorf("dry run %v, cluster kind %q", r.DryRun, r.Options.ClusterKind)
+	if !r.DryRun || r.Options.Cluster.Kind != cluster.Registry {
+		t.Errorf("dry run %v, cluster %s", r.DryRun, r.Options.Cluster)
 	}
 	if len(pr.asked) != 1 || pr.asked[0] != "helm version --template '{{.Version}}'" {
 		t.Errorf("a dry run asked %q; only helm's version may be asked", pr.asked)

@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/deploy"
 	"github.com/helm-todo/helm-todo/internal/nsowner"
@@ -40,10 +41,10 @@ type Options struct {
 	// missing; PrepareLines describe it.
 	PreparePostRenderer func(ctx context.Context, out io.Writer) error
 	PrepareLines        []string
-	ClusterKind         string
-	ClusterName         string
-	// MinikubeIP feeds the report on minikube.
-	MinikubeIP func(ctx context.Context) (string, error)
+	// Cluster is where the app goes, the zero Cluster when unknown.
+	Cluster cluster.Cluster
+	// Probe runs read-only questions for the report (`minikube ip`).
+	Probe command.Runner
 	// WaitTimeout bounds the kstatus check after helm's own wait.
 	WaitTimeout time.Duration
 	// HelmOut receives helm's output (--debug).
@@ -72,33 +73,16 @@ func New(o Options) (*plan.Plan, error) {
 	p := &plan.Plan{Title: fmt.Sprintf("up: release %s in namespace %s", d.Release, d.Namespace)}
 	p.Add(o.Delivery...)
 	p.Add(namespaceStep(o), &leaseStep{o: o}, secretStep(o))
-	var watcher *rollout.Watcher
+	// deploy hands the release helm printed to the report.
+	deployed := new(deploy.Release)
 	dep := &deploy.Step{
 		Options: d, Runner: o.Runner,
 		Prepare: o.PreparePostRenderer, PrepareLines: o.PrepareLines,
-		HelmOut: o.HelmOut,
+		Watcher:  &rollout.Watcher{Connect: o.Client, Namespace: d.Namespace, Release: d.Release},
+		HelmOut:  o.HelmOut,
+		Deployed: deployed,
 	}
-	dep.Watch = func(ctx context.Context, out io.Writer) error {
-		cs, err := o.Client()
-		if err != nil {
-			return nil // helm reports an unreachable cluster itself
-		}
-		watcher = &rollout.Watcher{Client: cs, Namespace: d.Namespace, Release: d.Release}
-		return watcher.Watch(ctx, out)
-	}
-	dep.Diagnose = func(ctx context.Context, out io.Writer) error {
-		if watcher == nil {
-			return nil
-		}
-		return watcher.Check(ctx, out)
-	}
-	dep.Pending = func() []string {
-		if watcher == nil {
-			return nil
-		}
-		return watcher.Pending()
-	}
-	p.Add(dep, waitStep(o), reportStep(o, dep))
+	p.Add(dep, waitStep(o), reportStep(o, deployed))
 	return p, nil
 }
 
@@ -218,7 +202,7 @@ func waitStep(o Options) plan.Step {
 
 // reportStep reads the release from the deploy step's helm output, and asks
 // `helm status` only if that is missing.
-func reportStep(o Options, dep *deploy.Step) plan.Step {
+func reportStep(o Options, deployed *deploy.Release) plan.Step {
 	d := o.Deploy
 	return plan.Func{
 		Label: "report",
@@ -227,7 +211,7 @@ func reportStep(o Options, dep *deploy.Step) plan.Step {
 			fmt.Sprintf("Service %s/%s → frontend URL", d.Namespace, report.ServiceName(d.Release)),
 		},
 		Fn: func(ctx context.Context, out io.Writer) error {
-			rel, err := dep.Release, error(nil)
+			rel, err := *deployed, error(nil)
 			if !rel.Found {
 				rel, err = deploy.Status(ctx, o.Runner, d)
 			}
@@ -239,20 +223,20 @@ func reportStep(o Options, dep *deploy.Step) plan.Step {
 					fmt.Fprintf(out, "   hook %s/%s: %s\n", strings.ToLower(h.Kind), h.Name, h.Phase)
 				}
 			}
-			in := report.Input{ClusterKind: o.ClusterKind, Profile: o.ClusterName, Namespace: d.Namespace, Release: d.Release, MinikubeIP: o.MinikubeIP}
+			in := report.Input{Cluster: o.Cluster, Probe: o.Probe, Namespace: d.Namespace, Release: d.Release}
 			if cs, err := o.Client(); err == nil {
 				if svc, err := cs.CoreV1().Services(d.Namespace).Get(ctx, report.ServiceName(d.Release), metav1.GetOptions{}); err == nil {
 					in.Service = svc
 				}
-				if o.ClusterKind != "kwok" {
+				if o.Cluster.RunsContainers() {
 					in.NodeIPs, in.Answers = nodeIPs(ctx, cs), report.Answers
 				}
 			}
 			for _, l := range report.Frontend(ctx, in).Lines() {
 				fmt.Fprintln(out, l)
 			}
-			if o.ClusterKind == "kwok" {
-				fmt.Fprintln(out, "note: this is a kwok cluster: it simulates pods and runs no containers, so nothing answers at that URL")
+			if n := o.Cluster.Note(); n != "" {
+				fmt.Fprintln(out, "note: "+n)
 			}
 			return nil
 		},

@@ -1,29 +1,23 @@
-package cluster
+package delivery
 
 import (
 	"context"
 	"fmt"
 	"path/filepath"
 
+	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/image"
 	"github.com/helm-todo/helm-todo/internal/plan"
 	"github.com/helm-todo/helm-todo/internal/project"
 )
 
-// Options are the build and load flags `build`, `load` and `up` share.
-type Options struct {
+// planInput is what the plans are made from, resolved from Options.
+type planInput struct {
 	Builder        image.Builder // Kind may be image.Auto
 	Force, NoCache bool
-	// Cluster overrides detection: "KIND" or "KIND:NAME".
-	Cluster string
-	// Registry makes images go through a registry instead of a local load.
-	Registry string
-	// RegistryHosting is the cluster's KEP-1755 ConfigMap, nil when it has
-	// none. An explicit Registry or Cluster beats it.
-	RegistryHosting *RegistryHosting
-	KubeConfig      string
-	KubeContext     string
+	// Target picks the cluster images go to.
+	Target cluster.Options
 	// KindProvider is KIND_EXPERIMENTAL_PROVIDER, from settings.
 	KindProvider string
 	PluginDir    string
@@ -33,21 +27,21 @@ type Options struct {
 	Runner command.Runner
 }
 
-// Delivery is the plan for getting the app's images built and into the
+// Images is the plan for getting the app's images built and into the
 // cluster, with everything later steps need to know about them.
-type Delivery struct {
+type Images struct {
 	Builder    image.Builder
 	BuilderWhy string // how the builder was chosen
-	Cluster    Cluster
-	Builds     []*image.BuildStep // backend, frontend
-	Loads      []*LoadStep        // same order; empty for build-only plans
+	Cluster    cluster.Cluster
+	Builds     []*image.BuildStep  // backend, frontend
+	Loads      []*cluster.LoadStep // same order; empty for build-only plans
 	// Notes and Warnings are for the user to read before the plan runs.
 	Notes, Warnings []string
 }
 
-// PlanBuild makes the build steps for p's backend and frontend.
-func PlanBuild(ctx context.Context, p *project.Project, o Options) (*Delivery, error) {
-	d := &Delivery{Notes: append([]string{}, p.Notes...)}
+// planBuild makes the build steps for p's backend and frontend.
+func planBuild(ctx context.Context, p *project.Project, o planInput) (*Images, error) {
+	d := &Images{Notes: append([]string{}, p.Notes...)}
 	b := o.Builder
 	if b.Kind == image.Auto || b.Kind == "" {
 		var err error
@@ -82,24 +76,24 @@ func PlanBuild(ctx context.Context, p *project.Project, o Options) (*Delivery, e
 	return d, nil
 }
 
-// PlanDelivery makes the build steps and, after them, the load steps for
+// planDelivery makes the build steps and, after them, the load steps for
 // the cluster of the kube-context.
-func PlanDelivery(ctx context.Context, p *project.Project, o Options) (*Delivery, error) {
-	c, err := Target(o)
+func planDelivery(ctx context.Context, p *project.Project, o planInput) (*Images, error) {
+	c, err := cluster.Target(o.Target)
 	if err != nil {
 		return nil, err
 	}
-	d, err := PlanBuild(ctx, p, o)
+	d, err := planBuild(ctx, p, o)
 	if err != nil {
 		return nil, err
 	}
 	d.Cluster = c
-	registry := o.Registry
-	if c.Kind == Registry && registry == "" {
+	registry := o.Target.Registry
+	if c.Kind == cluster.Registry && registry == "" {
 		registry = c.Name // the published registry
 	}
 	for _, b := range d.Builds {
-		l, err := NewLoadStep(c, registry, b, o.Runner)
+		l, err := cluster.NewLoadStep(c, registry, b, o.Runner)
 		if err != nil {
 			return nil, err
 		}
@@ -110,42 +104,8 @@ func PlanDelivery(ctx context.Context, p *project.Project, o Options) (*Delivery
 	return d, nil
 }
 
-// Target is the cluster images go to: a registry when one is given, else
-// the --cluster override, else the registry the cluster publishes
-// (KEP-1755), else what the kubeconfig says.
-func Target(o Options) (Cluster, error) {
-	detected, err := Detect(o.KubeConfig, o.KubeContext)
-	if o.Registry != "" {
-		c := Cluster{Kind: Registry, Name: o.Registry, Clue: "--registry"}
-		if err == nil {
-			c.Context, c.Server = detected.Context, detected.Server
-		}
-		return c, nil
-	}
-	if o.Cluster != "" {
-		if err != nil {
-			detected = Cluster{}
-		}
-		return ParseOverride(o.Cluster, detected)
-	}
-	if h := o.RegistryHosting; h != nil {
-		c := Cluster{Kind: Registry, Name: h.Host, Pull: h.PullHost(), Clue: RegistryHostingNamespace + "/" + RegistryHostingName}
-		if err == nil {
-			c.Context, c.Server = detected.Context, detected.Server
-		}
-		return c, nil
-	}
-	if err != nil {
-		return Cluster{}, err
-	}
-	if detected.Kind == Other {
-		return Cluster{}, unknownCluster(detected)
-	}
-	return detected, nil
-}
-
 // Steps are the build steps, then the load steps.
-func (d *Delivery) Steps() []plan.Step {
+func (d *Images) Steps() []plan.Step {
 	steps := make([]plan.Step, 0, len(d.Builds)+len(d.Loads))
 	for _, s := range d.Builds {
 		steps = append(steps, s)
@@ -158,7 +118,7 @@ func (d *Delivery) Steps() []plan.Step {
 
 // Image returns the chart's image.repository and image.tag for a
 // component ("backend" or "frontend").
-func (d *Delivery) Image(component string) (repository, tag string, ok bool) {
+func (d *Images) Image(component string) (repository, tag string, ok bool) {
 	for _, l := range d.Loads {
 		if l.Build.Spec.Component == component {
 			return l.Repository(), l.Tag(), true
@@ -175,7 +135,7 @@ func (d *Delivery) Image(component string) (repository, tag string, ok bool) {
 // Values are the chart values that point the Deployments at these images,
 // as dotted keys for --set-string (a hex tag may look like a number).
 // IfNotPresent is safe because the tag changes whenever the image does.
-func (d *Delivery) Values() map[string]string {
+func (d *Images) Values() map[string]string {
 	v := map[string]string{}
 	for _, b := range d.Builds {
 		repo, tag, _ := d.Image(b.Spec.Component)
@@ -188,7 +148,7 @@ func (d *Delivery) Values() map[string]string {
 
 // Advice is what the user should read before the plan runs: the notes,
 // then the warnings, one line each.
-func (d *Delivery) Advice() []string {
+func (d *Images) Advice() []string {
 	lines := make([]string, 0, len(d.Notes)+len(d.Warnings))
 	for _, n := range d.Notes {
 		lines = append(lines, "note: "+n)
@@ -200,9 +160,9 @@ func (d *Delivery) Advice() []string {
 }
 
 // Summary describes the choices made, one line each.
-func (d *Delivery) Summary() []string {
+func (d *Images) Summary() []string {
 	lines := []string{fmt.Sprintf("builder: %s (%s)", d.Builder.Kind, d.BuilderWhy)}
-	if d.Cluster.Kind != "" {
+	if d.Cluster.Kind != nil {
 		lines = append(lines, fmt.Sprintf("cluster: %s (context %q, detected by %s)", d.Cluster, d.Cluster.Context, d.Cluster.Clue))
 	}
 	for _, b := range d.Builds {

@@ -1,4 +1,4 @@
-package cluster
+package delivery
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/image"
 	"github.com/helm-todo/helm-todo/internal/plan"
@@ -42,7 +43,7 @@ func repo(t *testing.T) (root, plugin string) {
 	return root, plugin
 }
 
-func deliver(t *testing.T, root, plugin string, o Options) *Delivery {
+func deliver(t *testing.T, root, plugin string, o planInput) *Images {
 	t.Helper()
 	p, err := project.Load(root, plugin)
 	if err != nil {
@@ -50,7 +51,7 @@ func deliver(t *testing.T, root, plugin string, o Options) *Delivery {
 	}
 	o.PluginDir = plugin
 	o.Probe, o.Runner = command.Exec{}, command.Exec{}
-	d, err := PlanDelivery(context.Background(), p, o)
+	d, err := planDelivery(context.Background(), p, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func deliver(t *testing.T, root, plugin string, o Options) *Delivery {
 	return d
 }
 
-func runPlan(t *testing.T, d *Delivery) string {
+func runPlan(t *testing.T, d *Images) string {
 	t.Helper()
 	var out bytes.Buffer
 	if _, err := (&plan.Plan{Steps: d.Steps()}).Run(context.Background(), &out); err != nil {
@@ -68,6 +69,9 @@ func runPlan(t *testing.T, d *Delivery) string {
 	}
 	return out.String()
 }
+
+// kubeconfig is one of the cluster package's kubeconfigs, one per kind.
+func kubeconfig(name string) string { return filepath.Join("..", "cluster", "testdata", name) }
 
 func count(lines []string, sub string) int {
 	n := 0
@@ -86,10 +90,10 @@ func TestDeliveryUnchangedInputsNoBuildNoLoad(t *testing.T) {
 	rig := standin.Install(t, "docker", "buildah", "minikube")
 	rig.DockerDown()
 	root, plugin := repo(t)
-	o := Options{KubeConfig: filepath.Join("testdata", "minikube-profile.yaml"), Builder: image.Builder{Kind: image.Auto}}
+	o := planInput{Target: cluster.Options{KubeConfig: kubeconfig("minikube-profile.yaml")}, Builder: image.Builder{Kind: image.Auto}}
 
 	d := deliver(t, root, plugin, o)
-	if d.Builder.Kind != image.Buildah || d.Cluster.Kind != Minikube || d.Cluster.Name != "dev" {
+	if d.Builder.Kind != image.Buildah || d.Cluster.Kind != cluster.Minikube || d.Cluster.Name != "dev" {
 		t.Fatalf("builder %s, cluster %s", d.Builder.Kind, d.Cluster)
 	}
 	out := runPlan(t, d)
@@ -149,8 +153,8 @@ func TestDeliveryDryRunRunsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	d, err := PlanDelivery(context.Background(), p, Options{
-		KubeConfig: filepath.Join("testdata", "minikube.yaml"), PluginDir: plugin,
+	d, err := planDelivery(context.Background(), p, planInput{
+		Target: cluster.Options{KubeConfig: kubeconfig("minikube.yaml")}, PluginDir: plugin,
 		Builder: image.Builder{Kind: image.Podman}, Probe: command.Exec{}, Runner: command.DryRun{Out: &out},
 	})
 	if err != nil {
@@ -171,11 +175,11 @@ func TestDeliveryUnknownClusterNeedsRegistry(t *testing.T) {
 	standin.Install(t)
 	root, plugin := repo(t)
 	p, _ := project.Load(root, plugin)
-	_, err := PlanDelivery(context.Background(), p, Options{KubeConfig: filepath.Join("testdata", "gke.yaml"), PluginDir: plugin, Builder: image.Builder{Kind: image.Docker}, Probe: command.Exec{}, Runner: command.Exec{}})
+	_, err := planDelivery(context.Background(), p, planInput{Target: cluster.Options{KubeConfig: kubeconfig("gke.yaml")}, PluginDir: plugin, Builder: image.Builder{Kind: image.Docker}, Probe: command.Exec{}, Runner: command.Exec{}})
 	if err == nil || !strings.Contains(err.Error(), "gke_proj_europe-west1_prod") {
 		t.Fatalf("got %v", err)
 	}
-	d, err := PlanDelivery(context.Background(), p, Options{KubeConfig: filepath.Join("testdata", "gke.yaml"), Registry: "r.io/me", PluginDir: plugin, Builder: image.Builder{Kind: image.Docker}, Probe: command.Exec{}, Runner: command.Exec{}})
+	d, err := planDelivery(context.Background(), p, planInput{Target: cluster.Options{KubeConfig: kubeconfig("gke.yaml"), Registry: "r.io/me"}, PluginDir: plugin, Builder: image.Builder{Kind: image.Docker}, Probe: command.Exec{}, Runner: command.Exec{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,8 +189,26 @@ func TestDeliveryUnknownClusterNeedsRegistry(t *testing.T) {
 }
 
 func TestAdvice(t *testing.T) {
-	d := &Delivery{Notes: []string{"n1"}, Warnings: []string{"w1", "w2"}}
+	d := &Images{Notes: []string{"n1"}, Warnings: []string{"w1", "w2"}}
 	if got := strings.Join(d.Advice(), "|"); got != "note: n1|warning: w1|warning: w2" {
 		t.Errorf("advice %q", got)
+	}
+}
+
+// The images are pushed to host, and the chart names them by the host the
+// node pulls from.
+func TestDeliveryToPublishedRegistry(t *testing.T) {
+	standin.Install(t)
+	root, plugin := repo(t)
+	h, _ := cluster.ParseRegistryHosting("host: \"k3d-myregistry.localhost:5000\"\nhostFromContainerRuntime: \"k3d-myregistry:5000\"\n")
+	d := deliver(t, root, plugin, planInput{Target: cluster.Options{KubeConfig: kubeconfig("kind.yaml"), RegistryHosting: &h}, Builder: image.Builder{Kind: image.Docker}})
+	repo, tag, _ := d.Image("backend")
+	if repo != "k3d-myregistry:5000/todo-backend" {
+		t.Errorf("chart repository %q, want the runtime's host", repo)
+	}
+	lines := strings.Join(d.Loads[0].Describe(), "\n")
+	push := "docker push k3d-myregistry.localhost:5000/todo-backend:" + tag
+	if !strings.Contains(lines, push) || strings.Contains(lines, "push k3d-myregistry:5000") {
+		t.Errorf("plan does not push to host:\n%s", lines)
 	}
 }

@@ -1,0 +1,156 @@
+package rollout
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Snapshot is what one look at the cluster saw: the observe half of the
+// watcher. It holds facts only; progress.update decides what is news.
+type Snapshot struct {
+	// Workloads are the release's Deployments, StatefulSets and Jobs by
+	// Ref, with their kstatus.
+	Workloads map[string]Workload
+	// NotReady are the release's running pods that are not ready, by
+	// pod ref, with why.
+	NotReady map[string]string
+	// Failure is the first pod or Job in a state waiting will not fix,
+	// with its logs and events; nil when there is none.
+	Failure *Failure
+	// Warnings are the namespace's Warning events, for any object.
+	Warnings []corev1.Event
+}
+
+// observe takes one snapshot with client-go. API errors are transient from
+// the watcher's point of view: helm, running alongside, reports a cluster
+// that is gone, so what could not be listed is simply missing.
+func (w *Watcher) observe(ctx context.Context) Snapshot {
+	opts := metav1.ListOptions{LabelSelector: w.selector()}
+	apps, batch, core := w.Client.AppsV1(), w.Client.BatchV1(), w.Client.CoreV1()
+	s := Snapshot{Workloads: map[string]Workload{}, NotReady: map[string]string{}}
+	add := func(wl Workload, err error) {
+		if err == nil {
+			s.Workloads[wl.Ref] = wl
+		}
+	}
+	if l, err := apps.Deployments(w.Namespace).List(ctx, opts); err == nil {
+		for i := range l.Items {
+			add(Compute(&l.Items[i]))
+		}
+	}
+	if l, err := apps.StatefulSets(w.Namespace).List(ctx, opts); err == nil {
+		for i := range l.Items {
+			add(Compute(&l.Items[i]))
+		}
+	}
+	if l, err := batch.Jobs(w.Namespace).List(ctx, opts); err == nil {
+		for i := range l.Items {
+			j := &l.Items[i]
+			add(Compute(j))
+			if failed, why := JobFailure(j); failed && s.Failure == nil {
+				s.Failure = w.jobFailure(ctx, j.Name, why)
+			}
+		}
+	}
+	if l, err := core.Pods(w.Namespace).List(ctx, opts); err == nil {
+		for i := range l.Items {
+			p := &l.Items[i]
+			if why := NotReadyReason(p); why != "" && p.Status.Phase == corev1.PodRunning {
+				s.NotReady["pod/"+p.Name] = why
+			}
+			if s.Failure != nil || p.DeletionTimestamp != nil {
+				continue
+			}
+			if pr := PodProblem(p); pr != nil {
+				s.Failure = &Failure{Object: "pod/" + p.Name, Container: pr.Container, Reason: pr.Reason,
+					Message: pr.Message, Fix: fatalWaiting[pr.Reason]}
+				s.Failure.Logs = w.logs(ctx, p.Name, pr.Container, pr.Previous)
+				s.Failure.Events = w.warnings(ctx, p.Name)
+			}
+		}
+	}
+	if l, err := core.Events(w.Namespace).List(ctx, metav1.ListOptions{FieldSelector: "type=Warning"}); err == nil {
+		s.Warnings = l.Items
+	}
+	return s
+}
+
+// jobFailure gathers a failed Job's evidence: its last pod's log and the
+// Warning events of both.
+func (w *Watcher) jobFailure(ctx context.Context, job, why string) *Failure {
+	f := &Failure{Object: "job/" + job, Reason: "JobFailed", Message: why,
+		Fix: "the migration (or another Job) failed: read its log lines above"}
+	if pod := w.lastJobPod(ctx, job); pod != nil {
+		f.Container = firstContainer(pod)
+		f.Logs = w.logs(ctx, pod.Name, f.Container, false)
+		f.Events = w.warnings(ctx, pod.Name)
+	}
+	f.Events = append(f.Events, w.warnings(ctx, job)...)
+	return f
+}
+
+// warnings returns the Warning events of one object, oldest first.
+func (w *Watcher) warnings(ctx context.Context, name string) []string {
+	l, err := w.Client.CoreV1().Events(w.Namespace).List(ctx, metav1.ListOptions{
+		FieldSelector: "type=Warning,involvedObject.name=" + name,
+	})
+	if err != nil {
+		return nil
+	}
+	sort.Slice(l.Items, func(i, j int) bool { return eventTime(&l.Items[i]).Before(eventTime(&l.Items[j])) })
+	var out []string
+	for _, e := range l.Items {
+		out = append(out, e.Reason+": "+oneLine(e.Message))
+	}
+	return out
+}
+
+func (w *Watcher) lastJobPod(ctx context.Context, job string) *corev1.Pod {
+	l, err := w.Client.CoreV1().Pods(w.Namespace).List(ctx, metav1.ListOptions{LabelSelector: "job-name=" + job})
+	if err != nil || len(l.Items) == 0 {
+		return nil
+	}
+	sort.Slice(l.Items, func(i, j int) bool {
+		return l.Items[i].CreationTimestamp.Before(&l.Items[j].CreationTimestamp)
+	})
+	return &l.Items[len(l.Items)-1]
+}
+
+func firstContainer(p *corev1.Pod) string {
+	if len(p.Spec.Containers) == 0 {
+		return ""
+	}
+	return p.Spec.Containers[0].Name
+}
+
+// logs returns the last lines of a container's log, or one line saying
+// why there are none (a simulated cluster has no container runtime).
+func (w *Watcher) logs(ctx context.Context, pod, container string, previous bool) []string {
+	n := w.LogLines
+	if n <= 0 {
+		n = 20
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	raw, err := w.Client.CoreV1().Pods(w.Namespace).GetLogs(pod, &corev1.PodLogOptions{
+		Container: container, TailLines: &n, Previous: previous,
+	}).DoRaw(ctx)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil
+		}
+		return []string{"(no logs: " + oneLine(err.Error()) + ")"}
+	}
+	raw = bytes.TrimRight(raw, "\n")
+	if len(raw) == 0 {
+		return []string{"(the log is empty)"}
+	}
+	return strings.Split(string(raw), "\n")
+}
