@@ -119,6 +119,12 @@ func (b Builder) BuildCmd(dockerfile, ignoreFile, contextDir, ref string, args m
 			pull = PullMissing
 		}
 		a = append(a, "--pull="+pull)
+		if b.Kind == Buildah {
+			// podman and docker keep each step's layer for the next build;
+			// buildah does only when asked, and without it an edit to one
+			// source file reinstalls every dependency (minutes, not seconds).
+			a = append(a, "--layers")
+		}
 	}
 	for _, k := range sortedKeys(args) {
 		a = append(a, "--build-arg", k+"="+args[k])

@@ -24,7 +24,7 @@ func TestBuildCmd(t *testing.T) {
 		"podman": {b: Builder{Kind: Podman},
 			want: "podman build --format docker -f /s/frontend.Dockerfile -t docker.io/library/todo-frontend:abc --ignorefile /s/frontend.dockerignore --pull=missing --build-arg NEXT_PUBLIC_A=1 --build-arg NEXT_PUBLIC_B=2 /app"},
 		"buildah for the test rig": {b: Builder{Kind: Buildah, Pull: PullNever, GlobalArgs: []string{"--storage-driver", "vfs"}, BuildArgs: []string{"--isolation", "chroot"}},
-			want: "buildah --storage-driver vfs build --format docker -f /s/frontend.Dockerfile -t docker.io/library/todo-frontend:abc --ignorefile /s/frontend.dockerignore --pull=never --build-arg NEXT_PUBLIC_A=1 --build-arg NEXT_PUBLIC_B=2 --isolation chroot /app"},
+			want: "buildah --storage-driver vfs build --format docker -f /s/frontend.Dockerfile -t docker.io/library/todo-frontend:abc --ignorefile /s/frontend.dockerignore --pull=never --layers --build-arg NEXT_PUBLIC_A=1 --build-arg NEXT_PUBLIC_B=2 --isolation chroot /app"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
