@@ -54,11 +54,9 @@ type node struct {
 	kubeconfig string
 	repo       string
 	bin        string
-	// builderEnv is test/node/builder.sh's environment for buildah.
 	builderEnv []string
-	// registry is the advertised host up pushes to; postgres the stand-in
-	// pushed there (no registry off this machine is reachable).
-	registry, postgres string
+	// registry is the advertised host up pushes to.
+	registry string
 }
 
 func repoRoot(t *testing.T) string {
@@ -88,16 +86,11 @@ func setupNode(t *testing.T) *node {
 	if _, err := os.Stat(n.bin); err != nil {
 		t.Fatalf("%s: %v; run `make build`", n.bin, err)
 	}
-	out, err := exec.Command(filepath.Join(repo, "test", "node", "builder.sh"), "env").Output()
-	if err != nil {
-		t.Fatalf("test/node/builder.sh env: %v", err)
-	}
-	n.builderEnv = strings.Fields(string(out))
-	if _, err := exec.Command("curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3141/simple/").CombinedOutput(); err != nil {
-		t.Fatalf("no package index on 127.0.0.1:3141: the backend's pip needs it; run test/node/builder.sh serve (TestMain does)")
+	n.builderEnv = builderEnv
+	if !indexAnswers() {
+		t.Fatalf("no package index on 127.0.0.1:3141: the backend's pip needs it; run test/node/apps.sh serve (TestMain does)")
 	}
 	n.registry = advertisedRegistry(t, c)
-	n.postgres = n.registry + "/library/postgres"
 	return n
 }
 
@@ -127,6 +120,9 @@ type app struct {
 	ns      string
 	dir     string // the project: backend/ and frontend/ copied from examples/
 	outputs []string
+	// nodePort: another release's LoadBalancer holds the address and port
+	// the rig would give this one's (see sharedLoadBalancer).
+	nodePort bool
 }
 
 func newApp(t *testing.T, n *node, helm string) *app {
@@ -156,7 +152,32 @@ func newApp(t *testing.T, n *node, helm string) *app {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.cleanup() })
+	a.nodePort = sharedLoadBalancer(t, n.c)
 	return a
+}
+
+// sharedLoadBalancer: the rig gives every LoadBalancer Service the node's
+// IP, so two frontends on port 3000 (the lead's `make demo` beside this
+// test, say) share one address and kube-proxy sends it to either. Then
+// this release's frontend is a NodePort Service, whose URL up prints too.
+func sharedLoadBalancer(t *testing.T, c kubernetes.Interface) bool {
+	t.Helper()
+	svcs, err := c.CoreV1().Services("").List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range svcs.Items {
+		if s.Spec.Type != corev1.ServiceTypeLoadBalancer {
+			continue
+		}
+		for _, p := range s.Spec.Ports {
+			if p.Port == 3000 {
+				t.Logf("LoadBalancer %s/%s already serves port 3000 on the rig's one address: the frontend here is a NodePort", s.Namespace, s.Name)
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func mkdir(t *testing.T, d string) string {
@@ -270,12 +291,20 @@ func filteredEnv() []string {
 }
 
 // upArgs is the real flow: buildah builds (its layer cache on, so a one-file
-// change rebuilds only the layers after it), no --registry, the postgres
-// stand-in from the advertised registry.
+// change rebuilds only the layers after it), no --registry, the postgres:15
+// stand-in apps.sh put on the node (the chart's postgres:16 is on Docker
+// Hub, which this machine cannot reach).
 func (a *app) upArgs(extra ...string) []string {
 	return append([]string{"up", "--builder", "buildah", "--pull", "never", "--builder-arg=--layers",
 		"--env-file", filepath.Join(a.dir, ".env"), "--timeout", "4m", "--debug",
-		"--set", "database.image.repository=" + a.postgres, "--set-string", "database.image.tag=15"}, extra...)
+		"--set-string", "database.image.tag=15"}, a.extraArgs(extra)...)
+}
+
+func (a *app) extraArgs(extra []string) []string {
+	if a.nodePort {
+		extra = append([]string{"--set", "frontend.service.type=NodePort"}, extra...)
+	}
+	return extra
 }
 
 // up runs a successful up and returns the URL it printed.
