@@ -78,7 +78,11 @@ install: build ## install this checkout as the `helm todo` plugin, plus the post
 test-plugin: tools ## plugin install, post-renderer and install-binary.sh under helm v3 and v4
 	go test -count=1 ./test/plugin/...
 
+# node-test needs root and 127.0.0.1:5000, and there is one rig per machine:
+# it runs after every other test, never beside them (nor beside itself: its
+# run.sh holds /tmp/node-rig.lock).
 test-all: test fuzz e2e test-plugin ## every test CI runs
+	@$(MAKE) --no-print-directory node-test
 
 # The README's first command: the whole flow on this machine, on the
 # simulated cluster when there is no Docker engine or minikube (it says so).
@@ -135,7 +139,7 @@ node-up: cluster-tools node-tools ## start the control plane plus a real node; K
 node-down: ## stop the node rig and remove everything it made (safe to run twice)
 	@test/node/node.sh down
 
-node-test: cluster-tools node-tools ## start the node rig, run a restricted pod serving another through a Service name, stop it, count leftovers
+node-test: deps build tools cluster-tools node-tools ## start the node rig; test it and the app on it (test/node/app: helm todo up, Helm 4 and 3); stop it, count leftovers
 	@test/node/run.sh
 
 # Figures of `helm todo up` on the real node (README "Figures on a real node"):

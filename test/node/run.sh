@@ -8,6 +8,21 @@ cd "$here/../.."
 node=$here/node.sh
 state=${NODE_DIR:-$here/../../.tools/node-rig}
 
+# One rig per machine: a second node-test (or `flock /tmp/node-rig.lock make
+# node-up`) waits for this one to end.
+exec 9>/tmp/node-rig.lock
+flock 9
+# A rig already up is someone's: never start over it (up would refuse, and
+# the teardown below would stop it).
+if [[ -f $state/up ]] && kubectl --kubeconfig "$state/kubeconfig" get --raw /readyz >/dev/null 2>&1; then
+  echo "node-test: FAIL: the node rig is already up ($state/up); it may be in use. Stop it first (make node-down), or run the tests against it: HELM_TODO_NODE_KUBECONFIG=$state/kubeconfig go test -count=1 -timeout 60m ./test/node/..." >&2
+  exit 1
+fi
+if [[ -n $(ss -Hltn "sport = :5000") ]]; then
+  echo "node-test: FAIL: port 5000 is in use; the rig's registry listens on 127.0.0.1:5000, stop whatever listens there" >&2
+  exit 1
+fi
+
 kwok_workdir= cni_before=
 teardown() {
   local rc=$?
@@ -42,7 +57,9 @@ up_s=$((SECONDS - start))
 kwok_workdir=$(cat "$state/cluster/workdir")
 
 start=$SECONDS
-HELM_TODO_NODE_KUBECONFIG=$state/kubeconfig go test -count=1 -v ./test/node/... 2>&1 | sed 's/^/  /'
+# test/node/app runs the real `helm todo up` many times: far past go test's
+# default 10 minutes.
+HELM_TODO_NODE_KUBECONFIG=$state/kubeconfig go test -count=1 -timeout 60m -v ./test/node/... 2>&1 | sed 's/^/  /'
 test_s=$((SECONDS - start))
 
 trap - EXIT INT TERM
