@@ -17,31 +17,46 @@ func (a *app) faults(ctx context.Context, step func(string, time.Duration)) {
 	a.t.Helper()
 	good := a.deploymentImages(ctx)
 
-	// A tag the registry does not have.
+	// A tag the registry does not have (up builds and pushes nothing: the
+	// images are unchanged; the user's --set-string comes after up's own).
 	missing := "missing-" + utilrand.String(8)
-	res, reasons, _ := a.faultyUp(ctx, "--skip-build", "--backend-tag", missing)
+	res, reasons, _ := a.faultyUp(ctx, "--set-string", "backend.image.tag="+missing)
 	a.requireShown(res.out, reasons, "ImagePullBackOff", "ErrImagePull")
 	if !strings.Contains(res.out, missing) {
 		a.t.Errorf("up's diagnosis does not name the image tag %s", missing)
 	}
 	a.requireRolledBack(ctx, good)
+	a.clearFailedHook(ctx)
 	step("fault: image not in the registry", res.took)
 
 	// A backend that exits at start: an unknown log level makes Python's
 	// logging raise before uvicorn serves.
-	res, reasons, logs := a.faultyUp(ctx, "--skip-build",
+	res, reasons, logs := a.faultyUp(ctx,
 		"--set", "backend.extraEnv[0].name=LOG_LEVEL", "--set", "backend.extraEnv[0].value=NO-SUCH-LEVEL")
 	a.requireShown(res.out, reasons, "CrashLoopBackOff")
 	a.requireLogShown(res.out, logs, release+"-backend-")
 	a.requireRolledBack(ctx, good)
+	a.clearFailedHook(ctx)
 	step("fault: backend exits at start", res.took)
 
 	// A failing migration: alembic asked for a revision that does not exist.
-	res, _, logs = a.faultyUp(ctx, "--skip-build", "--set", "migration.backoffLimit=0",
+	res, _, logs = a.faultyUp(ctx, "--set", "migration.backoffLimit=0",
 		"--set", "migration.command={alembic,upgrade,no-such-revision}")
 	a.requireLogShown(res.out, logs, release+"-migrate-")
 	a.requireRolledBack(ctx, good)
+	a.clearFailedHook(ctx)
 	step("fault: failing migration", res.took)
+}
+
+// clearFailedHook deletes the migration Job a failed up leaves (the chart
+// keeps a failed one for `kubectl logs`). Left there, the next up's watcher
+// judges its old pod as the new deploy's and stops helm at once (NOTES-app.md).
+func (a *app) clearFailedHook(ctx context.Context) {
+	a.t.Helper()
+	job := release + "-migrate"
+	if _, err := a.kubectl(ctx, "delete", "job", job, "--ignore-not-found", "--cascade=foreground", "--wait=true", "--timeout=2m"); err != nil {
+		a.t.Fatalf("delete the failed hook job %s: %v", job, err)
+	}
 }
 
 // faultyUp runs an up that must fail, watching the pods meanwhile.
