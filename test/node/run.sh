@@ -58,8 +58,8 @@ kwok_workdir=$(cat "$state/cluster/workdir")
 
 start=$SECONDS
 # test/node/app runs the real `helm todo up` many times: far past go test's
-# default 10 minutes.
-HELM_TODO_NODE_KUBECONFIG=$state/kubeconfig go test -count=1 -timeout 60m -v ./test/node/... 2>&1 | sed 's/^/  /'
+# default 10 minutes; one package at a time (two cores, one node).
+HELM_TODO_NODE_KUBECONFIG=$state/kubeconfig go test -count=1 -p 1 -timeout 60m -v ./test/node/... 2>&1 | sed 's/^/  /'
 test_s=$((SECONDS - start))
 
 trap - EXIT INT TERM
