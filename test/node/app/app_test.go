@@ -103,7 +103,8 @@ func TestAppOnHelm4(t *testing.T) {
 
 	// No change: nothing built, pushed or restarted.
 	imagesBefore := a.builtImages(ctx)
-	pushesBefore := a.manifestPushes()
+	deployed := a.deploymentImages(ctx)
+	pushesBefore := a.pushesOf(deployed["backend"]) + a.pushesOf(deployed["frontend"])
 	pods = a.waitAllReady(ctx, time.Minute)
 	res, _ = a.up(ctx)
 	if after := podState(a.waitAllReady(ctx, time.Minute)); !equal(podState(pods), after) {
@@ -112,8 +113,8 @@ func TestAppOnHelm4(t *testing.T) {
 	if after := a.builtImages(ctx); !equal(imagesBefore, after) {
 		t.Errorf("a no-change up built: images before %d, after %d", len(imagesBefore), len(after))
 	}
-	if after := a.manifestPushes(); after != pushesBefore {
-		t.Errorf("a no-change up pushed: %d manifest PUTs to the registry, want none", after-pushesBefore)
+	if after := a.pushesOf(deployed["backend"]) + a.pushesOf(deployed["frontend"]); after != pushesBefore {
+		t.Errorf("a no-change up pushed: %d manifest PUTs of %v to the registry, want none", after-pushesBefore, deployed)
 	}
 	step("no-change up", res.took)
 
@@ -145,8 +146,9 @@ func TestAppOnHelm4(t *testing.T) {
 	if len(ids) != 1 {
 		t.Errorf("builds after a backend change: new images %v, want one, the backend tagged %s", newTags, tag)
 	}
-	if got := a.manifestPushes(); got-pushesBefore != 1 || a.pushesOf("todo-backend", tag) != 1 {
-		t.Errorf("pushes after a backend change: %d (of %s: %d), want exactly one, of the backend", got-pushesBefore, tag, a.pushesOf("todo-backend", tag))
+	if n, f := a.pushesOf(afterImg["backend"]), a.pushesOf(afterImg["frontend"]); n != 1 || f+a.pushesOf(beforeImg["backend"]) != pushesBefore {
+		t.Errorf("pushes after a backend change: %d of %s (want 1), and the frontend's and old backend's %d, want %d as before",
+			n, afterImg["backend"], f+a.pushesOf(beforeImg["backend"]), pushesBefore)
 	}
 	for name, p := range pods {
 		q, kept := podsAfter[name]
@@ -318,16 +320,15 @@ func (a *app) registryLog() string {
 	return string(b)
 }
 
-// manifestPushes counts the manifest PUTs of the app's images the registry
-// served: one per image push.
-func (a *app) manifestPushes() int {
-	return a.pushesOf("todo-backend", "") + a.pushesOf("todo-frontend", "")
-}
-
-func (a *app) pushesOf(repo, tag string) int {
+// pushesOf counts the manifest PUTs the registry served for image
+// (host/repo:tag): one per push of it. The registry is the rig's, shared:
+// only this release's tags are counted.
+func (a *app) pushesOf(image string) int {
+	rest := image[strings.Index(image, "/")+1:]
+	repo, tag, _ := strings.Cut(rest, ":")
 	n := 0
 	for _, l := range strings.Split(a.registryLog(), "\n") {
-		if strings.Contains(l, `"PUT /v2/`+repo+`/manifests/`+tag) {
+		if strings.Contains(l, `"PUT /v2/`+repo+`/manifests/`+tag+` `) {
 			n++
 		}
 	}
