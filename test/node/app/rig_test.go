@@ -290,12 +290,12 @@ func filteredEnv() []string {
 	return env
 }
 
-// upArgs is the real flow: buildah builds (its layer cache on, so a one-file
-// change rebuilds only the layers after it), no --registry, the postgres:15
+// upArgs is the real flow: buildah builds (up keeps its layer cache on, so
+// a one-file change rebuilds only the layers after it), no --registry, the postgres:15
 // stand-in apps.sh put on the node (the chart's postgres:16 is on Docker
 // Hub, which this machine cannot reach).
 func (a *app) upArgs(extra ...string) []string {
-	return append([]string{"up", "--builder", "buildah", "--pull", "never", "--builder-arg=--layers",
+	return append([]string{"up", "--builder", "buildah", "--pull", "never",
 		"--env-file", filepath.Join(a.dir, ".env"), "--timeout", "4m", "--debug",
 		"--set-string", "database.image.tag=15"}, a.extraArgs(extra)...)
 }
