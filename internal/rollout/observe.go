@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // Snapshot is what one look at the cluster saw: the observe half of the
@@ -51,21 +53,23 @@ func (w *Watcher) observe(ctx context.Context) Snapshot {
 		}
 	}
 	if l, err := batch.Jobs(w.Namespace).List(ctx, opts); err == nil {
+		old := w.failedBefore(l.Items, nil, true)
 		for i := range l.Items {
 			j := &l.Items[i]
 			add(Compute(j))
-			if failed, why := JobFailure(j); failed && s.Failure == nil {
+			if failed, why := JobFailure(j); failed && s.Failure == nil && !old[j.UID] {
 				s.Failure = w.jobFailure(ctx, j.Name, why)
 			}
 		}
 	}
 	if l, err := core.Pods(w.Namespace).List(ctx, opts); err == nil {
+		old := w.failedBefore(nil, l.Items, false)
 		for i := range l.Items {
 			p := &l.Items[i]
 			if why := NotReadyReason(p); why != "" && p.Status.Phase == corev1.PodRunning {
 				s.NotReady["pod/"+p.Name] = why
 			}
-			if s.Failure != nil || p.DeletionTimestamp != nil {
+			if s.Failure != nil || p.DeletionTimestamp != nil || old[p.UID] {
 				continue
 			}
 			if pr := PodProblem(p); pr != nil {
@@ -80,6 +84,39 @@ func (w *Watcher) observe(ctx context.Context) Snapshot {
 		s.Warnings = l.Items
 	}
 	return s
+}
+
+// failedBefore returns the Jobs, and the Jobs' pods, that were already
+// failing when the watcher first looked (the first call for each kind
+// records them): a failed hook Job the chart keeps from an earlier up, or
+// its pod stuck in ImagePullBackOff, is history. Judging them stopped every
+// later up within seconds, blaming the old run (seen on the real node).
+// Helm replaces the hook Job (before-hook-creation), so this run's has a
+// new UID. A Deployment's crashing pods stay judged: a failed up rolls them
+// away, and a no-change up over them should fail fast, not time out.
+func (w *Watcher) failedBefore(jobs []batchv1.Job, pods []corev1.Pod, ofJobs bool) map[types.UID]bool {
+	w.histMu.Lock()
+	defer w.histMu.Unlock()
+	if w.history == nil {
+		w.history = map[types.UID]bool{}
+	}
+	if ofJobs && !w.jobsSeen {
+		w.jobsSeen = true
+		for i := range jobs {
+			if failed, _ := JobFailure(&jobs[i]); failed {
+				w.history[jobs[i].UID] = true
+			}
+		}
+	}
+	if !ofJobs && !w.podsSeen {
+		w.podsSeen = true
+		for i := range pods {
+			if ownedByJob(&pods[i]) && PodProblem(&pods[i]) != nil {
+				w.history[pods[i].UID] = true
+			}
+		}
+	}
+	return w.history
 }
 
 // jobFailure gathers a failed Job's evidence: its last pod's log and the
@@ -153,4 +190,13 @@ func (w *Watcher) logs(ctx context.Context, pod, container string, previous bool
 		return []string{"(the log is empty)"}
 	}
 	return strings.Split(string(raw), "\n")
+}
+
+func ownedByJob(p *corev1.Pod) bool {
+	for _, o := range p.OwnerReferences {
+		if o.Kind == "Job" {
+			return true
+		}
+	}
+	return p.Labels["job-name"] != ""
 }

@@ -37,7 +37,18 @@ func TestObserve(t *testing.T) {
 	evt := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e1", Namespace: "ns"}, Type: "Warning", Reason: "BackoffLimitExceeded",
 		Message: "Job has reached the specified backoff limit", InvolvedObject: corev1.ObjectReference{Kind: "Job", Name: "todo-migrate"}}
 
-	w := &Watcher{Client: fake.NewClientset(dep, otherDep, job, jobPod, unready, evt), Namespace: "ns", Release: "todo"}
+	// The Job fails while the watcher watches (a Job already failed at its
+	// first look is history: TestObserveIgnoresEarlierFailedJob).
+	running := job.DeepCopy()
+	running.Status = batchv1.JobStatus{Active: 1}
+	cs := fake.NewClientset(dep, otherDep, running, jobPod, unready, evt)
+	w := &Watcher{Client: cs, Namespace: "ns", Release: "todo"}
+	if s := w.observe(context.Background()); s.Failure != nil {
+		t.Fatalf("a running Job judged failed: %+v", s.Failure)
+	}
+	if _, err := cs.BatchV1().Jobs("ns").UpdateStatus(context.Background(), job, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	s := w.observe(context.Background())
 
 	if len(s.Workloads) != 2 || s.Workloads["deployment/todo-backend"].Status != status.InProgressStatus || s.Workloads["job/todo-migrate"].Status != status.FailedStatus {
@@ -57,6 +68,58 @@ func TestObserve(t *testing.T) {
 	}
 	if len(s.Warnings) != 1 || s.Warnings[0].Name != "e1" {
 		t.Errorf("warnings %v", s.Warnings)
+	}
+}
+
+// A failed hook Job kept from an earlier up is not this rollout's failure:
+// judging it stopped every later up at once (seen on the real node). The
+// Job helm makes for this run (a new UID) is judged.
+func TestObserveIgnoresEarlierFailedJob(t *testing.T) {
+	mine := map[string]string{"app.kubernetes.io/instance": "todo"}
+	failed := batchv1.JobStatus{Failed: 1, Conditions: []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded", Message: "Job has reached the specified backoff limit"}}}
+	old := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "todo-migrate", Namespace: "ns", Labels: mine, UID: "old"}, Status: failed}
+	cs := fake.NewClientset(old)
+	w := &Watcher{Client: cs, Namespace: "ns", Release: "todo"}
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if s := w.observe(ctx); s.Failure != nil {
+			t.Fatalf("look %d: the earlier up's failed Job stopped this one: %+v", i+1, s.Failure)
+		}
+	}
+	// helm replaces it (before-hook-creation) and this run's Job fails too.
+	if err := cs.BatchV1().Jobs("ns").Delete(ctx, "todo-migrate", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	now := old.DeepCopy()
+	now.UID = "new"
+	if _, err := cs.BatchV1().Jobs("ns").Create(ctx, now, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.observe(ctx); s.Failure == nil || s.Failure.Object != "job/todo-migrate" {
+		t.Fatalf("this run's failed Job was not judged: %+v", s.Failure)
+	}
+
+	// The same for a pod: one stuck in ImagePullBackOff from the earlier
+	// up is history; a new pod crashing is this run's failure, even when
+	// the first look found no pods at all.
+	pull := corev1.ContainerStatus{Name: "migrate", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: "Back-off pulling image"}}}
+	jobPod := map[string]string{"app.kubernetes.io/instance": "todo", "job-name": "todo-migrate"}
+	stuck := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "todo-migrate-old", Namespace: "ns", Labels: jobPod, UID: "pod-old"},
+		Status: corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{pull}}}
+	w = &Watcher{Client: fake.NewClientset(stuck), Namespace: "ns", Release: "todo"}
+	if s := w.observe(ctx); s.Failure != nil {
+		t.Fatalf("the earlier up's stuck pod stopped this one: %+v", s.Failure)
+	}
+	cs = fake.NewClientset()
+	w = &Watcher{Client: cs, Namespace: "ns", Release: "todo"}
+	w.observe(ctx) // no pods yet
+	fresh := stuck.DeepCopy()
+	fresh.Name, fresh.UID = "todo-migrate-new", "pod-new"
+	if _, err := cs.CoreV1().Pods("ns").Create(ctx, fresh, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.observe(ctx); s.Failure == nil || s.Failure.Object != "pod/todo-migrate-new" {
+		t.Fatalf("this run's stuck pod was not judged: %+v", s.Failure)
 	}
 }
 

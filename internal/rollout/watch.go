@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -31,6 +32,10 @@ type Watcher struct {
 
 	once sync.Once
 	p    *progress
+
+	histMu             sync.Mutex
+	history            map[types.UID]bool // Jobs and pods already failing at the first look
+	jobsSeen, podsSeen bool
 }
 
 func (w *Watcher) selector() string { return "app.kubernetes.io/instance=" + w.Release }

@@ -26,7 +26,6 @@ func (a *app) faults(ctx context.Context, step func(string, time.Duration)) {
 		a.t.Errorf("up's diagnosis does not name the image tag %s", missing)
 	}
 	a.requireRolledBack(ctx, good)
-	a.clearFailedHook(ctx)
 	step("fault: image not in the registry", res.took)
 
 	// A backend that exits at start: an unknown log level makes Python's
@@ -36,7 +35,6 @@ func (a *app) faults(ctx context.Context, step func(string, time.Duration)) {
 	a.requireShown(res.out, reasons, "CrashLoopBackOff")
 	a.requireLogShown(res.out, logs, release+"-backend-")
 	a.requireRolledBack(ctx, good)
-	a.clearFailedHook(ctx)
 	step("fault: backend exits at start", res.took)
 
 	// A failing migration: alembic asked for a revision that does not exist.
@@ -44,19 +42,16 @@ func (a *app) faults(ctx context.Context, step func(string, time.Duration)) {
 		"--set", "migration.command={alembic,upgrade,no-such-revision}")
 	a.requireLogShown(res.out, logs, release+"-migrate-")
 	a.requireRolledBack(ctx, good)
-	a.clearFailedHook(ctx)
 	step("fault: failing migration", res.took)
-}
 
-// clearFailedHook deletes the migration Job a failed up leaves (the chart
-// keeps a failed one for `kubectl logs`). Left there, the next up's watcher
-// judges its old pod as the new deploy's and stops helm at once (NOTES-app.md).
-func (a *app) clearFailedHook(ctx context.Context) {
-	a.t.Helper()
-	job := release + "-migrate"
-	if _, err := a.kubectl(ctx, "delete", "job", job, "--ignore-not-found", "--cascade=foreground", "--wait=true", "--timeout=2m"); err != nil {
-		a.t.Fatalf("delete the failed hook job %s: %v", job, err)
+	// The chart keeps the failed migration Job (for `kubectl logs`); the
+	// next up must not take it for its own failure (before the fix, every
+	// later up stopped within seconds, blaming the old Job).
+	res = a.run(ctx, a.upArgs()...)
+	if res.code != 0 {
+		a.t.Fatalf("up after a failed migration (the failed Job kept): exit %d\n%s", res.code, res.out)
 	}
+	step("up again after the failed migration", res.took)
 }
 
 // faultyUp runs an up that must fail, watching the pods meanwhile.
