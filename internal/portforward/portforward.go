@@ -69,6 +69,9 @@ func (f *Forwarder) Listen() error {
 	return nil
 }
 
+// Close releases the port of a Forwarder that will not Serve.
+func (f *Forwarder) Close() error { return f.ln.Close() }
+
 // URL is the local address.
 func (f *Forwarder) URL() string {
 	return "http://" + net.JoinHostPort(f.Address, strconv.Itoa(f.Port))
