@@ -26,6 +26,7 @@ cleanup() {
   local rc=$?
   [[ -n "$devpid" ]] && kill -INT "$devpid" 2>/dev/null && wait "$devpid" 2>/dev/null
   KUBECONFIG=$kubeconfig kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
+  KUBECONFIG=$kubeconfig kubectl delete pv "$ns" --wait=false >/dev/null 2>&1 || true
   rm -rf "$work"
   exit "$rc"
 }
@@ -52,6 +53,19 @@ printf 'database:\n  image:\n    tag: "15"\n' >"$app/stand-in-values.yaml"
 rnd() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 printf 'OPENROUTER_API_KEY=%s\nBETTER_AUTH_SECRET=%s\nVAPID_PRIVATE_KEY=%s\nVAPID_PUBLIC_KEY=%s\n' "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" >"$app/.env"
 export KUBECONFIG=$kubeconfig HELM_BIN=$helm HELM_PLUGIN_DIR=$repo
+# The rig's few static volumes are shared; PostgreSQL gets one of its own.
+mkdir -m 777 "$work/pv"
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: $ns}
+spec:
+  accessModes: [ReadWriteOnce]
+  capacity: {storage: 1Gi}
+  claimRef: {namespace: $ns, name: data-todo-postgres-0}
+  hostPath: {path: $work/pv, type: Directory}
+  persistentVolumeReclaimPolicy: Retain
+YAML
 src=$app/todo-backend/src/main.py
 at() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 # first LOG PATTERN [AFTER]: the stamp of the first line matching PATTERN after AFTER.

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/kubernetes"
@@ -79,8 +81,27 @@ func newRig(t *testing.T) *rig {
 	write(t, filepath.Join(r.app, "stand-in-values.yaml"), "database:\n  image:\n    tag: \"15\"\n")
 	write(t, filepath.Join(r.app, ".env"), fmt.Sprintf("OPENROUTER_API_KEY=%s\nBETTER_AUTH_SECRET=%s\nVAPID_PRIVATE_KEY=%s\nVAPID_PUBLIC_KEY=%s\n",
 		utilrand.String(16), utilrand.String(16), utilrand.String(16), utilrand.String(16)))
+	// The rig's few static volumes are shared; PostgreSQL gets its own.
+	pvDir := t.TempDir()
+	if err := os.Chmod(pvDir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	pv := &corev1.PersistentVolume{
+		ObjectMeta: metav1.ObjectMeta{Name: r.ns},
+		Spec: corev1.PersistentVolumeSpec{
+			AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Capacity:                      corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")},
+			ClaimRef:                      &corev1.ObjectReference{Namespace: r.ns, Name: "data-todo-postgres-0"},
+			PersistentVolumeSource:        corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: pvDir}},
+			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
+		},
+	}
+	if _, err := cs.CoreV1().PersistentVolumes().Create(t.Context(), pv, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		_ = cs.CoreV1().Namespaces().Delete(context.Background(), r.ns, metav1.DeleteOptions{})
+		_ = cs.CoreV1().PersistentVolumes().Delete(context.Background(), r.ns, metav1.DeleteOptions{})
 	})
 	return r
 }
