@@ -169,6 +169,9 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 			a.restartAfterSecret(ctx, w, kc.Clientset, first, before)
 		}
 	}
+	// Logs and port-forwards end before the last word, so it is last.
+	stopBg()
+	wg.Wait()
 	return res, a.exit(w, first)
 }
 
