@@ -133,7 +133,9 @@ func (r *rig) dev(t *testing.T, args ...string) *session {
 	cmd := exec.Command(filepath.Join(r.repo, "bin/helm-todo"), append([]string{"dev", "-n", r.ns, "--pull", "never", "--debounce", "500ms",
 		"--frontend-port", fmt.Sprint(frontendPort), "--backend-port", fmt.Sprint(backendPort)}, args...)...)
 	cmd.Dir = r.app
-	cmd.Env = append(append(os.Environ(), r.env...), "KUBECONFIG="+r.kubeconfig, "HELM_BIN="+helm, "HELM_PLUGIN_DIR="+r.repo)
+	// BUILDAH_LAYERS: buildah keeps no layer cache by default, and the
+	// loop is only quick with the dependency layers cached.
+	cmd.Env = append(append(os.Environ(), r.env...), "KUBECONFIG="+r.kubeconfig, "HELM_BIN="+helm, "HELM_PLUGIN_DIR="+r.repo, "BUILDAH_LAYERS=true")
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	s := &session{cmd: cmd, done: make(chan error, 1)}
