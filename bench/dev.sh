@@ -53,6 +53,9 @@ printf 'database:\n  image:\n    tag: "15"\n' >"$app/stand-in-values.yaml"
 rnd() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 printf 'OPENROUTER_API_KEY=%s\nBETTER_AUTH_SECRET=%s\nVAPID_PRIVATE_KEY=%s\nVAPID_PUBLIC_KEY=%s\n' "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" >"$app/.env"
 export KUBECONFIG=$kubeconfig HELM_BIN=$helm HELM_PLUGIN_DIR=$repo
+# buildah keeps no layer cache unless told; the goal is with the dependency
+# layers cached (the first run after this fills the cache).
+export BUILDAH_LAYERS=true
 # The rig's few static volumes are shared; PostgreSQL gets one of its own.
 mkdir -m 777 "$work/pv"
 kubectl apply -f - >/dev/null <<YAML
@@ -67,7 +70,8 @@ spec:
   persistentVolumeReclaimPolicy: Retain
 YAML
 src=$app/todo-backend/src/main.py
-at() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+# at A B: B - A in seconds, never below 0 (stamps of two processes).
+at() { awk -v a="$1" -v b="$2" 'BEGIN { d = b - a; if (d < 0) d = 0; printf "%.1f", d }'; }
 # first LOG PATTERN [AFTER]: the stamp of the first line matching PATTERN after AFTER.
 first() { awk -v p="$2" -v after="${3:-0}" '$1 > after && $0 ~ p { print $1; exit }' "$1"; }
 serves() { curl -fsS -m 2 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q "$1"; }
@@ -79,8 +83,8 @@ cd "$app"
 "$repo/bin/helm-todo" dev --pull never -n "$ns" --no-logs --frontend-port 0 --backend-port "$port" > >(stamp >"$work/dev.log") 2>&1 &
 devpid=$!
 cd "$repo"
-until grep -q 'dev: watching' "$work/dev.log"; do
-  grep -q 'Error:' "$work/dev.log" && { cat "$work/dev.log"; exit 1; }
+until grep -q 'dev: watching' "$work/dev.log" 2>/dev/null; do
+  grep -q 'Error:' "$work/dev.log" 2>/dev/null && { cat "$work/dev.log"; exit 1; }
   sleep 0.2
 done
 echo "1. dev started (first up) in $(at "$t0" "$(first "$work/dev.log" 'dev: watching')")s"
