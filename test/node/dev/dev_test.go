@@ -65,8 +65,11 @@ func newRig(t *testing.T) *rig {
 		t.Fatalf("test/node/apps.sh env: %v", err)
 	}
 	for _, l := range strings.Split(string(out), "\n") {
-		if kv, ok := strings.CutPrefix(strings.TrimSpace(l), "export "); ok {
-			r.env = append(r.env, strings.ReplaceAll(kv, "'", ""))
+		// One export line may set several variables (paths without spaces).
+		if kvs, ok := strings.CutPrefix(strings.TrimSpace(l), "export "); ok {
+			for _, kv := range strings.Fields(kvs) {
+				r.env = append(r.env, strings.ReplaceAll(kv, "'", ""))
+			}
 		}
 	}
 	if out, err := exec.Command(filepath.Join(repo, "test/node/apps.sh"), "serve").CombinedOutput(); err != nil {
