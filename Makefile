@@ -147,3 +147,7 @@ node-test: deps build tools cluster-tools node-tools ## start the node rig; test
 .PHONY: bench-node
 bench-node: build tools cluster-tools node-tools ## time helm todo up on the real node rig (cold, one file changed, no change)
 	@bench/node-up.sh
+
+.PHONY: bench-dev
+bench-dev: build tools cluster-tools node-tools ## time helm todo dev on the real node rig: one backend line, save to serving, by phase; and the same by hand with up
+	@bench/dev.sh

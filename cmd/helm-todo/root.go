@@ -51,6 +51,7 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 		newBuildCmd(s, out),
 		newLoadCmd(s, out),
 		newUpCmd(s, out),
+		newDevCmd(s, out),
 		newDownCmd(s, out),
 		newRenderCmd(s, out),
 		newDoctorCmd(s, out),

@@ -55,16 +55,31 @@ func newUpCmd(s *settings.Settings, out io.Writer) *cobra.Command {
   helm todo up -f values-dev.yaml --timeout 10m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var err error
-			if a.Images, err = img.bind(s, out); err != nil {
+			if err := bindUp(cmd, s, out, &img, &a); err != nil {
 				return err
 			}
-			a.EnvFileSet = cmd.Flags().Changed("env-file")
-			a.NamespaceSet = cmd.Flags().Changed("namespace")
-			_, err = a.Run(cmd.Context())
+			_, err := a.Run(cmd.Context())
 			return err
 		},
 	}
+	addUpFlags(cmd, &img, &a)
+	return cmd
+}
+
+// bindUp completes up's options from what only the CLI knows; dev binds
+// through it too, so every flag means the same in both.
+func bindUp(cmd *cobra.Command, s *settings.Settings, out io.Writer, img *imageOptions, a *up.Action) error {
+	var err error
+	if a.Images, err = img.bind(s, out); err != nil {
+		return err
+	}
+	a.EnvFileSet = cmd.Flags().Changed("env-file")
+	a.NamespaceSet = cmd.Flags().Changed("namespace")
+	return nil
+}
+
+// addUpFlags adds up's flags, which dev shares.
+func addUpFlags(cmd *cobra.Command, img *imageOptions, a *up.Action) {
 	f := cmd.Flags()
 	img.addBuildFlags(f)
 	img.addLoadFlags(f)
@@ -77,5 +92,4 @@ func newUpCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 	f.StringArrayVarP(&a.ValuesFiles, "values", "f", nil, "extra chart values file, after helm-todo.yaml's (repeatable)")
 	f.StringArrayVar(&a.Set, "set", nil, "extra chart value key=value (repeatable; never put secrets here, use --env-file)")
 	f.StringArrayVar(&a.SetString, "set-string", nil, "extra chart STRING value key=value (repeatable)")
-	return cmd
 }

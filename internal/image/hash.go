@@ -16,9 +16,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/moby/patternmatcher"
@@ -49,11 +51,11 @@ type entry struct {
 // the ones the dockerignore excludes (names, modes and contents), the
 // Dockerfile and the build args.
 func Hash(in Inputs) (string, error) {
-	patterns, err := ignorefile.ReadAll(bytes.NewReader(in.Ignore))
+	m, err := NewIgnore(in.Ignore)
 	if err != nil {
-		return "", fmt.Errorf("read dockerignore: %w", err)
+		return "", err
 	}
-	entries, err := walk(in.Context, patterns)
+	entries, err := walk(in.Context, m)
 	if err != nil {
 		return "", err
 	}
@@ -80,12 +82,69 @@ func Hash(in Inputs) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:TagLen], nil
 }
 
-// walk lists the context as the builder sees it, in a stable order.
-func walk(root string, patterns []string) ([]entry, error) {
+// Ignore is a dockerignore as the builder applies it. Hash uses it to
+// list the context, and `helm todo dev` to tell which file events matter,
+// so a file the image never sees never triggers a build.
+type Ignore struct {
+	pm *patternmatcher.PatternMatcher
+}
+
+// NewIgnore parses a dockerignore's content; empty content ignores nothing.
+func NewIgnore(content []byte) (*Ignore, error) {
+	patterns, err := ignorefile.ReadAll(bytes.NewReader(content))
+	if err != nil {
+		return nil, fmt.Errorf("read dockerignore: %w", err)
+	}
 	pm, err := patternmatcher.New(patterns)
 	if err != nil {
 		return nil, fmt.Errorf("dockerignore pattern: %w", err)
 	}
+	return &Ignore{pm: pm}, nil
+}
+
+// match decides rel (slash-separated, relative to the context) given its
+// parent directory's result, as the builder's own walk does.
+func (m *Ignore) match(rel string, parent patternmatcher.MatchInfo) (bool, patternmatcher.MatchInfo, error) {
+	return m.pm.MatchesUsingParentResults(rel, parent)
+}
+
+// Excluded reports whether rel (slash-separated, relative to the context)
+// is left out of the image, deciding each parent directory first exactly
+// as Hash's walk does.
+func (m *Ignore) Excluded(rel string) (bool, error) {
+	rel = path.Clean(rel)
+	if rel == "." || rel == "" {
+		return false, nil
+	}
+	parts := strings.Split(rel, "/")
+	var info patternmatcher.MatchInfo
+	for i := range parts {
+		excluded, next, err := m.match(strings.Join(parts[:i+1], "/"), info)
+		if err != nil {
+			return false, err
+		}
+		if i == len(parts)-1 {
+			return excluded, nil
+		}
+		// A skipped directory hides everything under it, unless a "!"
+		// pattern may bring some of it back.
+		if excluded && !m.pm.Exclusions() {
+			return true, nil
+		}
+		info = next
+	}
+	return false, nil
+}
+
+// SkipDir reports whether nothing under the directory rel can reach the
+// image, so neither the hash nor a watcher need to look inside.
+func (m *Ignore) SkipDir(rel string) bool {
+	excluded, err := m.Excluded(rel)
+	return err == nil && excluded && !m.pm.Exclusions()
+}
+
+// walk lists the context as the builder sees it, in a stable order.
+func walk(root string, m *Ignore) ([]entry, error) {
 	fi, err := os.Stat(root)
 	if err != nil {
 		return nil, err
@@ -95,27 +154,27 @@ func walk(root string, patterns []string) ([]entry, error) {
 	}
 	parents := map[string]patternmatcher.MatchInfo{}
 	var entries []entry
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if path == root {
+		if p == root {
 			return nil
 		}
-		rel, err := filepath.Rel(root, path)
+		rel, err := filepath.Rel(root, p)
 		if err != nil {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
 		parentDir := filepath.ToSlash(filepath.Dir(rel))
-		excluded, info, err := pm.MatchesUsingParentResults(rel, parents[parentDir])
+		excluded, info, err := m.match(rel, parents[parentDir])
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
 			// Skipping an excluded directory is only safe when no "!"
 			// pattern could bring back something inside it.
-			if excluded && !pm.Exclusions() {
+			if excluded && !m.pm.Exclusions() {
 				return filepath.SkipDir
 			}
 			parents[rel] = info
@@ -129,7 +188,7 @@ func walk(root string, patterns []string) ([]entry, error) {
 			e.kind = 'd'
 		case d.Type()&fs.ModeSymlink != 0:
 			e.kind = 'l'
-			target, err := os.Readlink(path)
+			target, err := os.Readlink(p)
 			if err != nil {
 				return err
 			}
@@ -193,9 +252,9 @@ func sumFiles(root string, entries []entry) error {
 	}
 }
 
-func sumFile(path string, h hash.Hash, buf []byte) ([sha256.Size]byte, error) {
+func sumFile(name string, h hash.Hash, buf []byte) ([sha256.Size]byte, error) {
 	var sum [sha256.Size]byte
-	f, err := os.Open(path)
+	f, err := os.Open(name)
 	if err != nil {
 		return sum, err
 	}

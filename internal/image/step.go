@@ -85,6 +85,9 @@ func NewBuildStep(spec Spec, b Builder, r command.Runner) (*BuildStep, error) {
 	return s, nil
 }
 
+// Ignore is the dockerignore the tag was computed with.
+func (s *BuildStep) Ignore() (*Ignore, error) { return NewIgnore(s.ignore) }
+
 // Ref is the image as the builder stores it.
 func (s *BuildStep) Ref() string { return s.Builder.LocalRef(s.Spec.Name, s.Tag) }
 

@@ -51,6 +51,11 @@ type Result struct {
 	Plan    *plan.Plan
 	Options Options
 	DryRun  bool
+	// Delivery holds the build steps (with their specs and tags) even with
+	// SkipBuild, for `helm todo dev` to know what to watch.
+	Delivery *delivery.Planned
+	// Report is what the run did, step by step with times.
+	Report plan.Report
 }
 
 // Run resolves the inputs, then prints the plan (DryRun) or runs it.
@@ -71,12 +76,13 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 		fmt.Fprintln(out, "notice:", n)
 	}
 	fmt.Fprintf(out, "helm: %s (Helm %d); cluster: %s\n", s.HelmBin, o.Deploy.Major, o.Cluster)
-	r := &Result{Plan: pl, Options: o, DryRun: a.Images.DryRun}
+	r := &Result{Plan: pl, Options: o, DryRun: a.Images.DryRun, Delivery: d}
 	if a.Images.DryRun {
 		pl.Print(out)
 		return r, nil
 	}
-	return r, run(ctx, pl, o, out)
+	r.Report, err = run(ctx, pl, o, out)
+	return r, err
 }
 
 func (a *Action) probe() command.Runner {
@@ -138,7 +144,7 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 			Images:      a.images(d), ExistingSecret: secrets.Name(release), InClusterDB: vals.InClusterDB(),
 			PostRenderer: postRenderer, Timeout: a.Timeout, Set: a.Set, SetString: a.SetString,
 		},
-		Secrets: vals, WaitTimeout: a.Timeout, Client: a.client(), Runner: d.Runner,
+		Secrets: vals, EnvFile: envFile, WaitTimeout: a.Timeout, Client: a.client(), Runner: d.Runner,
 		Cluster: c, Probe: a.probe(),
 	}
 	if s.Debug {

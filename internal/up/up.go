@@ -34,6 +34,8 @@ type Options struct {
 	// Delivery are the build and load steps; empty with --skip-build.
 	Delivery []plan.Step
 	Secrets  *secrets.Values
+	// EnvFile is the env file the secrets were read from ("" for none).
+	EnvFile string
 	// Client connects lazily: --dry-run never calls it.
 	Client func() (kubernetes.Interface, error)
 	Runner command.Runner
@@ -276,11 +278,11 @@ func labelString(m map[string]string) string {
 // run runs the plan. When it stops early, the release's state is printed:
 // on Ctrl-C during build the release is untouched, during deploy helm rolls
 // it back; either way the user is told what is there now.
-func run(ctx context.Context, p *plan.Plan, o Options, out io.Writer) error {
+func run(ctx context.Context, p *plan.Plan, o Options, out io.Writer) (plan.Report, error) {
 	defer releaseLeases(p)
 	rep, err := p.Run(ctx, out)
 	if err == nil {
-		return nil
+		return rep, nil
 	}
 	if rep.Failed != "deploy" && (rep.Canceled || ctx.Err() != nil) {
 		stateCtx, cancel := deploy.StateContext(ctx)
@@ -288,5 +290,5 @@ func run(ctx context.Context, p *plan.Plan, o Options, out io.Writer) error {
 		state := deploy.State(stateCtx, o.Runner, o.Deploy)
 		fmt.Fprintf(out, "interrupted; release %s in namespace %s is %s (not changed by this run)\n", o.Deploy.Release, o.Deploy.Namespace, state)
 	}
-	return err
+	return rep, err
 }

@@ -1,0 +1,301 @@
+// Package dev is `helm todo dev`: one up, then a loop that watches the
+// build contexts, the env file and the values files, and on a change runs
+// up again (design §1). Each cycle is the same up.Action, so only the
+// component whose content tag changed is built and loaded, and the
+// redeploy is a helm upgrade of the same release: the release history
+// stays the truth. Meanwhile the app's logs stream to the terminal and a
+// port-forward to the frontend survives its pods.
+package dev
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/clock"
+
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/kubeclient"
+	"github.com/helm-todo/helm-todo/internal/logs"
+	"github.com/helm-todo/helm-todo/internal/portforward"
+	"github.com/helm-todo/helm-todo/internal/secrets"
+	"github.com/helm-todo/helm-todo/internal/up"
+	"github.com/helm-todo/helm-todo/internal/watch"
+)
+
+// Action is `helm todo dev`.
+type Action struct {
+	// Up is everything up accepts; its Images.Out is the terminal and
+	// Images.DryRun is --dry-run.
+	Up up.Action
+	// Debounce is the quiet time that ends a burst of file events.
+	Debounce time.Duration
+	// FrontendPort and BackendPort are the local ports forwarded to the
+	// Services; 0 forwards none.
+	FrontendPort, BackendPort int
+	Address                   string
+	// NoLogs turns the log streams off; Colour colours their prefixes.
+	NoLogs, Colour bool
+	// Cleanup, when set, runs on exit (--cleanup: helm todo down).
+	Cleanup func(ctx context.Context, out io.Writer) error
+
+	// Cycle runs one up; nil runs Up.Run. Tests record cycles here.
+	Cycle func(ctx context.Context, a *up.Action) (*up.Result, error)
+	// Kube connects for logs, port-forwards and restarts; nil uses the
+	// settings' kube-context.
+	Kube  func() (*kubeclient.Client, error)
+	Clock clock.WithDelayedExecution
+}
+
+// Result is what dev did.
+type Result struct {
+	Cycles int // up runs, the first included
+	Failed int // of which failed
+}
+
+// Run does the first up, then loops until ctx ends. A failed cycle is
+// reported and the loop goes on; only a first up that cannot even plan
+// (bad flags, a missing secret key) ends dev with its error.
+func (a *Action) Run(ctx context.Context) (*Result, error) {
+	term := logs.NewLines(a.Up.Images.Out)
+	w := term.Writer()
+	defer w.Flush()
+	a.Up.Images.Out = w
+	if a.Clock == nil {
+		a.Clock = clock.RealClock{}
+	}
+	start := a.Clock.Now()
+	res := &Result{}
+	if err := a.checkPorts(); err != nil {
+		return res, err
+	}
+	var fwds []*portforward.Forwarder
+	if !a.Up.Images.DryRun {
+		var err error
+		if fwds, err = a.listen(); err != nil {
+			return res, err
+		}
+	}
+	served := false
+	defer func() {
+		if !served {
+			closeAll(fwds)
+		}
+	}()
+	first, err := a.cycle(ctx, res, w)
+	if first == nil {
+		return res, err
+	}
+	in := newInputs(first, a.Up.Images.Dir)
+	targets, terr := in.targets()
+	if terr != nil {
+		return res, terr
+	}
+	if a.Up.Images.DryRun {
+		fmt.Fprintln(w, "dev: after this up, would watch (and run up again on a change):")
+		for _, t := range targets {
+			fmt.Fprintln(w, "  "+describe(t))
+		}
+		a.printForwards(w, first)
+		return res, nil
+	}
+	if ctx.Err() != nil {
+		return res, a.exit(w, first)
+	}
+	// Force and --no-cache are for the first build only; later cycles
+	// rebuild what changed.
+	a.Up.Images.Force, a.Up.Images.NoCache = false, false
+
+	watcher, err := watch.New(targets, a.Debounce, a.Clock)
+	if err != nil {
+		return res, clierr.New("watch the build contexts", "raise fs.inotify.max_user_watches, or exclude large directories in the dockerignore", err)
+	}
+	defer watcher.Close()
+	bg, stopBg := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stopBg(); wg.Wait() }()
+	kc, kerr := a.kube()
+	if kerr == nil {
+		a.serve(bg, &wg, kc, first, fwds, term)
+		served = true
+		if !a.NoLogs {
+			s := &logs.Streamer{Client: kc.Clientset, Namespace: first.Options.Deploy.Namespace,
+				Selector:   "app.kubernetes.io/instance=" + first.Options.Deploy.Release,
+				Components: []string{"backend", "frontend", "migration"}, Out: term, Colour: a.Colour, Since: start}
+			wg.Add(1)
+			go func() { defer wg.Done(); s.Run(bg) }()
+		}
+	} else {
+		fmt.Fprintf(w, "dev: no logs or port-forward: %v\n", kerr)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-bg.Done():
+				return
+			case err := <-watcher.Errors():
+				term.Line("dev: file watcher: " + err.Error())
+			}
+		}
+	}()
+	fmt.Fprintln(w, "dev: watching (Ctrl-C stops watching; the app stays deployed):")
+	for _, t := range targets {
+		fmt.Fprintln(w, "  "+describe(t))
+	}
+	for {
+		c, err := watcher.Next(ctx)
+		if err != nil {
+			break
+		}
+		d := in.decide(c)
+		if !d.any() {
+			fmt.Fprintf(w, "dev: %s saved with the same content: nothing to do\n", summary(c))
+			continue
+		}
+		fmt.Fprintf(w, "dev: %s changed: %s\n", summary(c), d.plan(first.Options.Deploy.Release))
+		var before string
+		if d.env && kerr == nil {
+			before = secretVersion(ctx, kc.Clientset, first.Options.Deploy.Namespace, secrets.Name(first.Options.Deploy.Release))
+		}
+		r, _ := a.cycle(ctx, res, w)
+		in.update(r)
+		if d.env && kerr == nil && r != nil && ctx.Err() == nil {
+			a.restartAfterSecret(ctx, w, kc.Clientset, first, before)
+		}
+	}
+	// Logs and port-forwards end before the last word, so it is last.
+	stopBg()
+	wg.Wait()
+	return res, a.exit(w, first)
+}
+
+// cycle runs up once and reports how it went; the error is returned for
+// the first cycle only to tell "could not plan" apart.
+func (a *Action) cycle(ctx context.Context, res *Result, w io.Writer) (*up.Result, error) {
+	run := a.Cycle
+	if run == nil {
+		run = func(ctx context.Context, u *up.Action) (*up.Result, error) { return u.Run(ctx) }
+	}
+	started := a.Clock.Now()
+	u := a.Up // a copy: up fills in fields of its own
+	r, err := run(ctx, &u)
+	res.Cycles++
+	if r != nil && r.DryRun {
+		return r, err
+	}
+	took := a.Clock.Since(started)
+	switch {
+	case err == nil && r != nil:
+		fmt.Fprintf(w, "dev: cycle %d done in %s (%s); watching\n", res.Cycles, round(took), stepTimes(r))
+	case ctx.Err() != nil:
+		// Ctrl-C: up has said what state the release is in.
+	default:
+		res.Failed++
+		if r == nil && res.Cycles == 1 {
+			return nil, err
+		}
+		clierr.Print(w, err)
+		fmt.Fprintf(w, "dev: cycle %d failed after %s; the last good release keeps running; fix it and save to try again\n", res.Cycles, round(took))
+	}
+	return r, err
+}
+
+func (a *Action) kube() (*kubeclient.Client, error) {
+	if a.Kube != nil {
+		return a.Kube()
+	}
+	return kubeclient.New(a.Up.Images.Settings)
+}
+
+func (a *Action) restartAfterSecret(ctx context.Context, w io.Writer, cs kubernetes.Interface, r *up.Result, before string) {
+	ns, rel := r.Options.Deploy.Namespace, r.Options.Deploy.Release
+	name := secrets.Name(rel)
+	if after := secretVersion(ctx, cs, ns, name); after == before {
+		fmt.Fprintf(w, "dev: secret %s/%s unchanged: no restart\n", ns, name)
+		return
+	}
+	restarted, err := restartReaders(ctx, cs, ns, rel, name, a.Clock.Now())
+	if err != nil {
+		fmt.Fprintf(w, "dev: restart the readers of secret %s/%s: %v; restart them yourself: kubectl rollout restart -n %s deployment\n", ns, name, err, ns)
+		return
+	}
+	fmt.Fprintf(w, "dev: secret %s/%s changed: restarted %s\n", ns, name, strings.Join(restarted, ", "))
+}
+
+// exit leaves the app deployed and says how to remove it, or removes it
+// with --cleanup (on a fresh context: ctx is over).
+func (a *Action) exit(w io.Writer, r *up.Result) error {
+	if a.Cleanup == nil {
+		hint := fmt.Sprintf("helm todo down -n %s --release %s", r.Options.Deploy.Namespace, r.Options.Deploy.Release)
+		if c := a.Up.Images.Settings.KubeContext; c != "" {
+			hint += " --kube-context " + c
+		}
+		fmt.Fprintf(w, "dev: stopped; the app stays deployed. Remove it with: %s\n", hint)
+		return nil
+	}
+	fmt.Fprintln(w, "dev: stopped; --cleanup: removing the app")
+	ctx, cancel := context.WithTimeout(context.Background(), r.Options.Deploy.Timeout+time.Minute)
+	defer cancel()
+	return a.Cleanup(ctx, w)
+}
+
+func (d decision) plan(release string) string {
+	var parts []string
+	for _, c := range d.rebuild {
+		parts = append(parts, "rebuild "+c)
+	}
+	if d.env {
+		parts = append(parts, "update the Secret")
+	}
+	parts = append(parts, "upgrade release "+release)
+	if d.env {
+		parts = append(parts, "restart what reads the Secret")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// summary names what changed, a few paths per target.
+func summary(c watch.Change) string {
+	var parts []string
+	for _, n := range c.Names() {
+		paths := c[n]
+		shown := paths
+		if len(shown) > 3 {
+			shown = shown[:3]
+		}
+		s := n + " (" + strings.Join(shown, ", ")
+		if len(paths) > 3 {
+			s += fmt.Sprintf(" and %d more", len(paths)-3)
+		}
+		parts = append(parts, s+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func describe(t watch.Target) string {
+	var parts []string
+	if t.Dir != "" {
+		parts = append(parts, t.Dir+" (minus what its dockerignore excludes)")
+	}
+	parts = append(parts, t.Files...)
+	return t.Name + ": " + strings.Join(parts, ", ")
+}
+
+// stepTimes are the steps that took time, for the benchmark and the user.
+func stepTimes(r *up.Result) string {
+	var parts []string
+	for _, s := range r.Report.Done {
+		if s.Duration >= 50*time.Millisecond {
+			parts = append(parts, fmt.Sprintf("%s %s", s.Name, round(s.Duration)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func round(d time.Duration) time.Duration { return d.Round(100 * time.Millisecond) }

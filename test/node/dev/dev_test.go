@@ -1,0 +1,379 @@
+// Package dev drives `helm todo dev` on the real node rig as a user would:
+// start it, edit files, read its terminal, the cluster and the app through
+// its port-forwards. `make node-test` runs it with HELM_TODO_NODE_KUBECONFIG
+// set; without the rig it is skipped.
+package dev
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilrand "k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+const envKubeconfig = "HELM_TODO_NODE_KUBECONFIG"
+
+// Local ports of the dev tests (this suite's range on the shared machine).
+const (
+	frontendPort = 18241
+	backendPort  = 18242
+)
+
+type rig struct {
+	repo, app, ns, kubeconfig string
+	env                       []string
+	cs                        kubernetes.Interface
+}
+
+func newRig(t *testing.T) *rig {
+	kc := os.Getenv(envKubeconfig)
+	if kc == "" {
+		t.Skipf("no node rig: %s is unset; run `make node-test` (or set it to .tools/node-rig/kubeconfig with the rig up)", envKubeconfig)
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	repo := filepath.Clean(filepath.Join(wd, "..", "..", ".."))
+	r := &rig{repo: repo, app: t.TempDir(), ns: "dev-node-" + utilrand.String(5), kubeconfig: kc, cs: cs}
+	// apps.sh env prints what real builds need here (the stand-in bases'
+	// store, the wheelhouse index); serve starts the index unless it answers.
+	out, err := exec.Command(filepath.Join(repo, "test/node/apps.sh"), "env").Output()
+	if err != nil {
+		t.Fatalf("test/node/apps.sh env: %v", err)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		// One export line may set several variables (paths without spaces).
+		if kvs, ok := strings.CutPrefix(strings.TrimSpace(l), "export "); ok {
+			for _, kv := range strings.Fields(kvs) {
+				r.env = append(r.env, strings.ReplaceAll(kv, "'", ""))
+			}
+		}
+	}
+	if out, err := exec.Command(filepath.Join(repo, "test/node/apps.sh"), "serve").CombinedOutput(); err != nil {
+		t.Fatalf("test/node/apps.sh serve: %v\n%s", err, out)
+	}
+	for _, d := range []string{"todo-backend", "todo-frontend"} {
+		if err := os.CopyFS(filepath.Join(r.app, d), os.DirFS(filepath.Join(repo, "examples", d))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(r.app, "helm-todo.yaml"), "backend:\n  context: todo-backend\nfrontend:\n  context: todo-frontend\nvaluesFiles: [stand-in-values.yaml]\nbuild:\n  builder: buildah\n")
+	write(t, filepath.Join(r.app, "stand-in-values.yaml"), "database:\n  image:\n    tag: \"15\"\n")
+	write(t, filepath.Join(r.app, ".env"), fmt.Sprintf("OPENROUTER_API_KEY=%s\nBETTER_AUTH_SECRET=%s\nVAPID_PRIVATE_KEY=%s\nVAPID_PUBLIC_KEY=%s\n",
+		utilrand.String(16), utilrand.String(16), utilrand.String(16), utilrand.String(16)))
+	// The rig's few static volumes are shared; PostgreSQL gets its own.
+	pvDir := t.TempDir()
+	if err := os.Chmod(pvDir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	pv := &corev1.PersistentVolume{
+		ObjectMeta: metav1.ObjectMeta{Name: r.ns},
+		Spec: corev1.PersistentVolumeSpec{
+			AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Capacity:                      corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")},
+			ClaimRef:                      &corev1.ObjectReference{Namespace: r.ns, Name: "data-todo-postgres-0"},
+			PersistentVolumeSource:        corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: pvDir}},
+			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
+		},
+	}
+	if _, err := cs.CoreV1().PersistentVolumes().Create(t.Context(), pv, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cs.CoreV1().Namespaces().Delete(context.Background(), r.ns, metav1.DeleteOptions{})
+		_ = cs.CoreV1().PersistentVolumes().Delete(context.Background(), r.ns, metav1.DeleteOptions{})
+	})
+	return r
+}
+
+func write(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// session is one running `helm todo dev` and its terminal.
+type session struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  []string
+	done chan error
+}
+
+func (r *rig) dev(t *testing.T, args ...string) *session {
+	t.Helper()
+	helm := os.Getenv("HELM_TODO_NODE_HELM")
+	if helm == "" {
+		helm = filepath.Join(r.repo, ".tools/helm4/helm")
+	}
+	cmd := exec.Command(filepath.Join(r.repo, "bin/helm-todo"), append([]string{"dev", "-n", r.ns, "--pull", "never", "--debounce", "500ms",
+		"--frontend-port", fmt.Sprint(frontendPort), "--backend-port", fmt.Sprint(backendPort)}, args...)...)
+	cmd.Dir = r.app
+	// BUILDAH_LAYERS: buildah keeps no layer cache by default, and the
+	// loop is only quick with the dependency layers cached.
+	cmd.Env = append(append(os.Environ(), r.env...), "KUBECONFIG="+r.kubeconfig, "HELM_BIN="+helm, "HELM_PLUGIN_DIR="+r.repo, "BUILDAH_LAYERS=true")
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	s := &session{cmd: cmd, done: make(chan error, 1)}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start helm todo dev: %v; run `make build`", err)
+	}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			s.mu.Lock()
+			s.out = append(s.out, sc.Text())
+			s.mu.Unlock()
+		}
+	}()
+	go func() { err := cmd.Wait(); pw.Close(); s.done <- err }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Signal(syscall.SIGINT)
+			select {
+			case <-s.done:
+			case <-time.After(2 * time.Minute):
+				cmd.Process.Kill()
+			}
+		}
+		t.Logf("helm todo dev said:\n%s", s.text(0))
+	})
+	return s
+}
+
+func (s *session) lines() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.out)
+}
+
+// text is the terminal from line `from` on.
+func (s *session) text(from int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if from > len(s.out) {
+		return ""
+	}
+	return strings.Join(s.out[from:], "\n")
+}
+
+// await waits for a line containing want, at or after line from.
+func (s *session) await(t *testing.T, from int, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !strings.Contains(s.text(from), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q within %s; dev said since:\n%s", want, within, s.text(from))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (r *rig) podUIDs(t *testing.T, component string) map[string]bool {
+	t.Helper()
+	pods, err := r.cs.CoreV1().Pods(r.ns).List(t.Context(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/component=" + component})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uids := map[string]bool{}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp == nil {
+			uids[string(p.UID)] = true
+		}
+	}
+	return uids
+}
+
+func get(port int, path string) (string, error) {
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d%s", port, path))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return string(b), fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return string(b), err
+}
+
+func answers(t *testing.T, port int, path, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		body, err := get(port, path)
+		if err == nil && strings.Contains(body, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("127.0.0.1:%d%s: %q, %v; want %q within %s", port, path, body, err, want, within)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+func setHealth(t *testing.T, app, rev string) {
+	t.Helper()
+	main := filepath.Join(app, "todo-backend/src/main.py")
+	src, err := os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(src), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, `return {"status": "ok"`) {
+			lines[i] = fmt.Sprintf(`    return {"status": "ok", "rev": %q}`, rev)
+		}
+	}
+	write(t, main, strings.Join(lines, "\n"))
+}
+
+func count(text, sub string) int { return strings.Count(text, sub) }
+
+// TestDevLoop is the issue's whole user story on real pods, in order.
+func TestDevLoop(t *testing.T) {
+	r := newRig(t)
+	s := r.dev(t)
+	s.await(t, 0, "dev: watching", 20*time.Minute)
+	s.await(t, 0, fmt.Sprintf("dev: frontend at http://127.0.0.1:%d", frontendPort), time.Minute)
+	answers(t, backendPort, "/health", `"ok"`, 2*time.Minute)
+	answers(t, frontendPort, "/", "", 2*time.Minute)
+
+	// A backend edit: one build, one push, new backend pods, the same
+	// frontend pods, the new code through the port-forward.
+	fe, be := r.podUIDs(t, "frontend"), r.podUIDs(t, "backend")
+	mark := s.lines()
+	setHealth(t, r.app, "edit-1")
+	s.await(t, mark, "dev: cycle 2 done", 10*time.Minute)
+	out := s.text(mark)
+	if n := count(out, "backend: building"); n != 1 {
+		t.Errorf("%d backend builds, want 1:\n%s", n, out)
+	}
+	if count(out, "frontend: building") != 0 || count(out, "frontend: pushing") != 0 {
+		t.Errorf("the frontend was built or pushed for a backend edit:\n%s", out)
+	}
+	answers(t, backendPort, "/health", "edit-1", time.Minute)
+	if got := r.podUIDs(t, "frontend"); fmt.Sprint(got) != fmt.Sprint(fe) {
+		t.Errorf("frontend pods %v → %v: a backend edit must not touch them", fe, got)
+	}
+	for uid := range r.podUIDs(t, "backend") {
+		if be[uid] {
+			t.Errorf("backend pod %s survived the rollout", uid)
+		}
+	}
+
+	// An ignored file does nothing; a same-content save after it shows
+	// that the watcher had its chance.
+	mark = s.lines()
+	write(t, filepath.Join(r.app, "todo-backend/src/__pycache__/x.pyc"), "ignored")
+	src, _ := os.ReadFile(filepath.Join(r.app, "todo-backend/src/main.py"))
+	write(t, filepath.Join(r.app, "todo-backend/src/main.py"), string(src))
+	s.await(t, mark, "saved with the same content: nothing to do", time.Minute)
+	if out := s.text(mark); strings.Contains(out, "x.pyc") || strings.Contains(out, "changed:") {
+		t.Errorf("an ignored file made something happen:\n%s", out)
+	}
+
+	// Ten saves in a burst: one rebuild.
+	mark = s.lines()
+	for i := range 10 {
+		setHealth(t, r.app, fmt.Sprintf("burst-%d", i))
+	}
+	s.await(t, mark, "dev: cycle 3 done", 10*time.Minute)
+	answers(t, backendPort, "/health", "burst-9", time.Minute)
+	if n := count(s.text(mark), "backend: building"); n != 1 {
+		t.Errorf("ten saves made %d builds, want 1", n)
+	}
+
+	// A syntax error: the new pods crash, up shows their log lines and
+	// helm rolls back; the old pods keep serving; the fix succeeds.
+	mark = s.lines()
+	main := filepath.Join(r.app, "todo-backend/src/main.py")
+	good, _ := os.ReadFile(main)
+	write(t, main, string(good)+"\ndef broken(:\n")
+	s.await(t, mark, "dev: cycle 4 failed", 10*time.Minute)
+	out = s.text(mark)
+	if !strings.Contains(out, "SyntaxError") {
+		t.Errorf("no real log line of the crash (SyntaxError):\n%s", out)
+	}
+	answers(t, backendPort, "/health", "burst-9", time.Minute)
+	mark = s.lines()
+	write(t, main, string(good)+"\n# fixed\n")
+	s.await(t, mark, "dev: cycle 5 done", 10*time.Minute)
+
+	// The frontend pod killed: the port-forward follows its replacement.
+	for uid := range r.podUIDs(t, "frontend") {
+		pods, _ := r.cs.CoreV1().Pods(r.ns).List(t.Context(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/component=frontend"})
+		for _, p := range pods.Items {
+			if string(p.UID) == uid {
+				if err := r.cs.CoreV1().Pods(r.ns).Delete(t.Context(), p.Name, metav1.DeleteOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	answers(t, frontendPort, "/", "", 3*time.Minute)
+
+	// Ctrl-C: the app stays, the down line, no port left listening.
+	mark = s.lines()
+	s.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-s.done:
+		if err != nil {
+			t.Errorf("dev after Ctrl-C: %v", err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("dev did not stop within 2 minutes of Ctrl-C")
+	}
+	if !strings.Contains(s.text(mark), "helm todo down -n "+r.ns) {
+		t.Errorf("no down line after Ctrl-C:\n%s", s.text(mark))
+	}
+	for _, p := range []int{frontendPort, backendPort} {
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			t.Errorf("port %d still taken after dev stopped: %v", p, err)
+		} else {
+			ln.Close()
+		}
+	}
+
+	// dev again: the running release, no rebuild, no restart.
+	be = r.podUIDs(t, "backend")
+	again := r.dev(t)
+	again.await(t, 0, "dev: watching", 10*time.Minute)
+	if n := count(again.text(0), ": building"); n != 0 {
+		t.Errorf("dev again built %d images, want none", n)
+	}
+	if got := r.podUIDs(t, "backend"); fmt.Sprint(got) != fmt.Sprint(be) {
+		t.Errorf("dev again restarted the backend: %v → %v", be, got)
+	}
+	answers(t, backendPort, "/health", `"ok"`, time.Minute)
+}
