@@ -26,7 +26,10 @@ var doctorLong = `Check that "helm todo up" can work here, and print a checklist
   NEXT_PUBLIC_API_URL  a warning when it names *.svc.cluster.local, which a
                        browser cannot resolve
 
-Exits non-zero when a required check fails; warnings do not fail.`
+--skip-build checks for "helm todo up --skip-build": nothing is built or
+loaded, so the builder and the cluster tool are skipped, not judged.
+
+Exits non-zero when a required check fails; warnings and skips do not fail.`
 
 // wrap fills text into lines of at most 80 columns, the first starting at
 // column indent and the others indented to it.
@@ -55,7 +58,8 @@ func newDoctorCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 		Long:  doctorLong,
 		Example: `  helm todo doctor
   helm todo doctor --env-file ../secrets.env
-  helm todo doctor --kube-context my-remote --allow-remote`,
+  helm todo doctor --kube-context my-remote --allow-remote
+  helm todo doctor --skip-build         # for up --skip-build: no builder needed`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a.Settings, a.EnvFileSet = s, cmd.Flags().Changed("env-file")
@@ -66,6 +70,7 @@ func newDoctorCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&a.EnvFile, "env-file", "", "secrets file in dotenv format (default: .env beside helm-todo.yaml)")
+	cmd.Flags().BoolVar(&a.SkipBuild, "skip-build", false, "check for up --skip-build: skip the builder and cluster tool checks")
 	cmd.Flags().BoolVar(&a.AllowRemote, "allow-remote", false, "accept a kube-context that is not a local cluster")
 	return cmd
 }

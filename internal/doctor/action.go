@@ -31,6 +31,9 @@ type Action struct {
 	EnvFile     string
 	EnvFileSet  bool // --env-file given: a missing file fails
 	AllowRemote bool
+	// SkipBuild is up --skip-build's flow: nothing is built or loaded, so
+	// neither the builder nor the cluster tool is judged.
+	SkipBuild bool
 
 	// Runner asks the builders, helm and the post-renderer; nil is
 	// command.Exec.
@@ -80,6 +83,9 @@ func (a *Action) defaults() {
 // builder checks the builder up would use: HELM_TODO_BUILDER, then
 // helm-todo.yaml's build.builder, then the first that works.
 func (a *Action) builder(ctx context.Context) Check {
+	if a.SkipBuild {
+		return Check{Name: "builder", Level: Skip, Detail: "not needed: --skip-build builds nothing"}
+	}
 	return Probe(ctx, "builder", "", func(ctx context.Context) (string, error) {
 		name, from := a.Settings.Builder, "HELM_TODO_BUILDER"
 		if name == "" {
@@ -164,6 +170,9 @@ func (a *Action) project() []Check {
 // cluster advertises (KEP-1755) wins, as it does for up, else the cluster
 // kind's tool.
 func (a *Action) delivery(ctx context.Context, c cluster.Cluster) Check {
+	if a.SkipBuild {
+		return Check{Name: "cluster tool", Level: Skip, Detail: "not needed: --skip-build loads no images"}
+	}
 	if p, err := project.Load(a.Dir, a.Settings.ResolvePluginDir()); err == nil && p.Build.Registry != "" {
 		return Check{Name: "cluster tool", Level: OK, Detail: "none needed: images are pushed to " + p.Build.Registry + " (build.registry in helm-todo.yaml)"}
 	}

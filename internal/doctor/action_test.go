@@ -118,3 +118,37 @@ func TestActionFollowsProjectAndCluster(t *testing.T) {
 		t.Errorf("builder check with buildah answering: %+v", b)
 	}
 }
+
+// With --skip-build nothing is built or loaded: a machine with no builder
+// and no cluster tool passes, and says it skipped them rather than failing.
+func TestActionSkipBuild(t *testing.T) {
+	root, plugin := t.TempDir(), t.TempDir()
+	projectdir.Write(t, root, plugin, "backend: {context: backend}\n")
+	kubeconfig, err := filepath.Abs("../cluster/testdata/kind.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "KUBECONFIG": kubeconfig, "OPENROUTER_API_KEY": "x", "BETTER_AUTH_SECRET": "x", "VAPID_PRIVATE_KEY": "x", "VAPID_PUBLIC_KEY": "x"}
+	for _, skip := range []bool{false, true} {
+		a := &Action{
+			Settings: settings.FromEnv(func(k string) string { return env[k] }), Dir: root, SkipBuild: skip,
+			// no docker, podman or buildah answers
+			Runner:          answers{"helm": "v3.18.4", "helm-todo-postrender": version.Version},
+			LookPath:        func(string) (string, error) { return "", os.ErrNotExist },
+			ServerVersion:   func(context.Context) (string, error) { return "Kubernetes v1.31.0 at https://127.0.0.1:40123", nil },
+			RegistryHosting: func(context.Context) (*cluster.RegistryHosting, error) { return nil, nil },
+		}
+		r, err := a.Run(context.Background())
+		got := map[string]Level{}
+		for _, c := range r.Checks {
+			got[c.Name] = c.Level
+		}
+		want, wantErr := Fail, true
+		if skip {
+			want, wantErr = Skip, false
+		}
+		if got["builder"] != want || got["cluster tool"] != want || (err != nil) != wantErr {
+			t.Errorf("SkipBuild=%v: builder %s, cluster tool %s, err %v; want both %s", skip, got["builder"], got["cluster tool"], err, want)
+		}
+	}
+}
