@@ -33,7 +33,8 @@ HELM_TODO_BUILDER_GLOBAL_ARGS and HELM_TODO_BUILDER_ARGS (space-separated)
 apply when the flags are not given.
 
 --dry-run prints every command without running any (with --builder auto it
-still asks docker/podman whether they answer, to pick the builder).`
+still asks docker/podman whether they answer, to pick the builder; when none
+does, it shows docker's commands and says that no builder is installed).`
 
 // imageOptions binds the flags build, load and up share onto the delivery
 // options.

@@ -50,3 +50,50 @@ func TestDryRunGolden(t *testing.T) {
 		})
 	}
 }
+
+// build --dry-run and up --dry-run on a machine with no docker, podman or
+// buildah on PATH: the plan for the default builder, and a warning that
+// none is installed, instead of a failure.
+func TestDryRunNoBuilder(t *testing.T) {
+	helm, err := filepath.Abs("../../.tools/helm3/helm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, plugin := t.TempDir(), t.TempDir()
+	projectdir.Write(t, root, plugin, "build:\n  registry: localhost:5000/me\n")
+	if err := os.MkdirAll(filepath.Join(plugin, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(plugin, "bin", "helm-todo-postrender"), nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	t.Setenv("PATH", t.TempDir()) // no builder anywhere
+	env := map[string]string{
+		"HELM_PLUGIN_DIR": plugin, "HELM_BIN": helm,
+		"KUBECONFIG":         filepath.Join(root, "no-kubeconfig"),
+		"OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q",
+	}
+	for _, args := range [][]string{{"build"}, {"up"}} {
+		t.Run(args[0], func(t *testing.T) {
+			var out bytes.Buffer
+			cmd := newRootCmd(settings.FromEnv(func(k string) string { return env[k] }), strings.NewReader(""), &out, &out)
+			cmd.SetArgs(append(args, "--dry-run"))
+			if err := cmd.Execute(); err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			wants := []string{
+				"warning: no image builder is installed or running (docker not found; podman not found; buildah not found)",
+				"docker build -f ", "-t todo-backend:", "-t todo-frontend:",
+			}
+			if args[0] == "build" {
+				wants = append(wants, "builder: docker (the default; none is installed or running)")
+			}
+			for _, want := range wants {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output lacks %q:\n%s", want, out.String())
+				}
+			}
+		})
+	}
+}

@@ -140,6 +140,7 @@ func (o *Options) Plan(ctx context.Context, withLoad bool) (*Planned, error) {
 		Builder: b, Force: o.Force, NoCache: o.NoCache,
 		Target:       cluster.Options{Cluster: o.Cluster, Registry: o.Registry, KubeConfig: s.KubeConfig, KubeContext: s.KubeContext},
 		KindProvider: s.KindProvider, PluginDir: pluginDir, Probe: o.probe(), Runner: o.runner(),
+		DryRun: o.DryRun,
 	}
 	if in.Target.Registry == "" {
 		in.Target.Registry = p.Build.Registry

@@ -2,9 +2,11 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
+	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/image"
@@ -25,6 +27,10 @@ type planInput struct {
 	// they run even for --dry-run, where Runner prints instead of running.
 	Probe  command.Runner
 	Runner command.Runner
+	// DryRun only prints the plan: with no builder installed it shows the
+	// default builder's commands, and says none is installed, rather than
+	// failing; a dry run is how a newcomer learns what would happen.
+	DryRun bool
 }
 
 // Images is the plan for getting the app's images built and into the
@@ -44,8 +50,14 @@ func planBuild(ctx context.Context, p *project.Project, o planInput) (*Images, e
 	d := &Images{Notes: append([]string{}, p.Notes...)}
 	b := o.Builder
 	if b.Kind == image.Auto || b.Kind == "" {
-		var err error
-		if b, d.BuilderWhy, err = image.Detect(ctx, o.Probe, b); err != nil {
+		found, why, err := image.Detect(ctx, o.Probe, b)
+		switch {
+		case err == nil:
+			b, d.BuilderWhy = found, why
+		case o.DryRun:
+			b.Kind, d.BuilderWhy = image.Docker, "the default; none is installed or running"
+			d.Warnings = append(d.Warnings, fmt.Sprintf("no image builder is installed or running (%v): this plan shows the default, docker; to run it, %s", errors.Unwrap(err), clierr.FixOf(err)))
+		default:
 			return nil, err
 		}
 	} else {
