@@ -103,11 +103,11 @@ func (o *Options) builder(p *project.Project) (image.Builder, error) {
 	return b, nil
 }
 
-// Target is where images go, without planning builds: the --cluster or
-// --registry given, else the registry the cluster publishes, else the
+// target is where images go, without planning builds: the --cluster or
+// registry given, else the registry the cluster publishes, else the
 // detected kind. An undetectable cluster is the zero Cluster.
-func (o *Options) Target(ctx context.Context) (cluster.Cluster, error) {
-	to := cluster.Options{Cluster: o.Cluster, Registry: o.Registry, KubeConfig: o.Settings.KubeConfig, KubeContext: o.Settings.KubeContext}
+func (o *Options) target(ctx context.Context, registry string) (cluster.Cluster, error) {
+	to := cluster.Options{Cluster: o.Cluster, Registry: registry, KubeConfig: o.Settings.KubeConfig, KubeContext: o.Settings.KubeContext}
 	if to.Registry == "" && to.Cluster == "" {
 		var err error
 		if to.RegistryHosting, err = o.registryHosting(ctx); err != nil {
@@ -119,6 +119,37 @@ func (o *Options) Target(ctx context.Context) (cluster.Cluster, error) {
 		return cluster.Cluster{}, nil // up reports "cluster: unknown" and helm says why
 	}
 	return c, nil
+}
+
+// PlanNames is what up --skip-build deploys: the builds' tags, with the
+// images named as a load to the target would name them (build.registry of
+// helm-todo.yaml included), and nothing built, loaded or run. An unknown
+// target leaves the build's own names.
+func (o *Options) PlanNames(ctx context.Context) (*Planned, error) {
+	pl, err := o.Plan(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	registry := o.Registry
+	if registry == "" {
+		registry = pl.Project.Build.Registry
+	}
+	c, err := o.target(ctx, registry)
+	if err != nil || c.Kind == nil {
+		return pl, err
+	}
+	pl.Cluster = c
+	if c.Kind == cluster.Registry && registry == "" {
+		registry = c.Name // the published registry
+	}
+	for _, b := range pl.Builds {
+		l, err := cluster.NewLoadStep(c, registry, b, pl.Runner)
+		if err != nil {
+			return pl, nil
+		}
+		pl.Loads = append(pl.Loads, l)
+	}
+	return pl, nil
 }
 
 // Plan loads the project and plans the builds, and with withLoad the loads

@@ -168,15 +168,15 @@ func (a *Action) delivery(ctx context.Context) (*delivery.Planned, cluster.Clust
 		// Any explicit builder skips detection; none will run.
 		io.Builder = string(image.Docker)
 	}
-	d, err := io.Plan(ctx, !a.SkipBuild)
+	plan := func(ctx context.Context) (*delivery.Planned, error) { return io.Plan(ctx, true) }
+	if a.SkipBuild {
+		plan = io.PlanNames
+	}
+	d, err := plan(ctx)
 	if err != nil {
 		return nil, cluster.Cluster{}, err
 	}
-	if !a.SkipBuild {
-		return d, d.Cluster, nil
-	}
-	c, err := io.Target(ctx)
-	return d, c, err
+	return d, d.Cluster, nil
 }
 
 // images are the chart's image values: a build's, unless a tag is given.

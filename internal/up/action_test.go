@@ -96,3 +96,46 @@ func TestActionRefusesMissingSecrets(t *testing.T) {
 		t.Errorf("printed before refusing:\n%s", out.String())
 	}
 }
+
+// --skip-build names the images as a build and load would: under
+// build.registry of helm-todo.yaml (beaten by --registry), else under the
+// registry the cluster publishes, by the host its nodes pull from.
+func TestActionSkipBuildNamesImages(t *testing.T) {
+	for _, tc := range []struct {
+		name, config, registry string
+		hosting                *cluster.RegistryHosting
+		want                   string
+	}{
+		{"build.registry", "build:\n  registry: localhost:5000/me\n", "", nil, "localhost:5000/me/todo-backend"},
+		{"--registry beats it", "build:\n  registry: localhost:5000/me\n", "r.example.com/you", nil, "r.example.com/you/todo-backend"},
+		{"published registry", "", "", &cluster.RegistryHosting{Host: "localhost:5000", HostFromContainerRuntime: "10.0.0.1:5000"}, "10.0.0.1:5000/todo-backend"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root, plugin := t.TempDir(), t.TempDir()
+			projectdir.Write(t, root, plugin, tc.config)
+			env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q"}
+			var out bytes.Buffer
+			a := &Action{
+				Images: delivery.Options{Settings: settings.FromEnv(func(k string) string { return env[k] }), Dir: root, Out: &out, DryRun: true, Probe: &probe{},
+					Registry:        tc.registry,
+					RegistryHosting: func(context.Context) (*cluster.RegistryHosting, error) { return tc.hosting, nil }},
+				SkipBuild: true, BackendTag: "pinned", Timeout: time.Minute,
+			}
+			r, err := a.Run(context.Background())
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			if img := r.Options.Deploy.Images["backend"]; img.Repository != tc.want || img.Tag != "pinned" {
+				t.Errorf("backend image %+v, want %s:pinned", img, tc.want)
+			}
+			if r.Options.Cluster.Kind != cluster.Registry {
+				t.Errorf("cluster %s, want a registry", r.Options.Cluster)
+			}
+			for _, st := range r.Plan.Steps {
+				if strings.HasPrefix(st.Name(), "build") || strings.HasPrefix(st.Name(), "load") {
+					t.Errorf("--skip-build planned %q", st.Name())
+				}
+			}
+		})
+	}
+}
