@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/rollout"
 )
 
 func TestArgs(t *testing.T) {
@@ -110,6 +112,7 @@ func fakeHelm(t *testing.T, script string) (bin, log string) {
 type watcher struct {
 	watch   func(ctx context.Context, out io.Writer) error
 	pending []string
+	causes  []rollout.Cause
 }
 
 func (w *watcher) Watch(ctx context.Context, out io.Writer) error {
@@ -122,6 +125,7 @@ func (w *watcher) Watch(ctx context.Context, out io.Writer) error {
 
 func (w *watcher) Check(context.Context, io.Writer) error { return nil }
 func (w *watcher) Pending() []string                      { return w.pending }
+func (w *watcher) Causes() []rollout.Cause                { return w.causes }
 
 func TestStepStopsHelmOnWatchFailure(t *testing.T) {
 	bin, log := fakeHelm(t, `case "$1" in
@@ -170,6 +174,57 @@ esac
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
+	}
+}
+
+// A timeout's error carries the causes the watcher saw in Warning events,
+// each with its fix on a line of its own, before the general fix.
+func TestStepTimeoutNamesCauses(t *testing.T) {
+	bin, _ := fakeHelm(t, `case "$1" in
+upgrade) echo 'Error: context deadline exceeded' >&2; exit 1 ;;
+status) echo 'Error: release: not found' >&2; exit 1 ;;
+esac
+`)
+	s := &Step{
+		Options: Options{HelmBin: bin, Major: 3, Release: "todo", Namespace: "ns", Chart: "c"},
+		Runner:  command.Exec{},
+		Watcher: &watcher{
+			pending: []string{"statefulset/todo-postgres: InProgress: Ready: 0/1"},
+			causes:  []rollout.Cause{{Objects: []string{"pod/todo-postgres-0"}, Reason: "FailedScheduling", Message: "pod has unbound immediate PersistentVolumeClaims (PersistentVolumeClaim data-todo-postgres-0)", Fix: "PersistentVolumeClaim data-todo-postgres-0 is not bound: ..."}},
+		},
+	}
+	err := s.Run(context.Background(), &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "not ready: statefulset/todo-postgres: InProgress: Ready: 0/1; cause: pod/todo-postgres-0: FailedScheduling: pod has unbound immediate PersistentVolumeClaims (PersistentVolumeClaim data-todo-postgres-0)") {
+		t.Fatalf("error %v lacks the cause", err)
+	}
+	if fix := clierr.FixOf(err); !strings.HasPrefix(fix, "PersistentVolumeClaim data-todo-postgres-0 is not bound: ...\nfix: the workloads named never became ready") {
+		t.Errorf("fix %q: want the cause's fix first, then the general one", fix)
+	}
+}
+
+// At most five causes are named, the rest left to the warnings printed
+// above; each distinct fix is on a line of its own.
+func TestStepTimeoutNamesAtMostFiveCauses(t *testing.T) {
+	bin, _ := fakeHelm(t, `case "$1" in
+upgrade) echo 'Error: context deadline exceeded' >&2; exit 1 ;;
+status) echo 'Error: release: not found' >&2; exit 1 ;;
+esac
+`)
+	var causes []rollout.Cause
+	for i := range 7 {
+		causes = append(causes, rollout.Cause{Objects: []string{fmt.Sprintf("pod/todo-backend-%d", i)}, Reason: "Unhealthy", Message: fmt.Sprintf("probe %d failed", i), Fix: fmt.Sprintf("fix %d", i%2)})
+	}
+	s := &Step{
+		Options: Options{HelmBin: bin, Major: 3, Release: "todo", Namespace: "ns", Chart: "c"},
+		Runner:  command.Exec{},
+		Watcher: &watcher{pending: []string{"deployment/todo-backend: InProgress"}, causes: causes},
+	}
+	err := s.Run(context.Background(), &bytes.Buffer{})
+	if err == nil || strings.Count(err.Error(), "; cause: ") != 5 || !strings.Contains(err.Error(), "probe 4 failed; and 2 more warnings above") {
+		t.Fatalf("error %v: want 5 causes, then the count of the rest", err)
+	}
+	if fix := clierr.FixOf(err); !strings.HasPrefix(fix, "fix 0\nfix: fix 1\nfix: the workloads named never became ready") {
+		t.Errorf("fix %q: want each distinct fix once, on its own line, then the general one", fix)
 	}
 }
 

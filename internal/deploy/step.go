@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/rollout"
 )
 
 // Step is the deploy step of up: helm upgrade --install, with a rollout
@@ -43,6 +45,9 @@ type Watcher interface {
 	Check(ctx context.Context, out io.Writer) error
 	// Pending says what is not ready yet, to explain a helm timeout.
 	Pending() []string
+	// Causes are the Warning events that explain what is pending, with
+	// their fixes: a timeout's error carries them.
+	Causes() []rollout.Cause
 }
 
 func (s *Step) Name() string { return "deploy" }
@@ -125,6 +130,7 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 		if len(pending) > 0 {
 			msg += "; not ready: " + strings.Join(pending, "; ")
 			fix = "the workloads named never became ready: check their probes and `kubectl describe` them"
+			msg, fix = withCauses(msg, fix, s.Watcher.Causes())
 		}
 		return &clierr.Error{What: "helm upgrade --install failed: " + msg, Err: errors.New(stateLine), Fix: fix}
 	}
@@ -136,4 +142,22 @@ func fixOf(err error) string {
 		return f.FixText()
 	}
 	return clierr.FixOf(err)
+}
+
+// withCauses names the causes seen in Warning events after what is not
+// ready, and puts their fixes, one line each, before the general one.
+func withCauses(msg, fix string, causes []rollout.Cause) (string, string) {
+	const most = 5 // the rest are among the warnings printed above
+	var fixes []string
+	for i, c := range causes {
+		if i == most {
+			msg += fmt.Sprintf("; and %d more warnings above", len(causes)-most)
+			break
+		}
+		msg += "; cause: " + c.String()
+		if c.Fix != "" && !slices.Contains(fixes, c.Fix) {
+			fixes = append(fixes, c.Fix)
+		}
+	}
+	return msg, strings.Join(append(fixes, fix), "\nfix: ")
 }

@@ -28,6 +28,9 @@ type Snapshot struct {
 	Failure *Failure
 	// Warnings are the namespace's Warning events, for any object.
 	Warnings []corev1.Event
+	// Claims are the PersistentVolumeClaims each of the release's pods
+	// mounts, by pod name: a FailedScheduling event only says "unbound".
+	Claims map[string][]string
 }
 
 // observe takes one snapshot with client-go. API errors are transient from
@@ -36,7 +39,7 @@ type Snapshot struct {
 func (w *Watcher) observe(ctx context.Context) Snapshot {
 	opts := metav1.ListOptions{LabelSelector: w.selector()}
 	apps, batch, core := w.Client.AppsV1(), w.Client.BatchV1(), w.Client.CoreV1()
-	s := Snapshot{Workloads: map[string]Workload{}, NotReady: map[string]string{}}
+	s := Snapshot{Workloads: map[string]Workload{}, NotReady: map[string]string{}, Claims: map[string][]string{}}
 	add := func(wl Workload, err error) {
 		if err == nil {
 			s.Workloads[wl.Ref] = wl
@@ -66,6 +69,9 @@ func (w *Watcher) observe(ctx context.Context) Snapshot {
 		old := w.failedBefore(nil, l.Items, false)
 		for i := range l.Items {
 			p := &l.Items[i]
+			if c := claimsOf(p); len(c) > 0 {
+				s.Claims[p.Name] = c
+			}
 			if why := NotReadyReason(p); why != "" && p.Status.Phase == corev1.PodRunning {
 				s.NotReady["pod/"+p.Name] = why
 			}

@@ -34,6 +34,9 @@ func TestObserve(t *testing.T) {
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "migrate"}}}, Status: corev1.PodStatus{Phase: corev1.PodFailed}}
 	unready := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "todo-backend-x", Namespace: "ns", Labels: mine},
 		Status: corev1.PodStatus{Phase: corev1.PodRunning, ContainerStatuses: []corev1.ContainerStatus{{Name: "backend"}}}}
+	claimant := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "todo-postgres-0", Namespace: "ns", Labels: mine},
+		Spec:   corev1.PodSpec{Volumes: []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data-todo-postgres-0"}}}}},
+		Status: corev1.PodStatus{Phase: corev1.PodPending}}
 	evt := &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e1", Namespace: "ns"}, Type: "Warning", Reason: "BackoffLimitExceeded",
 		Message: "Job has reached the specified backoff limit", InvolvedObject: corev1.ObjectReference{Kind: "Job", Name: "todo-migrate"}}
 
@@ -41,7 +44,7 @@ func TestObserve(t *testing.T) {
 	// first look is history: TestObserveIgnoresEarlierFailedJob).
 	running := job.DeepCopy()
 	running.Status = batchv1.JobStatus{Active: 1}
-	cs := fake.NewClientset(dep, otherDep, running, jobPod, unready, evt)
+	cs := fake.NewClientset(dep, otherDep, running, jobPod, unready, claimant, evt)
 	w := &Watcher{Client: cs, Namespace: "ns", Release: "todo"}
 	if s := w.observe(context.Background()); s.Failure != nil {
 		t.Fatalf("a running Job judged failed: %+v", s.Failure)
@@ -68,6 +71,9 @@ func TestObserve(t *testing.T) {
 	}
 	if len(s.Warnings) != 1 || s.Warnings[0].Name != "e1" {
 		t.Errorf("warnings %v", s.Warnings)
+	}
+	if got := s.Claims["todo-postgres-0"]; len(s.Claims) != 1 || len(got) != 1 || got[0] != "data-todo-postgres-0" {
+		t.Errorf("claims %q, want the StatefulSet pod's data-todo-postgres-0 only", s.Claims)
 	}
 }
 

@@ -23,10 +23,13 @@ type progress struct {
 	notReady map[string]string   // pod ref -> why
 	seenEvt  map[string]bool     // Warning events printed, by UID
 	since    time.Time           // events before this are history
+	observed []corev1.Event      // the Warning events printed, for causes
+	claims   map[string][]string // pod name -> the claims it mounts
 }
 
 func newProgress(release string, since time.Time) *progress {
-	return &progress{release: release, last: map[string]Workload{}, notReady: map[string]string{}, seenEvt: map[string]bool{}, since: since}
+	return &progress{release: release, last: map[string]Workload{}, notReady: map[string]string{}, seenEvt: map[string]bool{},
+		since: since, claims: map[string][]string{}}
 }
 
 // update records s and returns what to print: the workloads whose status
@@ -54,6 +57,11 @@ func (p *progress) update(s Snapshot) []string {
 	for ref, wl := range s.Workloads {
 		p.last[ref] = wl
 	}
+	// Kept across a rollback too: the claims name what an event calls
+	// only "unbound".
+	for pod, c := range s.Claims {
+		p.claims[pod] = c
+	}
 	// A rollback deletes everything; keep the last picture of what was not
 	// ready, since that is what explains the failure.
 	if len(s.Workloads) > 0 || len(s.NotReady) > 0 {
@@ -77,15 +85,16 @@ func (p *progress) update(s Snapshot) []string {
 }
 
 // newWarnings are the Warning events about the release's objects not
-// printed yet. Objects are matched by name prefix: every chart object is
-// named <release>-*, and events carry no labels. The caller holds mu.
+// printed yet, kept for causes. Objects are matched by name (ofRelease):
+// events carry no labels. The caller holds mu.
 func (p *progress) newWarnings(events []corev1.Event) []string {
 	var out []string
 	for _, e := range events {
-		if !strings.HasPrefix(e.InvolvedObject.Name, p.release+"-") || p.seenEvt[string(e.UID)] || eventTime(&e).Before(p.since) {
+		if !ofRelease(e.InvolvedObject, p.release) || p.seenEvt[string(e.UID)] || eventTime(&e).Before(p.since) {
 			continue
 		}
 		p.seenEvt[string(e.UID)] = true
+		p.observed = append(p.observed, e)
 		out = append(out, fmt.Sprintf("%s/%s: %s: %s", strings.ToLower(e.InvolvedObject.Kind), e.InvolvedObject.Name, e.Reason, oneLine(e.Message)))
 	}
 	return out
@@ -107,6 +116,25 @@ func (p *progress) pending() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// causes explains what is still pending from the Warning events seen so
+// far. Its pending names are the workloads' and pods' bare names (what
+// Causes matches event objects by), not pending's lines.
+func (p *progress) causes() []Cause {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var names []string
+	for ref, wl := range p.last {
+		if wl.Status != status.CurrentStatus {
+			names = append(names, ref[strings.Index(ref, "/")+1:])
+		}
+	}
+	for ref := range p.notReady {
+		names = append(names, strings.TrimPrefix(ref, "pod/"))
+	}
+	sort.Strings(names)
+	return Causes(p.observed, names, p.claims)
 }
 
 func (p *progress) count() int {

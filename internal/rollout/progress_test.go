@@ -69,3 +69,37 @@ func TestProgress(t *testing.T) {
 		}
 	}
 }
+
+// progress keeps the Warning events it printed and each pod's claims, so
+// causes explains a StatefulSet's unbound claim by name after a rollback
+// deleted everything; events of a workload that became ready do not count.
+func TestProgressCauses(t *testing.T) {
+	now := time.Now()
+	p := newProgress("todo", now.Add(-2*time.Second))
+	pg := Workload{Ref: "statefulset/todo-postgres", Status: status.InProgressStatus, Message: "Ready: 0/1"}
+	be := Workload{Ref: "deployment/todo-backend", Status: status.CurrentStatus}
+	unbound := warning("1", "Pod", "todo-postgres-0", "FailedScheduling", now)
+	unbound.Message = "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found"
+	noClass := warning("2", "PersistentVolumeClaim", "data-todo-postgres-0", "ProvisioningFailed", now)
+	noClass.Message = `storageclass.storage.k8s.io "none" not found`
+	over := warning("3", "Pod", "todo-backend-x", "Unhealthy", now)
+	p.update(Snapshot{Workloads: map[string]Workload{pg.Ref: pg, be.Ref: be}, Warnings: []corev1.Event{unbound, noClass, over},
+		Claims: map[string][]string{"todo-postgres-0": {"data-todo-postgres-0"}}})
+	p.update(Snapshot{}) // rolled back
+	var got []string
+	for _, c := range p.causes() {
+		got = append(got, c.String()+" => "+c.Fix)
+	}
+	want := []string{
+		"pod/todo-postgres-0: FailedScheduling: " + unbound.Message + " (PersistentVolumeClaim data-todo-postgres-0) => PersistentVolumeClaim data-todo-postgres-0 is not bound",
+		"persistentvolumeclaim/data-todo-postgres-0: ProvisioningFailed: " + noClass.Message + " => StorageClass none does not exist",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("causes\n got %q\nwant %q", got, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("cause %d\n got %q\nwant %q...", i, got[i], want[i])
+		}
+	}
+}

@@ -124,6 +124,14 @@ func (w *Watcher) Pending() []string {
 	return w.p.pending()
 }
 
+// Causes explains what is still pending from the Warning events seen so
+// far, each with its fix: what a timeout's error should carry. It is nil
+// before the first poll.
+func (w *Watcher) Causes() []Cause {
+	w.init()
+	return w.p.causes()
+}
+
 // poll observes once, prints what is news and returns the failure seen.
 func (w *Watcher) poll(ctx context.Context, out io.Writer) *Failure {
 	s := w.observe(ctx)

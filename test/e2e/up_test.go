@@ -396,6 +396,42 @@ func TestUpNeverReady(t *testing.T) {
 	mustContain(t, out, "not ready", "todo-backend", "is now not installed")
 }
 
+// TestUpUnboundClaim: the in-cluster PostgreSQL's claim names a
+// StorageClass that does not exist, so the real scheduler reports
+// FailedScheduling ("pod has unbound immediate PersistentVolumeClaims").
+// After helm's timeout the final error carries that cause, names the claim
+// the API server holds unbound, and gives the fix for it.
+func TestUpUnboundClaim(t *testing.T) {
+	r := newUpRig(t, "up-unbound")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	// No DATABASE_URL: the chart's PostgreSQL and its claim are deployed.
+	var env []string
+	for _, l := range strings.Split(strings.TrimSpace(fullEnv), "\n") {
+		if !strings.HasPrefix(l, "DATABASE_URL=") {
+			env = append(env, l)
+		}
+	}
+	r.writeEnv(t, strings.Join(env, "\n")+"\n")
+	out, code := r.run(ctx, t, "up", "--skip-build", "--env-file", r.envFile, "--timeout", "25s",
+		"--set-string", "database.persistence.storageClass=e2e-no-such-class")
+	if code == 0 {
+		t.Fatal("up succeeded with a claim that cannot bind")
+	}
+	pvc, err := r.c.Client.CoreV1().PersistentVolumeClaims(r.ns).Get(ctx, "data-todo-postgres-0", metav1.GetOptions{})
+	if err != nil || pvc.Status.Phase == "Bound" {
+		t.Fatalf("claim data-todo-postgres-0: %v (err %v), want it left unbound", pvc.Status.Phase, err)
+	}
+	final := out[strings.LastIndex(out, "error: "):]
+	mustContain(t, final, "not ready: statefulset/todo-postgres",
+		"cause: pod/todo-postgres-0: FailedScheduling", "pod has unbound immediate PersistentVolumeClaims",
+		"fix: PersistentVolumeClaim data-todo-postgres-0 is not bound", "default StorageClass", "DATABASE_URL",
+		"fix: StorageClass e2e-no-such-class does not exist")
+	if strings.Contains(out, canary) {
+		t.Error("the failure printed a secret value")
+	}
+}
+
 // TestUpInterrupted: Ctrl-C during the deploy stops helm, which rolls back;
 // up says which state the release is in, and the Secret is whole.
 func TestUpInterrupted(t *testing.T) {
