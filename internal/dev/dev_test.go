@@ -59,7 +59,10 @@ func newProject(t *testing.T) *project {
 	p := &project{root: root, env: filepath.Join(root, ".env"), values: filepath.Join(root, "values-dev.yaml")}
 	writeFile(t, p.env, "OPENROUTER_API_KEY=a\n")
 	writeFile(t, p.values, "backend:\n  replicaCount: 1\n")
-	for comp, src := range map[string]string{"backend": "src/main.py", "frontend": "app/page.tsx"} {
+	// In this order: the recorder's tags are [backend, frontend] (a map's
+	// order is random, which made this test fail one run in three).
+	for _, cs := range [][2]string{{"backend", "src/main.py"}, {"frontend", "app/page.tsx"}} {
+		comp, src := cs[0], cs[1]
 		ctx := filepath.Join(root, comp)
 		writeFile(t, filepath.Join(ctx, src), "v1")
 		writeFile(t, filepath.Join(root, "docker", comp+".Dockerfile"), "FROM scratch\n")
