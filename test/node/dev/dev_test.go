@@ -272,7 +272,10 @@ func TestDevLoop(t *testing.T) {
 	// frontend pods, the new code through the port-forward.
 	fe, be := r.podUIDs(t, "frontend"), r.podUIDs(t, "backend")
 	mark := s.lines()
-	setHealth(t, r.app, "edit-1")
+	// Every edit names this run's namespace: the buildah store outlives
+	// runs (.tools), and an edit a run made before already has its tag, so
+	// nothing would be built.
+	setHealth(t, r.app, "edit-1-"+r.ns)
 	s.await(t, mark, "dev: cycle 2 done", 10*time.Minute)
 	out := s.text(mark)
 	if n := count(out, "backend: building"); n != 1 {
@@ -305,7 +308,7 @@ func TestDevLoop(t *testing.T) {
 	// Ten saves in a burst: one rebuild.
 	mark = s.lines()
 	for i := range 10 {
-		setHealth(t, r.app, fmt.Sprintf("burst-%d", i))
+		setHealth(t, r.app, fmt.Sprintf("burst-%d-%s", i, r.ns))
 	}
 	s.await(t, mark, "dev: cycle 3 done", 10*time.Minute)
 	answers(t, backendPort, "/health", "burst-9", time.Minute)
