@@ -72,6 +72,11 @@ func newRig(t *testing.T) *rig {
 			}
 		}
 	}
+	// Stop the index afterwards when this test started it: left running, it
+	// holds 127.0.0.1:3141, which the next image-test needs free.
+	if c := exec.Command("curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:3141/simple/"); c.Run() != nil {
+		t.Cleanup(func() { _ = exec.Command(filepath.Join(repo, "test/node/apps.sh"), "stop").Run() })
+	}
 	if out, err := exec.Command(filepath.Join(repo, "test/node/apps.sh"), "serve").CombinedOutput(); err != nil {
 		t.Fatalf("test/node/apps.sh serve: %v\n%s", err, out)
 	}
