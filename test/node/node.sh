@@ -8,7 +8,7 @@
 #   down       stop all of it and remove everything it made: processes, mounts,
 #              network namespaces, links, iptables rules, kubepods cgroups and
 #              $NODE_DIR. Safe to run twice and after a failed or half start.
-#   status     say whether the rig is up.
+#   status     say whether the rig is up; exit 1 when it is down.
 #   leftovers  list what of a rig is still on the machine (with KWOK_WORKDIR
 #              set, also processes of the control plane that ran there; the
 #              test passes the one `up` used); exit 1 if anything is left.
@@ -720,7 +720,7 @@ case "${1:-}" in
   up) up ;;
   down) down_all ;;
   cni-chains) cni_chains ;;
-  status) [[ -f $state/up ]] && echo "node: up, KUBECONFIG=$kubeconfig, registry $registry" || echo "node: down" ;;
+  status) if [[ -f $state/up ]]; then echo "node: up, KUBECONFIG=$kubeconfig, registry $registry"; else echo "node: down"; exit 1; fi ;;
   leftovers)
     left=$(leftovers)
     if [[ -n $left ]]; then
