@@ -38,20 +38,7 @@ eval "$(test/node/apps.sh env 2>/dev/null)"
 test/node/apps.sh serve
 
 app=$work/app
-mkdir -p "$app"
-cp -r examples/todo-backend examples/todo-frontend "$app/"
-cat >"$app/helm-todo.yaml" <<'YAML'
-backend:
-  context: todo-backend
-frontend:
-  context: todo-frontend
-valuesFiles: [stand-in-values.yaml]
-build:
-  builder: buildah
-YAML
-printf 'database:\n  image:\n    tag: "15"\n' >"$app/stand-in-values.yaml"
-rnd() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-printf 'OPENROUTER_API_KEY=%s\nBETTER_AUTH_SECRET=%s\nVAPID_PRIVATE_KEY=%s\nVAPID_PUBLIC_KEY=%s\n' "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" >"$app/.env"
+test/node/apps.sh project "$app"
 export KUBECONFIG=$kubeconfig HELM_BIN=$helm HELM_PLUGIN_DIR=$repo
 # buildah keeps no layer cache unless told; the goal is with the dependency
 # layers cached (the first run after this fills the cache).

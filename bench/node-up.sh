@@ -43,20 +43,7 @@ eval "$(test/node/apps.sh env 2>/dev/null)"
 test/node/apps.sh serve
 
 app=$work/app
-mkdir -p "$app"
-cp -r examples/todo-backend examples/todo-frontend "$app/"
-cat >"$app/helm-todo.yaml" <<'EOF'
-backend:
-  context: todo-backend
-frontend:
-  context: todo-frontend
-valuesFiles: [stand-in-values.yaml]
-build:
-  builder: buildah
-EOF
-printf 'database:\n  image:\n    tag: "15"\n' >"$app/stand-in-values.yaml"
-rnd() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-printf 'OPENROUTER_API_KEY=%s\nBETTER_AUTH_SECRET=%s\nVAPID_PRIVATE_KEY=%s\nVAPID_PUBLIC_KEY=%s\n' "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" >"$app/.env"
+test/node/apps.sh project "$app"
 # New content, so the registry has neither tag.
 echo "$ns" >"$app/todo-backend/bench-marker.txt"
 echo "$ns" >"$app/todo-frontend/public/bench-marker.txt"

@@ -61,23 +61,8 @@ MSG
   eval "$(test/node/apps.sh env)"
   test/node/apps.sh serve
   trap '"$repo/test/node/apps.sh" stop' EXIT
-  # The example apps as a user's repo would hold them.
-  mkdir -p "$app"
-  rm -rf "$app/todo-backend" "$app/todo-frontend"
-  cp -r examples/todo-backend examples/todo-frontend "$app/"
-  cat >"$app/helm-todo.yaml" <<'EOF'
-# The demo's project (scripts/demo.sh): the example apps, the in-cluster
-# PostgreSQL on the postgres:15 stand-in.
-backend:
-  context: todo-backend
-frontend:
-  context: todo-frontend
-valuesFiles: [stand-in-values.yaml]
-build:
-  builder: buildah
-EOF
-  printf 'database:\n  image:\n    tag: "15" # the stand-in; Docker Hub is not reachable here\n' >"$app/stand-in-values.yaml"
-  secrets "$app/.env"
+  # The example apps as a user's repo would hold them, random secrets.
+  test/node/apps.sh project "$app"
   export KUBECONFIG=$kubeconfig HELM_BIN=$helm HELM_PLUGIN_DIR=$repo
   cd "$app"
   echo

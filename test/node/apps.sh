@@ -14,6 +14,12 @@
 #          (the python stand-in's pip.conf points there) unless it answers
 #          already; its pid goes to $NODE_DIR/wheelhouse.pid.
 #   stop   stop the index serve started.
+#   project DIR
+#          lay out the example apps in DIR as a user's repo holds them: both
+#          build contexts, helm-todo.yaml (buildah; the postgres:15 stand-in
+#          through stand-in-values.yaml) and random secrets in DIR/.env
+#          unless it exists (no DATABASE_URL: the in-cluster PostgreSQL).
+#          make demo and the benchmarks use it.
 #
 # The rig must be up for env (test/node/node.sh up).
 set -euo pipefail
@@ -93,9 +99,36 @@ cmd_stop() {
   rm -f "$f"
 }
 
+cmd_project() {
+  local app=${1:?usage: $0 project DIR}
+  mkdir -p "$app"
+  rm -rf "$app/todo-backend" "$app/todo-frontend"
+  cp -r "$REPO/examples/todo-backend" "$REPO/examples/todo-frontend" "$app/"
+  cat >"$app/helm-todo.yaml" <<'EOF'
+# The example apps on the node rig (test/node/apps.sh project): the
+# in-cluster PostgreSQL on the postgres:15 stand-in.
+backend:
+  context: todo-backend
+frontend:
+  context: todo-frontend
+valuesFiles: [stand-in-values.yaml]
+build:
+  builder: buildah
+EOF
+  printf 'database:\n  image:\n    tag: "15" # the stand-in; Docker Hub is not reachable here\n' >"$app/stand-in-values.yaml"
+  [[ -f $app/.env ]] && return
+  rnd() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+  (
+    umask 077
+    printf '# helm-todo demo secrets (random)\nOPENROUTER_API_KEY=demo-%s\nBETTER_AUTH_SECRET=%s\nVAPID_PRIVATE_KEY=%s\nVAPID_PUBLIC_KEY=%s\n' \
+      "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" >"$app/.env"
+  )
+}
+
 case ${1:-} in
 env) cmd_env ;;
 serve) cmd_serve ;;
 stop) cmd_stop ;;
-*) fail "usage: $0 env|serve|stop" ;;
+project) cmd_project "${2:-}" ;;
+*) fail "usage: $0 env|serve|stop|project DIR" ;;
 esac
