@@ -2,8 +2,9 @@
 // name and value: policy.Judge) out of the pod spec: each value goes into a Collector (from which the caller
 // generates one Secret) and the env var becomes a secretKeyRef to it.
 //
-// A value holding a $(VAR) reference stays: Kubernetes expands references
-// in a literal value but not in a value read from a Secret. A Helm hook
+// A value that is only a $(VAR) reference, or a URL whose password is one,
+// stays (Judge says so): Kubernetes expands references in a literal value
+// but not in a value read from a Secret. A Helm hook
 // keeps its literals too: hooks run before the release's resources exist,
 // so the generated Secret would not be there yet (design §3.1).
 package secretrefs
