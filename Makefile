@@ -27,8 +27,12 @@ vet: ## go vet and gofmt
 	go vet ./...
 
 # test/plugin is left to test-plugin (part of test-all), so CI runs it once.
-test: vet tools ## unit and chart tests (no cluster)
-	go test -count=1 $$(go list ./... | grep -v '/test/plugin$$')
+# The packages that start goroutines run under the race detector instead
+# (it needs cgo and gcc, which make deps installs).
+RACE_RE := /internal/(command|deploy|dev|image|lease|logs|portforward|rollout|watch)(/|$$)
+test: vet tools ## unit and chart tests (no cluster); the concurrent packages under -race
+	CGO_ENABLED=1 go test -race -count=1 $$(go list ./... | grep -E '$(RACE_RE)')
+	go test -count=1 $$(go list ./... | grep -v '/test/plugin$$' | grep -vE '$(RACE_RE)')
 
 # A tool is rebuilt only when its stamp file names another version.
 tools: helm3 helm4 kube-score ## build helm v3 and v4 (and kube-score) into .tools/
