@@ -41,7 +41,7 @@ none is ever printed, --debug included.
 --backend-tag/--frontend-tag when given, else the content hashes a build
 would produce. --dry-run prints every command and object, and does nothing.
 Ctrl-C stops cleanly: helm rolls back, up says what state the release is
-in, and exits 130. Names are checked before anything is touched: the release
+in, and exits 130; a second Ctrl-C stops at once and says what it leaves. Names are checked before anything is touched: the release
 as a DNS-1035 label of at most 53 characters, the namespace as a DNS-1123
 label, the Secret at most 1 MiB.`
 
