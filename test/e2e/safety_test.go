@@ -256,7 +256,7 @@ func TestUpLeavesAnotherClientsUpgrade(t *testing.T) {
 	if rel := r.status(ctx, t); rel.Status != "pending-upgrade" || rel.Revision != 2 {
 		t.Errorf("the other client's upgrade was touched: release is %+v", rel)
 	}
-	if strings.Contains(out, "rolling it back") {
+	if strings.Contains(out, "rolling it back to") || strings.Contains(out, "uninstalling it") {
 		t.Errorf("up rolled back another client's upgrade")
 	}
 }
