@@ -34,8 +34,9 @@ const devLong = `Run "helm todo up", then keep the app in step with your edits u
 
 A failed build or rollout is reported as up reports it (a crash loop with
 its log lines, then helm's rollback), the last good release keeps
-running, and dev waits for the next change. Ctrl-C stops watching and
-leaves the app deployed (--cleanup runs "helm todo down" instead).
+running, and dev waits for the next change. Ctrl-C stops watching,
+leaves the app deployed (--cleanup runs "helm todo down" instead; a second
+Ctrl-C stops that at once) and exits 130.
 Every flag of "helm todo up" works the same here. --dry-run prints the
 first up's plan and what would be watched, and does nothing.`
 

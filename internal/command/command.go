@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/helm-todo/helm-todo/internal/interrupt"
 )
 
 // Cmd is one external command.
@@ -92,7 +94,15 @@ func (Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = tee(&out, c.Stdout), tee(&errb, c.Stderr)
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		if c.OwnGroup {
+			// out of reach of the terminal's Ctrl-C, and alive after
+			// helm-todo exits: a second Ctrl-C kills it here
+			defer interrupt.From(ctx).Kill(func() { killGroup(cmd) })()
+		}
+		err = cmd.Wait()
+	}
 	res := Result{Stdout: out.Bytes(), Stderr: errb.Bytes()}
 	if err == nil {
 		return res, nil

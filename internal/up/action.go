@@ -41,6 +41,9 @@ type Action struct {
 	ValuesFiles  []string
 	Set          []string
 	SetString    []string
+	// TakeOverPending recovers a release left pending-* by another client
+	// (a plain helm that crashed), not only one an interrupted up left.
+	TakeOverPending bool
 
 	// Client connects lazily; nil connects to the kube-context on first use.
 	Client func() (kubernetes.Interface, error)
@@ -145,7 +148,7 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 			PostRenderer: postRenderer, Timeout: a.Timeout, Set: a.Set, SetString: a.SetString,
 		},
 		Secrets: vals, EnvFile: envFile, WaitTimeout: a.Timeout, Client: a.client(), Runner: d.Runner,
-		Cluster: c, Probe: a.probe(),
+		Cluster: c, Probe: a.probe(), TakeOverPending: a.TakeOverPending,
 	}
 	if s.Debug {
 		o.HelmOut = a.Images.Out

@@ -51,6 +51,8 @@ type Options struct {
 	WaitTimeout time.Duration
 	// HelmOut receives helm's output (--debug).
 	HelmOut io.Writer
+	// TakeOverPending recovers a release another client left pending-*.
+	TakeOverPending bool
 }
 
 // PSALabels enforce Pod Security restricted on the namespace, so the API
@@ -74,15 +76,25 @@ func New(o Options) (*plan.Plan, error) {
 	d := o.Deploy
 	p := &plan.Plan{Title: fmt.Sprintf("up: release %s in namespace %s", d.Release, d.Namespace)}
 	p.Add(o.Delivery...)
-	p.Add(namespaceStep(o), &leaseStep{o: o}, secretStep(o))
+	ls := &leaseStep{o: o}
+	p.Add(namespaceStep(o), ls, secretStep(o))
 	// deploy hands the release helm printed to the report.
 	deployed := new(deploy.Release)
 	dep := &deploy.Step{
 		Options: d, Runner: o.Runner,
-		Prepare: o.PreparePostRenderer, PrepareLines: o.PrepareLines,
-		Watcher:  &rollout.Watcher{Connect: o.Client, Namespace: d.Namespace, Release: d.Release},
-		HelmOut:  o.HelmOut,
-		Deployed: deployed,
+		Prepare: func(ctx context.Context, out io.Writer) error {
+			if o.PreparePostRenderer != nil {
+				if err := o.PreparePostRenderer(ctx, out); err != nil {
+					return err
+				}
+			}
+			return ls.markNext(ctx)
+		},
+		PrepareLines: o.PrepareLines,
+		Watcher:      &rollout.Watcher{Connect: o.Client, Namespace: d.Namespace, Release: d.Release},
+		HelmOut:      o.HelmOut,
+		Deployed:     deployed,
+		Ended:        ls.settle,
 	}
 	p.Add(dep, waitStep(o), reportStep(o, deployed))
 	return p, nil
