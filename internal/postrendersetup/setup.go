@@ -141,6 +141,12 @@ func installPlugin(ctx context.Context, o Options) error {
 				own = true
 				fmt.Fprintf(o.Out, "%s (Helm %s) also loads plugins from %s and cannot read a Helm 4 plugin manifest: one there and it loads no plugin at all\n",
 					h.Bin, h.Version, dirs.Shared())
+				for _, m := range V1Manifests([]string{dirs.Shared()}) {
+					if m.Name == PluginName {
+						fmt.Fprintf(o.Out, "warning: %s, an earlier install of this plugin, already keeps %s from loading any plugin; remove it with `%s plugin uninstall %s`\n",
+							filepath.Dir(m.Path), h.Bin, o.HelmBin, PluginName)
+					}
+				}
 				break
 			}
 		}
@@ -156,6 +162,7 @@ func installPlugin(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	replaced := ""
 	if p, ok := installed[PluginName]; ok {
 		uninstall := command.Cmd{Name: o.HelmBin, Args: []string{"plugin", "uninstall", PluginName}, Env: env}
 		if p.Type != "" && p.Type != "postrenderer/v1" {
@@ -168,6 +175,7 @@ func installPlugin(ctx context.Context, o Options) error {
 			return nil
 		}
 		fmt.Fprintf(o.Out, "the %s post-renderer plugin in %s is version %s, this todo plugin is %s: replacing it\n", PluginName, where, p.Version, version)
+		replaced = p.Version
 		if o.DryRun {
 			fmt.Fprintln(o.Out, command.ShellLine(uninstall))
 		} else if _, err := o.Runner.Run(ctx, uninstall); err != nil {
@@ -214,6 +222,9 @@ func installPlugin(ctx context.Context, o Options) error {
 		}
 		if fix == "" {
 			fix = "run `" + command.ShellLine(install) + "` yourself to see Helm's full message"
+		}
+		if replaced != "" {
+			fix = "version " + replaced + " was uninstalled first, so none is installed now; " + fix
 		}
 		return clierr.New("install the post-renderer plugin from "+src.Ref, fix, err)
 	}

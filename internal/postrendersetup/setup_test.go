@@ -57,6 +57,7 @@ type fakeHelm struct {
 	installHidden bool
 	helm3         string
 	ownEnv        string // the own directory's HELM_PLUGINS=, when not under /d
+	helm3Plugins  string // the Helm 3's HELM_PLUGINS, when not /d/plugins
 	calls         []string
 }
 
@@ -79,7 +80,11 @@ func (f *fakeHelm) Run(_ context.Context, c command.Cmd) (command.Result, error)
 	case f.helm3 != "" && c.Name == f.helm3 && c.Args[0] == "version":
 		return command.Result{Stdout: []byte("v3.22.0")}, nil
 	case f.helm3 != "" && c.Name == f.helm3 && c.Args[0] == "env":
-		return command.Result{Stdout: []byte("HELM_DATA_HOME=\"/d\"\nHELM_PLUGINS=\"/d/plugins\"\n")}, nil
+		plugins := "/d/plugins"
+		if f.helm3Plugins != "" {
+			plugins = f.helm3Plugins
+		}
+		return command.Result{Stdout: []byte("HELM_PLUGINS=\"" + plugins + "\"\n")}, nil
 	case c.Name == f.helm3:
 		return command.Result{}, errors.New("unexpected")
 	case len(c.Args) >= 2 && c.Args[0] == "plugin" && c.Args[1] == "list":
@@ -200,6 +205,10 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 			wantCmd:   "HELM_DATA_HOME=/d/helm-todo-helm4 HELM_PLUGINS=/d/helm-todo-helm4/plugins helm4 plugin install ",
 			wantCalls: []string{"HELM_DATA_HOME=/d/helm-todo-helm4 HELM_PLUGINS=/d/helm-todo-helm4/plugins helm4 plugin uninstall helm-todo", "HELM_DATA_HOME=/d/helm-todo-helm4 HELM_PLUGINS=/d/helm-todo-helm4/plugins helm4 plugin install "},
 			wantOut:   "is version 0.0.1, this todo plugin is 0.1.0: replacing it",
+		},
+		"replacing fails: the fix says none is left": {
+			list: header + "helm-todo\t0.0.9\tpostrenderer/v1\tv1\tlocal dev\tunknown\n", installErr: errors.New("exit 1: Error: boom"),
+			env: "HELM_DATA_HOME=\"/d\"\nHELM_PLUGINS=\"/d/plugins\"\n", wantErr: "boom", wantFix: "version 0.0.9 was uninstalled first, so none is installed now",
 		},
 		"up: helm-todo's own directory, with no Helm 3 around": {
 			list: header, o: Options{Own: true}, wantInstall: true,
@@ -401,5 +410,42 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// With a Helm 3 around, a post-renderer plugin an earlier install left in
+// the shared directory is named, with the command that removes it.
+func TestHelm4NamesAnEarlierInstallInHelm3Sight(t *testing.T) {
+	data := t.TempDir()
+	old := filepath.Join(data, "plugins", "helm-todo-postrenderer", "plugin.yaml")
+	must(t, os.MkdirAll(filepath.Dir(old), 0o755))
+	must(t, os.WriteFile(old, []byte("apiVersion: v1\ntype: postrenderer/v1\nname: helm-todo\nversion: 0.0.9\n"), 0o644))
+	bin := t.TempDir()
+	helm := &fakeHelm{list: listHeader, helm3: filepath.Join(bin, "helm-3.22"), helm3Plugins: filepath.Join(data, "plugins"),
+		ownEnv: "HELM_PLUGINS=" + filepath.Join(data, OwnHomeName, "plugins")}
+	must(t, os.WriteFile(helm.helm3, []byte("#!/bin/sh\n"), 0o755))
+	var out bytes.Buffer
+	err := Run(context.Background(), Options{HelmBin: "helm4", PluginDir: pluginDir(t), Major: 4, Runner: helm, Out: &out,
+		PathEnv: bin, DataHome: data, Plugins: filepath.Join(data, "plugins")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "warning: " + filepath.Dir(old) + ", an earlier install of this plugin, already keeps " + helm.helm3 + " from loading any plugin; remove it with `helm4 plugin uninstall helm-todo`"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("output %q lacks %q", out.String(), want)
+	}
+	if !strings.Contains(out.String(), "into "+filepath.Join(data, OwnHomeName, "plugins")) {
+		t.Errorf("output %q: not installed into helm-todo's own directory", out.String())
+	}
+}
+
+func TestHelmName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"helm": true, "helm3": true, "helm4": true, "helm-3.22": true, "helmv3": true, "helm-v3.22.0": true, "helm.exe": true,
+		"helm-todo": false, "helm-docs": false, "helmfile": false, "helm-todo-postrender": false, "xhelm": false,
+	} {
+		if got := helmName.MatchString(name); got != want {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
 	}
 }
