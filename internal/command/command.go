@@ -50,6 +50,18 @@ func (c Cmd) String() string {
 	return strings.Join(parts, " ")
 }
 
+// ShellLine is String with c.Env in front, as a shell would take it: the
+// line to print for a command whose environment matters and holds no
+// secret (String never shows Env).
+func ShellLine(c Cmd) string {
+	parts := make([]string, 0, len(c.Env)+1)
+	for _, kv := range c.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		parts = append(parts, k+"="+Quote(v))
+	}
+	return strings.Join(append(parts, c.String()), " ")
+}
+
 // Quote quotes s for a POSIX shell when it needs it.
 func Quote(s string) string {
 	if s == "" {

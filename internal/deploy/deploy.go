@@ -45,6 +45,9 @@ type Options struct {
 	// Set and SetString hold extra --set / --set-string pairs (user flags,
 	// fault annotations in tests).
 	Set, SetString []string
+	// Env is extra KEY=VALUE for helm upgrade (Helm 4: HELM_PLUGINS with
+	// the directory holding the post-renderer plugin).
+	Env []string
 }
 
 // PostRendererFor returns the --post-renderer argument for a Helm major:

@@ -57,8 +57,8 @@ type Watcher interface {
 func (s *Step) Name() string { return "deploy" }
 
 func (s *Step) Describe() []string {
-	c := command.Cmd{Name: s.Options.HelmBin, Args: s.Options.Args()}
-	return append(append([]string{}, s.PrepareLines...), c.String())
+	c := command.Cmd{Name: s.Options.HelmBin, Args: s.Options.Args(), Env: s.Options.Env}
+	return append(append([]string{}, s.PrepareLines...), command.ShellLine(c))
 }
 
 // Run deploys. On failure the error says what failed and which state the
@@ -89,7 +89,7 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 	// stdout is the release as JSON (with the values and manifest): it is
 	// parsed, never shown.
 	cmd := command.Cmd{
-		Name: s.Options.HelmBin, Args: s.Options.Args(),
+		Name: s.Options.HelmBin, Args: s.Options.Args(), Env: s.Options.Env,
 		Stderr: s.HelmOut,
 		// Rollback after a cancel may wait as long as the install did.
 		Grace: s.Options.timeout() + time.Minute,

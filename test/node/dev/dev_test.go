@@ -58,6 +58,15 @@ func newRig(t *testing.T) *rig {
 	wd, _ := os.Getwd()
 	repo := filepath.Clean(filepath.Join(wd, "..", "..", ".."))
 	r := &rig{repo: repo, app: t.TempDir(), ns: "dev-node-" + utilrand.String(5), kubeconfig: kc, cs: cs}
+	// A Helm home of the test's own: Helm 4's deploy installs the
+	// post-renderer plugin, which must not land in the user's plugin
+	// directories (they come after os.Environ() in dev's env, so they win).
+	home := t.TempDir()
+	r.env = append(r.env,
+		"HELM_CACHE_HOME="+filepath.Join(home, "cache"),
+		"HELM_CONFIG_HOME="+filepath.Join(home, "config"),
+		"HELM_DATA_HOME="+filepath.Join(home, "data"),
+		"HELM_PLUGINS="+filepath.Join(home, "data", "plugins"))
 	// apps.sh env prints what real builds need here (the stand-in bases'
 	// store, the wheelhouse index); serve starts the index unless it answers.
 	out, err := exec.Command(filepath.Join(repo, "test/node/apps.sh"), "env").Output()
