@@ -13,6 +13,8 @@ export HELM3 := $(TOOLS)/helm3/helm
 export HELM4 := $(TOOLS)/helm4/helm
 KUBE_SCORE_VERSION := v1.20.0
 export KUBE_SCORE := $(TOOLS)/kube-score/kube-score
+HELM_DOCS_VERSION := v1.14.2
+export HELM_DOCS := $(TOOLS)/helm-docs/helm-docs
 
 .PHONY: help build test test-all vet tools helm3 helm4
 help: ## list the targets
@@ -31,11 +33,21 @@ test: vet tools ## unit and chart tests (no cluster)
 	go test -count=1 $$(go list ./... | grep -v '/test/plugin$$')
 
 # A tool is rebuilt only when its stamp file names another version.
-tools: helm3 helm4 kube-score ## build helm v3 and v4 (and kube-score) into .tools/
+tools: helm3 helm4 kube-score helm-docs ## build helm v3 and v4 (and kube-score, helm-docs) into .tools/
 helm3: ; @scripts/go-tool.sh $(TOOLS)/helm3 helm helm.sh/helm/v3/cmd/helm $(HELM3_VERSION)
 helm4: ; @scripts/go-tool.sh $(TOOLS)/helm4 helm helm.sh/helm/v4/cmd/helm $(HELM4_VERSION)
 .PHONY: kube-score
 kube-score: ; @scripts/go-tool.sh $(TOOLS)/kube-score kube-score github.com/zegl/kube-score/cmd/kube-score $(KUBE_SCORE_VERSION)
+.PHONY: helm-docs docs
+helm-docs: ; @scripts/go-tool.sh $(TOOLS)/helm-docs helm-docs github.com/norwoodj/helm-docs/cmd/helm-docs $(HELM_DOCS_VERSION)
+
+# Generated documentation: docs/commands/ from the cobra command tree, and
+# charts/todo-app/README.md by helm-docs from README.md.gotmpl and the `# --`
+# comments of values.yaml. `make test` fails when either is stale. The
+# helm-docs flags are test/chart/values_doc_test.go's.
+docs: helm-docs ## regenerate docs/commands/ and charts/todo-app/README.md
+	go test -count=1 ./cmd/helm-todo -run '^TestCommandDocs$$' -update-docs
+	$(HELM_DOCS) --chart-search-root charts/todo-app --sort-values-order file --log-level warning
 
 # The post-renderer's fuzz target, briefly (part of test-all); its seed
 # corpus is postrender/testdata/fuzz/FuzzRun. Minimizing a new input is
