@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/helm-todo/helm-todo/internal/cluster"
+	"github.com/helm-todo/helm-todo/internal/textwrap"
 )
 
 // starter is the commented helm-todo.yaml `helm todo init` writes. Every
@@ -69,26 +70,8 @@ func Starter(root string) string {
 	return strings.NewReplacer(
 		"{{backend}}", fill(backendCandidates),
 		"{{frontend}}", fill(frontendCandidates),
-		"{{kinds}}", wrapComment(cluster.Choices(), len("  # Push here when the cluster is not "), "  # "),
+		"{{kinds}}", textwrap.Fill(cluster.Choices(), len("  # Push here when the cluster is not "), 74, "  # "),
 	).Replace(starter)
-}
-
-// wrapComment fills words into YAML comment lines of at most 74 columns,
-// the first starting at column col, the others after prefix.
-func wrapComment(text string, col int, prefix string) string {
-	var b strings.Builder
-	for i, w := range strings.Fields(text) {
-		if i > 0 && col+1+len(w) > 74 {
-			b.WriteString("\n" + prefix)
-			col = len(prefix)
-		} else if i > 0 {
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(w)
-		col += len(w)
-	}
-	return b.String()
 }
 
 // WriteStarter writes the starter into dir, refusing to replace an
