@@ -245,21 +245,6 @@ func (a *Action) exit(w io.Writer, r *up.Result) error {
 	return a.Cleanup(ctx, w)
 }
 
-func (d decision) plan(release string) string {
-	var parts []string
-	for _, c := range d.rebuild {
-		parts = append(parts, "rebuild "+c)
-	}
-	if d.env {
-		parts = append(parts, "update the Secret")
-	}
-	parts = append(parts, "upgrade release "+release)
-	if d.env {
-		parts = append(parts, "restart what reads the Secret")
-	}
-	return strings.Join(parts, ", ")
-}
-
 // summary names what changed, a few paths per target.
 func summary(c watch.Change) string {
 	var parts []string
