@@ -9,31 +9,13 @@ import (
 	"github.com/helm-todo/helm-todo/internal/project"
 )
 
-// tree makes a directory holding the given paths; a path ending in / is a
-// directory.
-func tree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if strings.HasSuffix(p, "/") {
-			if err := os.MkdirAll(full, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+func TestText(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"phase-3/backend", "frontend"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return dir
-}
-
-func TestText(t *testing.T) {
-	root := tree(t, map[string]string{"phase-3/backend/": "", "frontend/": ""})
 	s := Text(root)
 	f, err := project.Parse("starter", strings.NewReader(s))
 	if err != nil {
