@@ -96,10 +96,14 @@ test-plugin: tools ## plugin install, post-renderer and install-binary.sh under 
 test-all: test fuzz e2e test-plugin ## every test CI runs
 	@$(MAKE) --no-print-directory node-test
 
-# The README's first command: the whole flow on this machine, on the
-# simulated cluster when there is no Docker engine or minikube (it says so).
+# The README's first command: the whole flow on this machine, on the real
+# node where it can run (Linux, root, the packages of .ci/apt-packages), else
+# on the simulated cluster; scripts/demo.sh says which and why. A user who
+# cannot install the packages is told what they are and goes on: deps is
+# optional here, not a prerequisite.
 .PHONY: demo
-demo: deps build tools cluster-tools ## helm todo doctor + up end to end: on a real node here (Linux, root), else on the simulated cluster
+demo: build tools cluster-tools ## helm todo doctor + up end to end: on a real node here (Linux, root), else on the simulated cluster
+	@scripts/deps.sh --optional
 	@scripts/demo.sh
 
 # The e2e test cluster (design §6, test/cluster/): etcd, kube-apiserver,
