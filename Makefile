@@ -106,7 +106,7 @@ demo: build tools cluster-tools ## helm todo doctor + up end to end: on a real n
 	@scripts/deps.sh --optional
 	@scripts/demo.sh
 
-# The e2e test cluster (design §6, test/cluster/): etcd, kube-apiserver,
+# The e2e test cluster (test/cluster/): etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler and kwok built from Go modules into
 # .tools/cluster/, each skipped when already built at its pinned version.
 .PHONY: cluster-tools cluster-up cluster-down e2e
@@ -141,7 +141,7 @@ deps: ## install the missing Debian packages in .ci/apt-packages (root), or say 
 bench-hash: ## time the image content hash of a 10,000-file context against a plain read
 	go test -run '^$$' -bench '10k$$' -benchtime 10x ./internal/image
 
-# The real node rig (test/node/, design §6): the control plane above plus a
+# The real node rig (test/node/): the control plane above plus a
 # kubelet on containerd with Debian's runc and CNI plugins, kube-proxy
 # (iptables), CoreDNS and a registry on 127.0.0.1:5000, all on this machine.
 # Needs root. Tools are cached in .tools/node/ like the control plane's.

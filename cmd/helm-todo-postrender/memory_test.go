@@ -14,12 +14,12 @@ import (
 	"github.com/helm-todo/helm-todo/postrender/corpus"
 )
 
-// maxRSSKiB is the post-renderer's budget at 10,000 documents (issue 17):
+// maxRSSKiB is the post-renderer's budget at 10,000 documents:
 // 32 MB peak resident set, for the binary as Helm runs it.
 const maxRSSKiB = 32 << 10
 
 // maxGrowth is how much more the peak may be at 100,000 documents than at
-// 10,000 (issue 17: memory stays flat as the stream grows).
+// 10,000 (memory stays flat as the stream grows).
 const maxGrowth = 1.10
 
 // TestPeakMemory runs the release build of this binary, as Helm runs it

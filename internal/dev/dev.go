@@ -1,6 +1,6 @@
 // Package dev is `helm todo dev`: one up, then a loop that watches the
 // build contexts, the env file and the values files, and on a change runs
-// up again (design §1). Each cycle is the same up.Action, so only the
+// up again. Each cycle is the same up.Action, so only the
 // component whose content tag changed is built and loaded, and the
 // redeploy is a helm upgrade of the same release: the release history
 // stays the truth. Meanwhile the app's logs stream to the terminal and a

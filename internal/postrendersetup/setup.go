@@ -1,5 +1,5 @@
 // Package postrendersetup makes `--post-renderer helm-todo` resolve for the
-// user's helm. The two majors resolve the name differently (design §4):
+// user's helm. The two majors resolve the name differently:
 //
 //   - Helm 3 calls exec.LookPath on it, so helm-todo must be on PATH: the
 //     plugin's post-renderer binary (bin/helm-todo-postrender) is linked as

@@ -1,5 +1,5 @@
 // Package up is `helm todo up` as a plan: build → load → namespace →
-// secrets → deploy → wait → report (design §1). New builds the plan from
+// secrets → deploy → wait → report. New builds the plan from
 // resolved inputs without touching anything, so --dry-run prints exactly
 // what Run would do and tests can check plans without a cluster.
 package up

@@ -1,4 +1,4 @@
-// Package node tests the real node rig (node.sh, design §6): a kubelet on
+// Package node tests the real node rig (node.sh): a kubelet on
 // containerd registered Ready, a restricted pod serving HTTP to another pod
 // through a Service name, its image pulled from the registry the cluster
 // advertises. `make node-test` starts the rig, runs this, stops the rig and

@@ -3,7 +3,7 @@
 // readOnlyRootFilesystem, capabilities), only where the chart left a field
 // out unless Override is set. Where it makes the root filesystem read-only
 // it also mounts an emptyDir at each writable path the policy lists for
-// the container (design §3.6): /tmp, and the Next.js cache of the frontend.
+// the container: /tmp, and the Next.js cache of the frontend.
 package containersecurity
 
 import (

@@ -1,4 +1,4 @@
-// Package app proves the todo app on running pods (issue 13): the real
+// Package app proves the todo app on running pods: the real
 // `helm todo up` (built binary, real Helm 4 and Helm 3, buildah building the
 // example apps on the stand-in bases, the images pushed to the registry the
 // cluster advertises, the chart's in-cluster PostgreSQL) against the real
