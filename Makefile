@@ -64,7 +64,7 @@ bench: build ## post-renderer benchmarks: go test -bench, then bench/postrender.
 # Release archives per OS/arch plus a checksums file, the layout
 # install-binary.sh downloads from, and the plugin archives made (and signed,
 # with HELM_TODO_SIGN_KEY) by Helm 4's `helm plugin package`; see
-# scripts/dist.sh and the README's "Releasing". PLATFORMS and DIST can be
+# scripts/dist.sh and docs/releasing.md. PLATFORMS and DIST can be
 # narrowed, e.g. the plugin tests build only the host's archive. RELEASE_URL
 # is where the release will be published.
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
@@ -122,7 +122,7 @@ cluster-down: ## stop the test cluster and remove its state
 e2e: build tools cluster-tools ## helm install/upgrade/rollback/uninstall on the test cluster, Helm 3 then Helm 4
 	@test/e2e/run.sh $(HELM3) $(HELM4)
 
-# Real image builds (test/images/, README "Images"): buildah builds the example
+# Real image builds (test/images/, docs/development.md "Images"): buildah builds the example
 # apps with docker/*.Dockerfile on Debian stand-in bases, cached in .tools/images/.
 .PHONY: image-test deps
 image-test: deps build ## build and run the example images with buildah, docker and podman on stand-in bases
@@ -135,7 +135,7 @@ test-all: image-test
 deps: ## install the missing Debian packages in .ci/apt-packages (root), or say which
 	@scripts/deps.sh
 
-# Content-hash cost (README "Build and load images"): a 10,000-file context,
+# Content-hash cost (docs/benchmarks.md "Content hash"): a 10,000-file context,
 # next to a plain read of the same files in the same run.
 .PHONY: bench-hash
 bench-hash: ## time the image content hash of a 10,000-file context against a plain read
@@ -158,7 +158,7 @@ node-down: ## stop the node rig and remove everything it made (safe to run twice
 node-test: deps build tools cluster-tools node-tools ## start the node rig; test it and the app on it (test/node/app: helm todo up, Helm 4 and 3); stop it, count leftovers
 	@test/node/run.sh
 
-# Figures of `helm todo up` on the real node (README "Figures on a real node"):
+# Figures of `helm todo up` on the real node (docs/benchmarks.md):
 # cold, one file changed, no change vs a bare helm upgrade. Printed, not asserted.
 .PHONY: bench-node
 bench-node: build tools cluster-tools node-tools ## time helm todo up on the real node rig (cold, one file changed, no change)

@@ -14,7 +14,7 @@ import (
 )
 
 // kubeScoreIgnored are the only kube-score checks the todo chart may fail,
-// because they contradict the app's own choices (README "Post-renderer"):
+// because they contradict the app's own choices (docs/post-renderer.md):
 //   - container-image-pull-policy wants Always, but images are loaded into
 //     the cluster with `minikube image load` and never pulled;
 //   - container-security-context-user-group-id wants a UID above 10000,

@@ -152,7 +152,7 @@ func installPlugin(ctx context.Context, o Options) error {
 	if _, err := o.Runner.Run(ctx, install); err != nil {
 		fix := misplaced(ctx, o, dirName) // "plugin already exists" where helm does not look
 		if fix == "" && !src.Local && !o.SkipVerify {
-			fix = "check that the keyring (--keyring, default ~/.gnupg/pubring.gpg) holds the helm-todo release key (README \"Verify the release key\") and that " + src.Ref + ".prov can be fetched; Helm's message is above"
+			fix = "check that the keyring (--keyring, default ~/.gnupg/pubring.gpg) holds the helm-todo release key (docs/install.md, \"The release key\") and that " + src.Ref + ".prov can be fetched; Helm's message is above"
 		}
 		if fix == "" {
 			fix = "run `" + install.String() + "` yourself to see Helm's full message"

@@ -87,7 +87,23 @@ func fixLines(t *testing.T) []fixLine {
 				if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Fix" {
 					add(n.Pos(), "", text(n.Value))
 				}
+			case *ast.AssignStmt:
+				// fix := "..." before an error is made with it.
+				for i, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name == "fix" && i < len(n.Rhs) {
+						add(n.Pos(), "", text(n.Rhs[i]))
+					}
+				}
 			case *ast.FuncDecl:
+				// A function named for the fix it returns (policyFix).
+				if strings.HasSuffix(n.Name.Name, "Fix") && n.Body != nil {
+					ast.Inspect(n.Body, func(m ast.Node) bool {
+						if r, ok := m.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
+							add(r.Pos(), "", text(r.Results[0]))
+						}
+						return true
+					})
+				}
 				// rollout's explain returns (message, fix).
 				if n.Name.Name == "explain" {
 					ast.Inspect(n.Body, func(m ast.Node) bool {

@@ -2,7 +2,7 @@
 # make image-test: build the example apps with the shipped docker/*.Dockerfile
 # through `helm todo build --builder buildah`, on Debian stand-ins for
 # python:3.11-slim and node:20-alpine, then run the images and check what the images promise (non-root, build args compiled in, readiness follows the database)
-# on the running containers (README, "Images"). Then the same builds with
+# on the running containers (docs/development.md, "Images"). Then the same builds with
 # Debian's dockerd and podman (engines.sh), the images and the postgres:15
 # stand-in run as the chart runs them.
 #
