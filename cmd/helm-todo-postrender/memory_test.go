@@ -14,7 +14,7 @@ import (
 	"github.com/helm-todo/helm-todo/postrender/corpus"
 )
 
-// maxRSSKiB is the post-renderer's budget at 10,000 documents (issue 17):
+// maxRSSKiB is the post-renderer's budget at 10,000 documents:
 // 32 MB peak resident set, for the binary as Helm runs it.
 const maxRSSKiB = 32 << 10
 

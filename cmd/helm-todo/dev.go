@@ -61,11 +61,7 @@ func newDevCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 			}
 			a.Colour = isTerminal(out)
 			if cleanup {
-				o := downOptions{release: a.Up.Release, timeout: a.Up.Timeout}
-				nsFlag := cmd.Flags().Changed("namespace")
-				a.Cleanup = func(ctx context.Context, w io.Writer) error {
-					return runDown(ctx, s, o, nsFlag, w)
-				}
+				a.Cleanup = devCleanup(s, a.Up.Release, a.Up.Timeout, cmd.Flags().Changed("namespace"))
 			}
 			_, err := a.Run(cmd.Context())
 			return err
@@ -87,4 +83,13 @@ func newDevCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 func isTerminal(out io.Writer) bool {
 	f, ok := out.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// devCleanup is what --cleanup runs when dev stops: helm todo down of the
+// same release and namespace.
+func devCleanup(s *settings.Settings, release string, timeout time.Duration, nsFlag bool) func(context.Context, io.Writer) error {
+	o := downOptions{release: release, timeout: timeout}
+	return func(ctx context.Context, w io.Writer) error {
+		return runDown(ctx, s, o, nsFlag, w)
+	}
 }

@@ -31,7 +31,7 @@ const upLong = `Build, load, deploy and wait: the app from source to running.
   report    the frontend URL
 
 Secrets: the env file (default .env beside helm-todo.yaml) wins; the
-environment fills in the R6 keys it lacks (DATABASE_URL, OPENROUTER_API_KEY,
+environment fills in the keys it lacks (DATABASE_URL, OPENROUTER_API_KEY,
 BETTER_AUTH_SECRET, VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY). All but DATABASE_URL
 are required; without DATABASE_URL the chart's in-cluster PostgreSQL is used.
 No secret value is passed to helm, so none lands in the release history, and

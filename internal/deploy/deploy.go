@@ -51,7 +51,7 @@ type Options struct {
 }
 
 // PostRendererFor returns the --post-renderer argument for a Helm major:
-// Helm 4 only resolves a postrenderer/v1 plugin by name (design §4); Helm 3
+// Helm 4 only resolves a postrenderer/v1 plugin by name; Helm 3
 // runs a path (exec.LookPath), and an absolute one needs no PATH setup, so
 // it gets binary, the post-renderer executable, made absolute.
 func PostRendererFor(major int, pluginName, binary string) (string, error) {

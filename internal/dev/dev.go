@@ -1,6 +1,6 @@
 // Package dev is `helm todo dev`: one up, then a loop that watches the
 // build contexts, the env file and the values files, and on a change runs
-// up again (design §1). Each cycle is the same up.Action, so only the
+// up again. Each cycle is the same up.Action, so only the
 // component whose content tag changed is built and loaded, and the
 // redeploy is a helm upgrade of the same release: the release history
 // stays the truth. Meanwhile the app's logs stream to the terminal and a
@@ -260,21 +260,6 @@ func (a *Action) stop(ctx context.Context, w io.Writer, r *up.Result) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.Options.Deploy.Timeout+time.Minute)
 	defer cancel()
 	return a.Cleanup(ctx, w)
-}
-
-func (d decision) plan(release string) string {
-	var parts []string
-	for _, c := range d.rebuild {
-		parts = append(parts, "rebuild "+c)
-	}
-	if d.env {
-		parts = append(parts, "update the Secret")
-	}
-	parts = append(parts, "upgrade release "+release)
-	if d.env {
-		parts = append(parts, "restart what reads the Secret")
-	}
-	return strings.Join(parts, ", ")
 }
 
 // summary names what changed, a few paths per target.

@@ -126,7 +126,7 @@ var nextConfigs = []string{"next.config.js", "next.config.mjs", "next.config.ts"
 var standalone = regexp.MustCompile(`output\s*:\s*["'` + "`" + `]standalone["'` + "`" + `]`)
 
 // Standalone checks the Next.js config for output: "standalone", which the
-// frontend image copies from (R2).
+// frontend image copies from.
 func Standalone(frontendDir string) Check {
 	c := Check{Name: "next.js standalone"}
 	for _, n := range nextConfigs {
@@ -149,7 +149,7 @@ func Standalone(frontendDir string) Check {
 }
 
 // APIURL warns when NEXT_PUBLIC_API_URL names cluster DNS: it is baked into
-// browser code, and a browser cannot resolve *.svc.cluster.local (§3.5).
+// browser code, and a browser cannot resolve *.svc.cluster.local.
 // sources maps where a value came from to the value.
 func APIURL(sources map[string]string) Check {
 	c := Check{Name: "NEXT_PUBLIC_API_URL"}

@@ -1,5 +1,5 @@
 // Package postrendersetup makes `--post-renderer helm-todo` resolve for the
-// user's helm. The two majors resolve the name differently (design §4):
+// user's helm. The two majors resolve the name differently:
 //
 //   - Helm 3 calls exec.LookPath on it, so helm-todo must be on PATH: the
 //     plugin's post-renderer binary (bin/helm-todo-postrender) is linked as
@@ -218,7 +218,7 @@ func installPlugin(ctx context.Context, o Options) error {
 			fix = misplaced(ctx, o, dirName) // "plugin already exists" where helm does not look
 		}
 		if fix == "" && !src.Local && !o.SkipVerify {
-			fix = "check that the keyring (--keyring, default ~/.gnupg/pubring.gpg) holds the helm-todo release key (README \"Verify the release key\") and that " + src.Ref + ".prov can be fetched; Helm's message is above"
+			fix = "check that the keyring (--keyring, default ~/.gnupg/pubring.gpg) holds the helm-todo release key (docs/install.md, \"The release key\") and that " + src.Ref + ".prov can be fetched; Helm's message is above"
 		}
 		if fix == "" {
 			fix = "run `" + command.ShellLine(install) + "` yourself to see Helm's full message"

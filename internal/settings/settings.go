@@ -51,7 +51,7 @@ type Settings struct {
 	// Path is PATH, to check that an installed binary is reachable.
 	Path string
 	// Getenv looks up the variables whose names are data, not settings: the
-	// app's secret keys (design R6) and NEXT_PUBLIC_* build args.
+	// app's secret keys and NEXT_PUBLIC_* build args.
 	Getenv func(string) string
 }
 

@@ -21,7 +21,7 @@ func TestJudge(t *testing.T) {
 		secret      bool
 		reason      string
 	}{
-		// The two refusals of issue 17.
+		// The two refusals the name-only rule made of well-known charts.
 		{"KC_BOOTSTRAP_ADMIN_PASSWORD_FILE", "/opt/keycloak/secrets/admin-password", false, "file path"},
 		{"TOKEN_SERVICE_URL", "http://harbor-core:80/service/token", false, "URL without a password"},
 		// Not secrets: paths.

@@ -23,7 +23,7 @@ import (
 	"github.com/helm-todo/helm-todo/test/e2e/cluster"
 )
 
-// TestDownKeepsNamespaceItDidNotCreate (issue 18 item 1): a namespace that
+// TestDownKeepsNamespaceItDidNotCreate: a namespace that
 // holds a user's ConfigMap and was never up's stays, with the ConfigMap.
 func TestDownKeepsNamespaceItDidNotCreate(t *testing.T) {
 	r := newUpRig(t, "down-foreign")
@@ -53,7 +53,7 @@ func TestDownKeepsNamespaceItDidNotCreate(t *testing.T) {
 	}
 }
 
-// TestUpBadNamesTouchNothing (item 2): bad names are refused with exit 2
+// TestUpBadNamesTouchNothing: bad names are refused with exit 2
 // before the namespace exists, with and without --dry-run.
 func TestUpBadNamesTouchNothing(t *testing.T) {
 	r := newUpRig(t, "up-badname")
@@ -197,7 +197,7 @@ func TestCtrlCThroughHelm(t *testing.T) {
 	r.requireNoLeak(ctx, t)
 }
 
-// TestConcurrentUps (item 7): a second up while the first deploys waits
+// TestConcurrentUps: a second up while the first deploys waits
 // for it, says so, and both report the state their own run left.
 func TestConcurrentUps(t *testing.T) {
 	r := newUpRig(t, "up-race")

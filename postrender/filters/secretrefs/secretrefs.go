@@ -6,7 +6,7 @@
 // stays (Judge says so): Kubernetes expands references in a literal value
 // but not in a value read from a Secret. A Helm hook
 // keeps its literals too: hooks run before the release's resources exist,
-// so the generated Secret would not be there yet (design §3.1).
+// so the generated Secret would not be there yet.
 package secretrefs
 
 import (

@@ -25,10 +25,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-)
 
-const envKubeconfig = "HELM_TODO_NODE_KUBECONFIG"
+	"github.com/helm-todo/helm-todo/internal/testsupport/noderig"
+)
 
 // Local ports of the dev tests (this suite's range on the shared machine).
 const (
@@ -43,18 +42,7 @@ type rig struct {
 }
 
 func newRig(t *testing.T) *rig {
-	kc := os.Getenv(envKubeconfig)
-	if kc == "" {
-		t.Skipf("no node rig: %s is unset; run `make node-test` (or set it to .tools/node-rig/kubeconfig with the rig up)", envKubeconfig)
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kc, cs := noderig.Client(t)
 	wd, _ := os.Getwd()
 	repo := filepath.Clean(filepath.Join(wd, "..", "..", ".."))
 	r := &rig{repo: repo, app: t.TempDir(), ns: "dev-node-" + utilrand.String(5), kubeconfig: kc, cs: cs}
