@@ -91,14 +91,16 @@ install: build ## install this checkout as the `helm todo` plugin, plus the post
 	HELM_BIN='$(HELM)' bin/helm-todo install-postrenderer
 
 # End-to-end tests of the plugin with the real Helm 3 and Helm 4 binaries.
-test-plugin: tools ## plugin install, post-renderer and install-binary.sh under helm v3 and v4
-	go test -count=1 ./test/plugin/...
+test-plugin: deps tools ## plugin install, post-renderer and install-binary.sh under helm v3 and v4
+	go test -count=1 -timeout 30m ./test/plugin/...
 
-# node-test needs root and 127.0.0.1:5000, and there is one rig per machine:
-# it runs after every other test, never beside them (nor beside itself: its
-# run.sh holds /tmp/node-rig.lock).
-test-all: test fuzz e2e test-plugin ## every test CI runs
-	@$(MAKE) --no-print-directory node-test
+# Every test CI runs, stage by stage, ending with a table of their wall
+# times. node-test needs root and 127.0.0.1:5000, and there is one rig per
+# machine: it runs after every other stage, never beside them (nor beside
+# itself: its run.sh holds the rig lock).
+STAGES := "tools=deps build tools cluster-tools node-tools" test fuzz e2e test-plugin image-test node-test
+test-all: ## every test CI runs (tools, test, fuzz, e2e, test-plugin, image-test, node-test), then their times
+	@scripts/stages.sh $(STAGES)
 
 # The README's first command: the whole flow on this machine, on the real
 # node where it can run (Linux, root, the packages of .ci/apt-packages), else
@@ -131,7 +133,6 @@ e2e: build tools cluster-tools ## helm install/upgrade/rollback/uninstall on the
 .PHONY: image-test deps
 image-test: deps build ## build and run the example images with buildah, docker and podman on stand-in bases
 	@test/images/run.sh
-test-all: image-test
 
 # The Debian packages the tests and the demo need (.ci/apt-packages): as
 # root, apt-get installs whichever are missing; otherwise one line says what
