@@ -332,23 +332,33 @@ func (f *Forwarder) forward(conn httpstream.Connection, local net.Conn, port int
 			remoteErr <- nil
 		}
 	}()
-	done := make(chan struct{}, 2)
+	// As kubectl: the connection ends when the remote side has sent
+	// everything. A client that half-closes (its request sent, waiting
+	// for the answer) ends only the local-to-remote copy, which closes
+	// the data stream so the app sees the request end.
+	remoteDone := make(chan struct{})
+	localFailed := make(chan struct{})
 	go func() {
 		io.Copy(local, data)
-		done <- struct{}{}
+		close(remoteDone)
 	}()
 	go func() {
-		io.Copy(data, local)
-		data.Close() // half-close: the app sees the request end
-		done <- struct{}{}
+		defer data.Close()
+		if _, err := io.Copy(data, local); err != nil {
+			close(localFailed)
+		}
 	}()
 	select {
-	case <-done:
+	case <-remoteDone:
+	case <-localFailed:
 	case err := <-remoteErr:
 		if err != nil {
 			f.log("port-forward %s: %v", f.URL(), err)
 		}
-		<-done
+		select {
+		case <-remoteDone:
+		case <-localFailed:
+		}
 	}
 	return nil
 }
