@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -88,5 +89,27 @@ func TestForwardHalfClose(t *testing.T) {
 	client.SetReadDeadline(time.Now().Add(30 * time.Second))
 	if got, _ := io.ReadAll(client); string(got) != "response" {
 		t.Errorf("client got %q; want response", got)
+	}
+}
+
+// TestOutageLoggedOnce: a run of failed attempts is one line, its end one
+// more; a connection that works with no outage before says nothing.
+func TestOutageLoggedOnce(t *testing.T) {
+	var lines []string
+	f := &Forwarder{Address: "127.0.0.1", Port: 3000, Log: func(l string) { lines = append(lines, l) }}
+	f.worked()
+	for range 3 {
+		f.failed("port-forward %s: no ready pod", f.URL())
+	}
+	f.worked()
+	f.worked()
+	f.failed("port-forward %s: no ready pod", f.URL())
+	want := []string{
+		"port-forward http://127.0.0.1:3000: no ready pod",
+		"port-forward http://127.0.0.1:3000: working again",
+		"port-forward http://127.0.0.1:3000: no ready pod",
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("logged %q; want %q", lines, want)
 	}
 }
