@@ -270,8 +270,16 @@ func (r *upRig) bareUpgrade(ctx context.Context, t *testing.T) time.Duration {
 	}
 	args := []string{"upgrade", release, filepath.Join(r.repo, "charts", "todo-app"), "-n", r.ns, "--wait", "--timeout", "3m",
 		"--reuse-values", "--post-renderer", pr}
+	h := r.helm
+	if r.c.HelmMajor >= 4 {
+		// up keeps the Helm 4 post-renderer plugin out of Helm 3's sight
+		// (docs/install.md); a user's own helm finds it as told: that
+		// directory first in HELM_PLUGINS.
+		dirs := postrendersetup.Dirs{DataHome: h.Getenv("HELM_DATA_HOME"), Plugins: h.Getenv("HELM_PLUGINS")}
+		h = h.With("HELM_PLUGINS=" + dirs.WithOwn())
+	}
 	start := time.Now()
-	r.helm.MustRun(ctx, args...)
+	h.MustRun(ctx, args...)
 	return time.Since(start)
 }
 

@@ -18,10 +18,8 @@ func TestMissingFailsUnderCI(t *testing.T) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestMissingFailsUnderCI$", "-test.v")
 		cmd.Env = append(os.Environ(), "NEEDTOOL_CHILD=1", "CI="+ci)
 		out, _ := cmd.CombinedOutput()
-		if !contains(string(out), want) {
+		if !strings.Contains(string(out), want) {
 			t.Errorf("CI=%q: want %s, got:\n%s", ci, want, out)
 		}
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
