@@ -26,8 +26,8 @@ const devLong = `Run "helm todo up", then keep the app in step with your edits u
   env file  the Secret is updated and what reads it is restarted
   values    a values file or helm-todo.yaml changed: an upgrade, no build
   logs      backend, frontend and migration pods, one line each with a
-            component prefix (coloured on a terminal), new pods followed
-            after every rollout
+            component prefix (coloured on a terminal unless NO_COLOR is
+            set), new pods followed after every rollout
   forward   the frontend on 127.0.0.1:--frontend-port (and the backend on
             --backend-port), to whichever pod is ready: the forward
             survives rollouts and pod restarts
@@ -59,7 +59,7 @@ func newDevCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 			if err := bindUp(cmd, s, out, &img, &a.Up); err != nil {
 				return err
 			}
-			a.Colour = isTerminal(out)
+			a.Colour = !s.NoColor && isTerminal(out)
 			if cleanup {
 				a.Cleanup = devCleanup(s, a.Up.Release, a.Up.Timeout, cmd.Flags().Changed("namespace"))
 			}

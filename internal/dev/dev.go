@@ -71,15 +71,9 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 	}
 	start := a.Clock.Now()
 	res := &Result{}
-	if err := a.checkPorts(); err != nil {
+	fwds, err := a.openPorts()
+	if err != nil {
 		return res, err
-	}
-	var fwds []*portforward.Forwarder
-	if !a.Up.Images.DryRun {
-		var err error
-		if fwds, err = a.listen(); err != nil {
-			return res, err
-		}
 	}
 	served := false
 	defer func() {
@@ -92,16 +86,12 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 		return res, err
 	}
 	in := newInputs(first, a.Up.Images.Dir)
-	targets, terr := in.targets()
-	if terr != nil {
-		return res, terr
+	targets, err := in.targets()
+	if err != nil {
+		return res, err
 	}
 	if a.Up.Images.DryRun {
-		fmt.Fprintln(w, "dev: after this up, would watch (and run up again on a change):")
-		for _, t := range targets {
-			fmt.Fprintln(w, "  "+describe(t))
-		}
-		a.printForwards(w, first)
+		a.printDryRun(w, first, targets)
 		return res, nil
 	}
 	if ctx.Err() != nil {
@@ -119,10 +109,52 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 	bg, stopBg := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { stopBg(); wg.Wait() }()
-	kc, kerr := a.kube()
-	if kerr == nil {
-		a.serve(bg, &wg, kc, first, fwds, term)
-		served = true
+	kc := a.startBackground(bg, &wg, first, fwds, term, w, start, watcher)
+	served = kc != nil
+	fmt.Fprintln(w, "dev: watching (Ctrl-C stops watching; the app stays deployed):")
+	for _, t := range targets {
+		fmt.Fprintln(w, "  "+describe(t))
+	}
+	a.loop(ctx, res, w, watcher, in, first, kc)
+	// Logs and port-forwards end before the last word, so it is last.
+	stopBg()
+	wg.Wait()
+	return res, a.exit(ctx, w, first)
+}
+
+// openPorts checks the local ports and, unless this is a dry run, binds
+// them, so a port in use fails before the first up.
+func (a *Action) openPorts() ([]*portforward.Forwarder, error) {
+	if err := a.checkPorts(); err != nil {
+		return nil, err
+	}
+	if a.Up.Images.DryRun {
+		return nil, nil
+	}
+	return a.listen()
+}
+
+// printDryRun is --dry-run's account of what dev would do after the plan.
+func (a *Action) printDryRun(w io.Writer, first *up.Result, targets []watch.Target) {
+	fmt.Fprintln(w, "dev: after this up, would watch (and run up again on a change):")
+	for _, t := range targets {
+		fmt.Fprintln(w, "  "+describe(t))
+	}
+	a.printForwards(w, first)
+}
+
+// startBackground starts, under bg, the port-forwards and log streams
+// (when the cluster can be reached) and the printing of the watcher's own
+// errors. It returns the cluster client, nil when there is none: then the
+// forwards were not served, and an env-file change restarts nothing.
+func (a *Action) startBackground(bg context.Context, wg *sync.WaitGroup, first *up.Result, fwds []*portforward.Forwarder,
+	term *logs.Lines, w io.Writer, start time.Time, watcher *watch.Watcher) *kubeclient.Client {
+	kc, err := a.kube()
+	if err != nil {
+		fmt.Fprintf(w, "dev: no logs or port-forward: %v\n", err)
+		kc = nil
+	} else {
+		a.serve(bg, wg, kc, first, fwds, term)
 		if !a.NoLogs {
 			s := &logs.Streamer{Client: kc.Clientset, Namespace: first.Options.Deploy.Namespace,
 				Selector:   "app.kubernetes.io/instance=" + first.Options.Deploy.Release,
@@ -130,8 +162,6 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 			wg.Add(1)
 			go func() { defer wg.Done(); s.Run(bg) }()
 		}
-	} else {
-		fmt.Fprintf(w, "dev: no logs or port-forward: %v\n", kerr)
 	}
 	wg.Add(1)
 	go func() {
@@ -145,14 +175,16 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 			}
 		}
 	}()
-	fmt.Fprintln(w, "dev: watching (Ctrl-C stops watching; the app stays deployed):")
-	for _, t := range targets {
-		fmt.Fprintln(w, "  "+describe(t))
-	}
+	return kc
+}
+
+// loop runs a cycle for each change that changes a content tag, until ctx
+// ends; after an env-file change it restarts the pods whose Secret changed.
+func (a *Action) loop(ctx context.Context, res *Result, w io.Writer, watcher *watch.Watcher, in *inputs, first *up.Result, kc *kubeclient.Client) {
 	for {
 		c, err := watcher.Next(ctx)
 		if err != nil {
-			break
+			return
 		}
 		d := in.decide(c)
 		if !d.any() {
@@ -161,19 +193,15 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 		}
 		fmt.Fprintf(w, "dev: %s changed: %s\n", summary(c), d.plan(first.Options.Deploy.Release))
 		var before string
-		if d.env && kerr == nil {
+		if d.env && kc != nil {
 			before = secretVersion(ctx, kc.Clientset, first.Options.Deploy.Namespace, secrets.Name(first.Options.Deploy.Release))
 		}
 		r, _ := a.cycle(ctx, res, w)
 		in.update(r)
-		if d.env && kerr == nil && r != nil && ctx.Err() == nil {
+		if d.env && kc != nil && r != nil && ctx.Err() == nil {
 			a.restartAfterSecret(ctx, w, kc.Clientset, first, before)
 		}
 	}
-	// Logs and port-forwards end before the last word, so it is last.
-	stopBg()
-	wg.Wait()
-	return res, a.exit(ctx, w, first)
 }
 
 // cycle runs up once and reports how it went; the error is returned for

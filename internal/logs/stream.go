@@ -43,6 +43,7 @@ type container struct {
 	cur                  cursor
 	streaming            bool
 	finished             string // the ContainerID read to its end
+	id                   string // the ContainerID last followed
 	failures             int    // streams in a row that could not be opened
 }
 
@@ -108,14 +109,24 @@ func (s *Streamer) sync(ctx context.Context, o any) {
 // then decides from the pod's latest status whether to open it again.
 func (s *Streamer) follow(ctx context.Context, c *container, id string) {
 	defer s.wg.Done()
+	label := prefix(c.component, c.pod, s.Colour)
 	s.mu.Lock()
+	// The stream of the previous container dropped before its end (the
+	// container restarted meanwhile): its last lines are still to show.
+	unread := c.id != "" && c.id != id && c.finished != c.id
+	c.id = id
 	since := c.cur.resume()
 	s.mu.Unlock()
+	if unread {
+		s.previous(ctx, c, since, label)
+		s.mu.Lock()
+		since = c.cur.resume()
+		s.mu.Unlock()
+	}
 	opts := &corev1.PodLogOptions{Container: c.name, Follow: true, Timestamps: true}
 	if !since.IsZero() {
 		opts.SinceTime = &metav1.Time{Time: since}
 	}
-	label := prefix(c.component, c.pod, s.Colour)
 	rc, err := s.Client.CoreV1().Pods(s.Namespace).GetLogs(c.pod, opts).Stream(ctx)
 	if err == nil {
 		// The cursor is only touched here while streaming is set, so
@@ -159,4 +170,20 @@ func (s *Streamer) follow(ctx context.Context, c *container, id string) {
 			s.sync(ctx, pod)
 		}
 	}
+}
+
+// previous shows the previous container's lines from the cursor on, to its
+// end. A log the kubelet no longer keeps is simply not shown.
+func (s *Streamer) previous(ctx context.Context, c *container, since time.Time, label string) {
+	opts := &corev1.PodLogOptions{Container: c.name, Previous: true, Timestamps: true}
+	if !since.IsZero() {
+		opts.SinceTime = &metav1.Time{Time: since}
+	}
+	rc, err := s.Client.CoreV1().Pods(s.Namespace).GetLogs(c.pod, opts).Stream(ctx)
+	if err != nil {
+		return
+	}
+	defer rc.Close()
+	// streaming is set: the cursor is this follow's alone.
+	_ = copyLines(rc, &c.cur, func(line string) { s.Out.Line(label + " " + line) })
 }

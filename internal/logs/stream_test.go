@@ -69,3 +69,54 @@ func TestStreamerReopensUnderUpdates(t *testing.T) {
 		t.Errorf("no log line shown; output:\n%s", out.String())
 	}
 }
+
+// logRequests are the log options asked of the fake, in order.
+func logRequests(client *fake.Clientset) []corev1.PodLogOptions {
+	var opts []corev1.PodLogOptions
+	for _, a := range client.Actions() {
+		if a.GetSubresource() != "log" {
+			continue
+		}
+		if o, ok := a.(interface{ GetValue() any }); ok {
+			if po, ok := o.GetValue().(*corev1.PodLogOptions); ok {
+				opts = append(opts, *po)
+			}
+		}
+	}
+	return opts
+}
+
+// A stream that dropped while its container restarted: the next follow
+// first reads the previous container to its end from the cursor, then
+// follows the new one; one that was read to its end is not read again.
+func TestFollowReadsPreviousAfterRestart(t *testing.T) {
+	tests := map[string]struct {
+		finished string
+		want     []bool // Previous of each log request
+	}{
+		"dropped before its end": {want: []bool{true, false}},
+		"read to its end":        {finished: "containerd://1", want: []bool{false}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			client := fake.NewSimpleClientset()
+			var out syncBuffer
+			s := &Streamer{Client: client, Namespace: "todo-app", Out: NewLines(&out), Retry: time.Millisecond,
+				lister: func(string) (*corev1.Pod, bool) { return nil, false }}
+			c := &container{pod: "todo-backend-abc", name: "backend", component: "backend",
+				id: "containerd://1", finished: tc.finished, streaming: true}
+			s.wg.Add(1)
+			s.follow(t.Context(), c, "containerd://2")
+			var got []bool
+			for _, o := range logRequests(client) {
+				got = append(got, o.Previous)
+				if o.Previous && o.Follow {
+					t.Errorf("previous container followed: %+v", o)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("log requests Previous = %v; want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -44,7 +44,8 @@ type Forwarder struct {
 	// Wait bounds how long a new connection waits for a ready pod (while
 	// a rollout replaces them); default one minute.
 	Wait time.Duration
-	// Log receives one line per problem (no ready pod, a refused stream).
+	// Log receives one line when connections start failing (no ready pod,
+	// a refused stream) and one when they work again, not one per attempt.
 	Log func(string)
 
 	ln        net.Listener
@@ -52,6 +53,7 @@ type Forwarder struct {
 	pod       string
 	conn      httpstream.Connection
 	requestID atomic.Int64
+	failing   bool // an outage was reported and has not recovered
 	wg        sync.WaitGroup
 }
 
@@ -107,6 +109,29 @@ func (f *Forwarder) log(format string, a ...any) {
 	}
 }
 
+// failed reports a failed attempt, once per outage: while the pods roll, every
+// connection of a browser fails the same way.
+func (f *Forwarder) failed(format string, a ...any) {
+	f.mu.Lock()
+	first := !f.failing
+	f.failing = true
+	f.mu.Unlock()
+	if first {
+		f.log(format, a...)
+	}
+}
+
+// worked ends an outage failed reported.
+func (f *Forwarder) worked() {
+	f.mu.Lock()
+	was := f.failing
+	f.failing = false
+	f.mu.Unlock()
+	if was {
+		f.log("port-forward %s: working again", f.URL())
+	}
+}
+
 func (f *Forwarder) handle(ctx context.Context, local net.Conn) {
 	defer local.Close()
 	// Stop copying when dev stops.
@@ -115,17 +140,18 @@ func (f *Forwarder) handle(ctx context.Context, local net.Conn) {
 	for attempt := 0; attempt < 3 && ctx.Err() == nil; attempt++ {
 		pod, port, err := f.target(ctx)
 		if err != nil {
-			f.log("port-forward %s: %v", f.URL(), err)
+			f.failed("port-forward %s: %v", f.URL(), err)
 			return
 		}
 		conn, err := f.streamConn(ctx, pod)
 		if err != nil {
-			f.log("port-forward %s: pod %s: %v; trying again", f.URL(), pod, err)
+			f.failed("port-forward %s: pod %s: %v; trying again", f.URL(), pod, err)
 			f.drop(conn)
 			continue
 		}
 		err = f.forward(conn, local, port)
 		if err == nil {
+			f.worked()
 			return
 		}
 		// The stream could not be opened: the pod went away under us.
@@ -332,23 +358,33 @@ func (f *Forwarder) forward(conn httpstream.Connection, local net.Conn, port int
 			remoteErr <- nil
 		}
 	}()
-	done := make(chan struct{}, 2)
+	// As kubectl: the connection ends when the remote side has sent
+	// everything. A client that half-closes (its request sent, waiting
+	// for the answer) ends only the local-to-remote copy, which closes
+	// the data stream so the app sees the request end.
+	remoteDone := make(chan struct{})
+	localFailed := make(chan struct{})
 	go func() {
 		io.Copy(local, data)
-		done <- struct{}{}
+		close(remoteDone)
 	}()
 	go func() {
-		io.Copy(data, local)
-		data.Close() // half-close: the app sees the request end
-		done <- struct{}{}
+		defer data.Close()
+		if _, err := io.Copy(data, local); err != nil {
+			close(localFailed)
+		}
 	}()
 	select {
-	case <-done:
+	case <-remoteDone:
+	case <-localFailed:
 	case err := <-remoteErr:
 		if err != nil {
 			f.log("port-forward %s: %v", f.URL(), err)
 		}
-		<-done
+		select {
+		case <-remoteDone:
+		case <-localFailed:
+		}
 	}
 	return nil
 }

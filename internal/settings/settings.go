@@ -48,6 +48,9 @@ type Settings struct {
 	KindProvider string
 	// HelmDriver is Helm's release storage (HELM_DRIVER); "" is secrets.
 	HelmDriver string
+	// NoColor is set when NO_COLOR is non-empty, whatever its value
+	// (https://no-color.org): no ANSI colour even on a terminal.
+	NoColor bool
 	// Path is PATH, to check that an installed binary is reachable.
 	Path string
 	// Getenv looks up the variables whose names are data, not settings: the
@@ -72,6 +75,7 @@ func FromEnv(getenv func(string) string) *Settings {
 		BuilderGlobalArgs: fields(getenv("HELM_TODO_BUILDER_GLOBAL_ARGS")),
 		KindProvider:      getenv("KIND_EXPERIMENTAL_PROVIDER"),
 		HelmDriver:        getenv("HELM_DRIVER"),
+		NoColor:           getenv("NO_COLOR") != "",
 		Path:              getenv("PATH"),
 		Getenv:            getenv,
 	}

@@ -20,6 +20,9 @@ func TestFromEnv(t *testing.T) {
 				"KUBECONFIG": "/k", "HELM_DEBUG": "true", "HELM_PLUGIN_DIR": "/p"},
 			want: Settings{HelmBin: "/usr/bin/helm4", Namespace: "ns", KubeContext: "minikube", KubeConfig: "/k", Debug: true, PluginDir: "/p"},
 		},
+		// Any non-empty NO_COLOR turns colour off, "0" and "false" too.
+		"no colour":        {env: map[string]string{"NO_COLOR": "1"}, want: Settings{HelmBin: "helm", NoColor: true}},
+		"no colour false":  {env: map[string]string{"NO_COLOR": "false"}, want: Settings{HelmBin: "helm", NoColor: true}},
 		"debug not a bool": {env: map[string]string{"HELM_DEBUG": "maybe"}, want: Settings{HelmBin: "helm"}},
 		"builder settings": {
 			env: map[string]string{"HELM_TODO_BUILDER": "buildah", "HELM_TODO_BUILDER_ARGS": " --isolation=chroot  --layers ",

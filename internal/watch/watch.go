@@ -137,6 +137,12 @@ func (w *Watcher) loop() {
 
 func (w *Watcher) handle(ev fsnotify.Event) {
 	p := filepath.Clean(ev.Name)
+	if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+		// A directory removed or renamed away (rm -rf, a branch switch)
+		// loses its inotify watch; forget it, so that the directory made
+		// again at the same path is watched again.
+		w.forget(p)
+	}
 	isDir := false
 	if ev.Has(fsnotify.Create) {
 		if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
@@ -201,6 +207,19 @@ func (w *Watcher) addDir(dir string) error {
 	}
 	w.dirs[dir] = true
 	return nil
+}
+
+// forget drops the watches on dir and every directory under it. Removing a
+// watch the kernel already dropped fails, which is fine.
+func (w *Watcher) forget(dir string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for d := range w.dirs {
+		if within(dir, d) {
+			_ = w.fsw.Remove(d)
+			delete(w.dirs, d)
+		}
+	}
 }
 
 // Dirs are the watched directories, sorted (for tests and --debug).

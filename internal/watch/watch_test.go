@@ -89,3 +89,49 @@ func TestWatcher(t *testing.T) {
 		t.Errorf("change = %v; want env %s only", c, env)
 	}
 }
+
+// waitFor waits until a reported change holds rel for target name; earlier
+// changes (the removal of a tree, say) are skipped.
+func waitFor(t *testing.T, w *Watcher, name, rel string) {
+	t.Helper()
+	for {
+		if c := next(t, w); slices.Contains(c[name], rel) {
+			return
+		}
+	}
+}
+
+// TestWatcherDirectoryMadeAgain: a directory removed (rm -rf, a branch
+// switch) or renamed away, then made again at the same path, is watched
+// again. inotify delivers one watcher's events in order, so once the marker
+// written after the mkdir is reported, the new directory's watch is in
+// place and the edit inside it must be seen.
+func TestWatcherDirectoryMadeAgain(t *testing.T) {
+	for name, remove := range map[string]func(dir string) error{
+		"rm -rf":  os.RemoveAll,
+		"mv away": func(dir string) error { return os.Rename(dir, dir+".old") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			backend := filepath.Join(t.TempDir(), "backend")
+			src := filepath.Join(backend, "src")
+			write(t, filepath.Join(src, "main.py"), "v1")
+			w, err := New([]Target{{Name: "backend", Dir: backend}}, 50*time.Millisecond, clock.RealClock{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+
+			if err := remove(src); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(src, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			write(t, filepath.Join(backend, "marker"), "x")
+			waitFor(t, w, "backend", "marker")
+
+			write(t, filepath.Join(src, "main.py"), "v2")
+			waitFor(t, w, "backend", "src/main.py")
+		})
+	}
+}
