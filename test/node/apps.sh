@@ -83,7 +83,7 @@ cmd_serve() {
   [[ -f $state/wheelhouse.dir ]] || fail "no wheelhouse yet; run $0 env first"
   dir=$(cat "$state/wheelhouse.dir")
   curl -fsS -o /dev/null http://127.0.0.1:3141/simple/ 2>/dev/null && return 0
-  setsid python3 -m http.server 3141 --bind 127.0.0.1 --directory "$dir" </dev/null >"$state/wheelhouse.log" 2>&1 &
+  setsid python3 -m http.server 3141 --bind 127.0.0.1 --directory "$dir" </dev/null >"$state/wheelhouse.log" 2>&1 9>&- &
   echo $! >"$state/wheelhouse.pid"
   for ((i = 0; i < 50; i++)); do
     curl -fsS -o /dev/null http://127.0.0.1:3141/simple/ 2>/dev/null && return 0

@@ -9,6 +9,8 @@
 #              network namespaces, links, iptables rules, kubepods cgroups and
 #              $NODE_DIR. Safe to run twice and after a failed or half start.
 #   status     say whether the rig is up; exit 1 when it is down.
+#
+# up and down hold the rig lock (lock.sh) while they run.
 #   leftovers  list what of a rig is still on the machine (with KWOK_WORKDIR
 #              set, also processes of the control plane that ran there; the
 #              test passes the one `up` used); exit 1 if anything is left.
@@ -24,6 +26,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=lock.sh
+. "$here/lock.sh"
 tools=${NODE_TOOLS:-$repo/.tools/node}
 cluster_tools=${CLUSTER_TOOLS:-$repo/.tools/cluster}
 state=${NODE_DIR:-$repo/.tools/node-rig}
@@ -54,7 +58,7 @@ say() { echo "node: $*"; }
 start() { # start NAME CMD...: run CMD in the background, logged and pid-filed
   local name=$1; shift
   mkdir -p "$state/logs" "$state/pids"
-  setsid "$@" </dev/null >>"$state/logs/$name.log" 2>&1 &
+  setsid "$@" </dev/null >>"$state/logs/$name.log" 2>&1 9>&- &
   echo $! > "$state/pids/$name"
 }
 
@@ -510,7 +514,7 @@ up() {
   kwokctl_config
   say "starting the control plane"
   CLUSTER_TOOLS=$cluster_tools E2E_DIR=$state/cluster CLUSTER_CONFIG=$state/kwokctl.yaml CLUSTER_FAKE_NODES=0 \
-    "$repo/test/cluster/cluster.sh" up >/dev/null
+    "$repo/test/cluster/cluster.sh" up >/dev/null 9>&-
   cp "$state/cluster/kubeconfig" "$kubeconfig"
   # Not a kwok cluster any more: a real node runs the pods. The context is
   # named for the rig, so helm-todo sees a plain cluster that advertises its
@@ -717,8 +721,8 @@ leftovers() {
 }
 
 case "${1:-}" in
-  up) up ;;
-  down) down_all ;;
+  up) rig_lock node; up ;;
+  down) rig_lock node; down_all ;;
   cni-chains) cni_chains ;;
   status) if [[ -f $state/up ]]; then echo "node: up, KUBECONFIG=$kubeconfig, registry $registry"; else echo "node: down"; exit 1; fi ;;
   leftovers)

@@ -8,10 +8,11 @@ cd "$here/../.."
 node=$here/node.sh
 state=${NODE_DIR:-$here/../../.tools/node-rig}
 
-# One rig per machine: a second node-test (or `flock /tmp/node-rig.lock make
-# node-up`) waits for this one to end.
-exec 9>/tmp/node-rig.lock
-flock 9
+# One rig per machine: a second node-test, make node-up or make demo waits for
+# this one to end (lock.sh).
+# shellcheck source=lock.sh
+. "$here/lock.sh"
+rig_lock node-test
 # A rig already up is someone's: never start over it (up would refuse, and
 # the teardown below would stop it).
 if [[ -f $state/up ]] && kubectl --kubeconfig "$state/kubeconfig" get --raw /readyz >/dev/null 2>&1; then
@@ -54,6 +55,13 @@ cni_before=$(mktemp "${TMPDIR:-/tmp}/helm-todo-node-cni.XXXXXX")
 start=$SECONDS
 "$node" up
 up_s=$((SECONDS - start))
+# The rig's daemons must not hold the lock: after this script it would stay
+# taken with nobody to release it.
+held=$(rig_lock_holders)
+if [[ $held != "nobody now" ]]; then
+  echo "node-test: FAIL: the rig lock $rig_lock_file is held open by the rig's processes (started without 9>&-): $held" >&2
+  exit 1
+fi
 kwok_workdir=$(cat "$state/cluster/workdir")
 
 start=$SECONDS
