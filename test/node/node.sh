@@ -17,7 +17,9 @@
 #
 # Environment: NODE_TOOLS (default <repo>/.tools/node, `make node-tools`),
 # CLUSTER_TOOLS (default <repo>/.tools/cluster, `make cluster-tools`),
-# NODE_DIR (default <repo>/.tools/node-rig).
+# NODE_DIR (default <repo>/.tools/node-rig): the rig's state. up makes this
+# directory (it must not exist yet) and marks it; down removes it only when
+# it carries that mark. Anything else there is refused.
 #
 # The rig's names and addresses are fixed (one rig per machine): the node is
 # helm-todo-node with IP 10.245.0.1 on a veth whose peer lives in the network
@@ -31,8 +33,11 @@ repo=$(cd "$here/../.." && pwd)
 tools=${NODE_TOOLS:-$repo/.tools/node}
 cluster_tools=${CLUSTER_TOOLS:-$repo/.tools/cluster}
 state=${NODE_DIR:-$repo/.tools/node-rig}
-mkdir -p "$(dirname "$state")"
-state=$(cd "$(dirname "$state")" && pwd -P)/$(basename "$state")
+[[ ${1:-} == up ]] && mkdir -p "$(dirname "$state")"
+if [[ -d $(dirname "$state") ]]; then
+  state=$(cd "$(dirname "$state")" && pwd -P)/$(basename "$state")
+fi
+marker=.helm-todo-node-rig # written by up into the state directory it made
 kubeconfig=$state/kubeconfig
 # Physical paths: processes are told apart by /proc/PID/exe, which has no symlinks.
 [[ -d $tools ]] && tools=$(cd "$tools" && pwd -P)
@@ -52,6 +57,16 @@ cni_bin=/usr/lib/cni
 
 die() { echo "node: $*" >&2; exit 1; }
 say() { echo "node: $*"; }
+
+# state_ours: go on only if NODE_DIR is absent or a state directory up made;
+# anything else is someone's, and the rig never writes to or removes it.
+state_ours() {
+  [[ -L $state ]] &&
+    die "NODE_DIR=$state is a symbolic link, not a state directory the rig made; point NODE_DIR at a path that does not exist yet: up makes it"
+  [[ -e $state ]] || return 0
+  [[ -d $state && -f $state/$marker ]] && return 0
+  die "NODE_DIR=$state exists but is not the node rig's (it has no $marker): the rig keeps its state only in a directory it made, and does not touch this one; point NODE_DIR at a path that does not exist yet (default .tools/node-rig)"
+}
 
 # --- processes ---------------------------------------------------------------
 
@@ -470,9 +485,9 @@ iptables_left() { # iptables_left [BEFORE-FILE]: our chains and the rules that j
 # --- up ----------------------------------------------------------------------
 
 up_failed() {
-  local keep=${TMPDIR:-/tmp}/helm-todo-node-logs
-  rm -rf "$keep"
-  cp -r "$state/logs" "$keep" 2>/dev/null || true
+  local keep
+  keep=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-node-logs.XXXXXX")
+  cp -r "$state/logs/." "$keep" 2>/dev/null || true
   echo "node: up failed; tearing down (the logs are kept in $keep)" >&2
   down_all quiet || true
 }
@@ -504,7 +519,8 @@ up() {
   fi
   down_all quiet # whatever a crashed run left
   local start=$SECONDS
-  mkdir -p "$state"
+  mkdir "$state"
+  echo "the helm-todo node rig's state: made by test/node/node.sh up, removed by node.sh down" >"$state/$marker"
   cni_chains > "$cni_before_file"
   # From here on a failure (or an interrupt) tears everything down again.
   trap up_failed EXIT
@@ -684,7 +700,7 @@ down_all() { # down_all [quiet]
     mounts_under >&2
     return 1
   fi
-  rm -rf --one-file-system "$state"
+  [[ -f $state/$marker ]] && rm -rf --one-file-system "$state"
   [[ ${1:-} == quiet ]] || say "down"
 }
 
@@ -716,13 +732,13 @@ leftovers() {
   kubepods_dirs | sed 's/^/cgroup /'
   for p in /var/lib/cni/results/helm-todo-node-*; do [[ -e $p ]] && echo "file $p"; done
   for p in /var/log/containers/*.log; do [[ -L $p && $(readlink "$p") == "$state"/* ]] && echo "link $p"; done
-  [[ -e $state ]] && echo "dir $state"
+  [[ -f $state/$marker ]] && echo "dir $state"
   return 0
 }
 
 case "${1:-}" in
-  up) rig_lock node; up ;;
-  down) rig_lock node; down_all ;;
+  up) rig_lock node; state_ours; up ;;
+  down) rig_lock node; state_ours; down_all ;;
   cni-chains) cni_chains ;;
   status) if [[ -f $state/up ]]; then echo "node: up, KUBECONFIG=$kubeconfig, registry $registry"; else echo "node: down"; exit 1; fi ;;
   leftovers)
