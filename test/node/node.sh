@@ -52,6 +52,7 @@ service_cidr=10.0.0.0/24 # the API server's --service-cluster-ip-range
 registry=127.0.0.1:5000
 pause_ref=registry.k8s.io/pause:helm-todo # build-tools.sh
 guard=HELM-TODO-NODE # our iptables chain
+cgroup_root=helm-todo-rig # the kubelet's --cgroup-root: the pods' cgroups are under /helm-todo-rig
 runc=/usr/sbin/runc
 cni_bin=/usr/lib/cni
 
@@ -70,45 +71,68 @@ state_ours() {
 
 # --- processes ---------------------------------------------------------------
 
-start() { # start NAME CMD...: run CMD in the background, logged and pid-filed
+# start NAME CMD...: run CMD in the background, logged and pid-filed; the
+# command line goes beside the pid, so stop kills only that process, never
+# whatever got the pid since.
+start() {
   local name=$1; shift
   mkdir -p "$state/logs" "$state/pids"
+  printf '%s\0' "$@" > "$state/pids/$name.cmdline"
   setsid "$@" </dev/null >>"$state/logs/$name.log" 2>&1 9>&- &
   echo $! > "$state/pids/$name"
+}
+running() { # running NAME PID: PID still runs the command start NAME ran
+  [[ $2 =~ ^[0-9]+$ ]] && cmp -s "/proc/$2/cmdline" "$state/pids/$1.cmdline" 2>/dev/null
 }
 
 stop() { # stop NAME: TERM the pid-filed process, KILL it after 10 s
   local f=$state/pids/$1 pid i
   [[ -f $f ]] || return 0
   pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$1" "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do running "$1" "$pid" || break; sleep 0.1; done
+    running "$1" "$pid" && kill -KILL "$pid" 2>/dev/null
   fi
-  rm -f "$f"
+  rm -f "$f" "$f.cmdline"
 }
 
-# Processes of the rig that outlive their pid file: containerd's shims (their
-# binary is ours) and every process in a kubepods cgroup.
-shim_pids() {
-  local p exe
+# Processes of the rig that outlive their pid file: containerd's shims (our
+# binary, serving our containerd's socket) and the pods' processes, in the
+# kubelet's cgroup root.
+shim_pids() { # shim_pids [any]: ours, or with any: every shim of our binary
+  local p exe args nl=$'\n'
   for p in /proc/[0-9]*; do
     exe=$(readlink "$p/exe" 2>/dev/null) || continue
-    [[ $exe == "$tools/containerd-shim-runc-v2" ]] && echo "${p#/proc/}"
+    [[ $exe == "$tools/containerd-shim-runc-v2" ]] || continue
+    args=$nl$(tr '\0' '\n' <"$p/cmdline" 2>/dev/null)$nl
+    [[ ${1:-} == any || $args == *"$nl-address$nl$state/containerd/containerd.sock$nl"* ]] && echo "${p#/proc/}"
   done
   return 0
 }
-kubepods_dirs() { # every kubepods cgroup directory, deepest first
+cgroup_dirs() { # the rig's cgroup directories in every hierarchy, deepest first
   local h
   for h in /sys/fs/cgroup/*/; do
-    [[ -d ${h}kubepods ]] && find "${h}kubepods" -depth -type d
+    [[ -d $h$cgroup_root ]] && find "$h$cgroup_root" -depth -type d
   done
   return 0
 }
-kubepods_pids() {
+pod_pids() {
   local d
-  for d in $(kubepods_dirs); do cat "$d/cgroup.procs" 2>/dev/null || true; done | sort -u
+  for d in $(cgroup_dirs); do cat "$d/cgroup.procs" 2>/dev/null || true; done | sort -u
+}
+# The kubelet refuses a --cgroup-root missing from any hierarchy it uses.
+cgroup_root_up() {
+  local h
+  for h in /sys/fs/cgroup/*/; do
+    mkdir -p "$h$cgroup_root"
+  done
+  # A new cpuset cgroup has no CPUs or memory nodes: its children could hold no task.
+  h=/sys/fs/cgroup/cpuset
+  if [[ -f $h/cpuset.cpus ]]; then
+    cat "$h/cpuset.cpus" > "$h/$cgroup_root/cpuset.cpus"
+    cat "$h/cpuset.mems" > "$h/$cgroup_root/cpuset.mems"
+  fi
 }
 
 # --- configuration -----------------------------------------------------------
@@ -243,6 +267,9 @@ kind: KubeletConfiguration
 # This machine is cgroup v1 without systemd.
 failCgroupV1: false
 cgroupDriver: cgroupfs
+# The pods' cgroups under one of the rig's own, not the machine's kubepods:
+# down stops and removes only these.
+cgroupRoot: /$cgroup_root
 address: $node_ip
 port: 10250
 readOnlyPort: 0
@@ -545,7 +572,8 @@ up() {
   network_up
   say "starting containerd"
   containerd_config
-  start containerd env PATH="$tools:$PATH" "$tools/containerd" --config "$state/containerd/config.toml"
+  # containerd finds its shim on PATH.
+  PATH="$tools:$PATH" start containerd "$tools/containerd" --config "$state/containerd/config.toml"
   wait_for 30 containerd "$tools/ctr" --address "$state/containerd/containerd.sock" version
   local ctr=("$tools/ctr" --address "$state/containerd/containerd.sock" -n k8s.io)
   "${ctr[@]}" images import "$tools/pause.tar" >/dev/null
@@ -553,6 +581,7 @@ up() {
 
   say "starting the kubelet"
   kubelet_config
+  cgroup_root_up
   sysctl_save $kubelet_sysctls
   start kubelet "$tools/kubelet" --config "$state/kubelet/config.yaml" --kubeconfig "$kubeconfig" \
     --root-dir "$state/kubelet/root" --cert-dir "$state/kubelet/pki" --hostname-override "$node_name" --node-ip "$node_ip" \
@@ -641,7 +670,7 @@ down_all() { # down_all [quiet]
   stop coredns
   stop containerd
   for ((i = 0; i < 3; i++)); do
-    p=$( (shim_pids; kubepods_pids) | sort -u)
+    p=$( (shim_pids; pod_pids) | sort -u)
     [[ -z $p ]] && break
     kill -KILL $p 2>/dev/null || true
     sleep 0.5
@@ -660,8 +689,8 @@ down_all() { # down_all [quiet]
   rmdir /run/containerd/s /run/containerd 2>/dev/null || true
   # A killed process leaves its cgroup a moment later.
   for ((i = 0; i < 10; i++)); do
-    for d in $(kubepods_dirs); do rmdir "$d" 2>/dev/null || true; done
-    [[ -z $(kubepods_dirs) ]] && break
+    for d in $(cgroup_dirs); do rmdir "$d" 2>/dev/null || true; done
+    [[ -z $(cgroup_dirs) ]] && break
     sleep 0.5
   done
   # Mounts: the kubelet's root (bind-mounted onto itself), pod volumes,
@@ -708,7 +737,7 @@ down_all() { # down_all [quiet]
 leftovers() {
   set +e # a check that finds nothing is not a failure
   local p d
-  for p in $(shim_pids) $(kubepods_pids); do echo "process $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"; done
+  for p in $(shim_pids any) $(pod_pids); do echo "process $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"; done
   for p in /proc/[0-9]*; do
     d=$(readlink "$p/exe" 2>/dev/null) || continue
     case $d in
@@ -729,7 +758,7 @@ leftovers() {
   # CNI-* chains count only against a list taken before up (run.sh's, or
   # the rig's own while it is up): others are podman's.
   iptables_left "${NODE_CNI_BEFORE:-$cni_before_file}" | sed 's/^/iptables /'
-  kubepods_dirs | sed 's/^/cgroup /'
+  cgroup_dirs | sed 's/^/cgroup /'
   for p in /var/lib/cni/results/helm-todo-node-*; do [[ -e $p ]] && echo "file $p"; done
   for p in /var/log/containers/*.log; do [[ -L $p && $(readlink "$p") == "$state"/* ]] && echo "link $p"; done
   [[ -f $state/$marker ]] && echo "dir $state"
