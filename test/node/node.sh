@@ -409,35 +409,40 @@ network_up() {
   iptables -w -A "$guard" -i "$bridge" -p udp --dport 53 -j RETURN
   iptables -w -A "$guard" -i "$bridge" -p tcp --dport 53 -j RETURN
   iptables -w -A "$guard" -j DROP
-  iptables -w -I INPUT -d "$node_ip/32" -j "$guard"
+  iptables -w -I INPUT -d "$node_ip/32" -m comment --comment "$rule_comment" -j "$guard"
   iptables -w -N "$guard-FWD"
   iptables -w -A "$guard-FWD" -o "$bridge" -j RETURN
   iptables -w -A "$guard-FWD" -j DROP
-  iptables -w -I FORWARD -i "$bridge" -j "$guard-FWD"
+  iptables -w -I FORWARD -i "$bridge" -m comment --comment "$rule_comment" -j "$guard-FWD"
 }
 
 # Rules of the rig in one table, as iptables-restore --noflush input: delete
-# the rules elsewhere that jump to our chains, then flush and drop the chains.
-# Ours: kube-proxy's and the kubelet's KUBE-*, HELM-TODO-*, and the CNI
-# plugins' CNI-* (portmap's) that were not on the machine before up: podman's
-# CNI plugins use the same names (CNI-FORWARD, CNI-HOSTPORT-DNAT), and those
-# are not ours to remove. Without the list taken before up, no CNI-* is ours.
+# the rules elsewhere that jump to our chains or carry our comment, then
+# flush and drop our chains. Ours: HELM-TODO-* by name, and the rules up adds
+# elsewhere by comment. kube-proxy's and the kubelet's KUBE-* and the CNI
+# plugins' CNI-* (portmap's) have fixed names: they are ours only when they
+# were not on the machine before up (up refuses to start beside any KUBE-*;
+# podman's CNI plugins use the same CNI-* names). Without the list up took
+# before it started, no KUBE-* or CNI-* chain is ours.
 ours='(KUBE-[A-Z0-9-]*|CNI-[A-Za-z0-9-]*|HELM-TODO-[A-Z-]*)'
-cni_before_file=$state/iptables-cni-before
+rule_comment="helm-todo node rig"
+chains_before_file=$state/iptables-before
 ours_awk='
   function mine(c) {
     if (c !~ ("^" ours "$")) return 0
-    if (c ~ /^CNI-/) return known && !(c in before)
-    return 1
+    if (c ~ /^HELM-TODO-/) return 1
+    return known && !(c in before)
   }
-  BEGIN { n = split(keep, k, " "); for (i = 1; i <= n; i++) before[k[i]] = 1 }
+  function commented(l) { return index(l, "--comment \"" comment "\"") > 0 }
+  BEGIN { nk = split(keep, k, " "); for (i = 1; i <= nk; i++) before[k[i]] = 1 }
 '
 sweep_table() { # sweep_table KNOWN BEFORE <SAVE-OUTPUT-OF-ONE-TABLE
-  awk -v ours="$ours" -v known="$1" -v keep="$2" "$ours_awk"'
+  awk -v ours="$ours" -v known="$1" -v keep="$2" -v comment="$rule_comment" "$ours_awk"'
     /^\*/ { table = $0 }
     /^:/ { c = substr($1, 2); if (mine(c)) { chains[c] = 1; m++ } }
     /^-A / {
       if (mine($2)) next
+      if (commented($0)) { sub(/^-A /, "-D "); dels[++n] = $0; next }
       for (i = 3; i <= NF; i++) if (($i == "-j" || $i == "-g") && mine($(i + 1))) { sub(/^-A /, "-D "); dels[++n] = $0; break }
     }
     END {
@@ -450,10 +455,10 @@ sweep_table() { # sweep_table KNOWN BEFORE <SAVE-OUTPUT-OF-ONE-TABLE
     }'
 }
 left_table() { # left_table KNOWN BEFORE <SAVE-OUTPUT-OF-ONE-TABLE: our chains and jumps to them
-  awk -v ours="$ours" -v known="$1" -v keep="$2" "$ours_awk"'
+  awk -v ours="$ours" -v known="$1" -v keep="$2" -v comment="$rule_comment" "$ours_awk"'
     /^:/ { if (mine(substr($1, 2))) print; next }
     /^-A / {
-      if (mine($2)) { print; next }
+      if (mine($2) || commented($0)) { print; next }
       for (i = 3; i <= NF; i++) if (($i == "-j" || $i == "-g") && mine($(i + 1))) { print; break }
     }'
 }
@@ -473,24 +478,24 @@ families() {
   done
   return 0
 }
-cni_chains() { # every CNI-* chain on the machine: FAMILY TABLE CHAIN, one a line
+chains() { # every KUBE-*, CNI-* and HELM-TODO-* chain on the machine: FAMILY TABLE CHAIN, one a line
   local fam t
   for fam in $(families); do
     for t in $(tables "$fam"); do
-      "$fam-save" -t "$t" 2>/dev/null | awk -v f="$fam" -v t="$t" '/^:CNI-/ { print f, t, substr($1, 2) }'
+      "$fam-save" -t "$t" 2>/dev/null | awk -v f="$fam" -v t="$t" -v ours="$ours" '/^:/ && substr($1, 2) ~ ("^" ours "$") { print f, t, substr($1, 2) }'
     done
   done
   return 0
 }
-before_in() { # before_in FILE FAM TABLE: the CNI chains FILE lists there, space separated
+before_in() { # before_in FILE FAM TABLE: the chains FILE lists there, space separated
   awk -v f="$2" -v t="$3" '$1 == f && $2 == t { printf "%s ", $3 }' "$1"
 }
 iptables_down() {
   local fam t out known=0 before=
-  [[ -f $cni_before_file ]] && known=1
+  [[ -f $chains_before_file ]] && known=1
   for fam in $(families); do
     for t in $(tables "$fam"); do
-      ((known)) && before=$(before_in "$cni_before_file" "$fam" "$t")
+      ((known)) && before=$(before_in "$chains_before_file" "$fam" "$t")
       out=$("$fam-save" -t "$t" 2>/dev/null | sweep_table "$known" "$before") || true
       [[ -n $out ]] && { printf '%s\n' "$out" | "$fam-restore" -w --noflush || echo "node: could not remove $fam $t rules" >&2; }
     done
@@ -511,6 +516,54 @@ iptables_left() { # iptables_left [BEFORE-FILE]: our chains and the rules that j
 
 # --- up ----------------------------------------------------------------------
 
+# What the rig binds: PROTO PORT ADDRESS (any: another cluster's API server
+# or kubelet there is reason enough to refuse, whatever its address).
+# kwokctl picks free ports for the control plane itself.
+binds="tcp 6443 any
+tcp 10250 any
+tcp 5000 127.0.0.1
+tcp 10248 $node_ip
+tcp 10249 $node_ip
+tcp 10256 $node_ip
+tcp 53 $node_ip
+udp 53 $node_ip
+tcp 8181 $node_ip
+tcp 8080 $node_ip"
+
+# others: what of another cluster (or anything the rig would take over or
+# break) is on this machine, one a line. kube-proxy's and the kubelet's chain
+# names are fixed, and kube-proxy in iptables mode deletes an nftables
+# kube-proxy table on start: the rig cannot run beside such a cluster.
+others() {
+  local fam t h l
+  for fam in $(families); do
+    for t in $(tables "$fam"); do
+      "$fam-save" -t "$t" 2>/dev/null |
+        awk -v f="$fam" -v t="$t" '/^:KUBE-/ { print "iptables chain " substr($1, 2) " (" f ", table " t "): kube-proxy'"'"'s or a kubelet'"'"'s" }'
+    done
+  done
+  if command -v nft >/dev/null; then
+    nft list tables 2>/dev/null | awk '$1 == "table" && $3 == "kube-proxy" { print "nftables table " $2 " kube-proxy: kube-proxy'"'"'s" }'
+  fi
+  for h in /sys/fs/cgroup/*/; do
+    find "$h" -mindepth 1 -maxdepth 3 -path "$h$cgroup_root" -prune -o \
+      -type d \( -name kubepods -o -name kubepods.slice \) -print -prune 2>/dev/null |
+      sed 's/^/cgroup /; s/$/: another kubelet'"'"'s pods/'
+  done
+  ss -Hltunp 2>/dev/null | awk -v binds="$binds" '
+    BEGIN { n = split(binds, b, "\n"); for (i = 1; i <= n; i++) { split(b[i], f, " "); want[f[1] " " f[2]] = f[3] } }
+    {
+      local = $5; port = local; sub(/.*:/, "", port); addr = substr(local, 1, length(local) - length(port) - 1)
+      gsub(/[][]/, "", addr); sub(/%.*/, "", addr)
+      k = $1 " " port
+      if (!(k in want)) next
+      w = want[k]
+      if (w == "any" || addr == w || addr == "*" || addr == "0.0.0.0" || addr == "::")
+        print "listener " $1 " " local " " $7 ": the rig needs " (w == "any" ? "port " port : w ":" port)
+    }'
+  return 0
+}
+
 up_failed() {
   local keep
   keep=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-node-logs.XXXXXX")
@@ -529,7 +582,18 @@ wait_for() { # wait_for SECONDS WHAT CMD...: poll CMD until it succeeds
 }
 
 up() {
-  local b
+  local b found
+  if [[ -f $state/up ]] && kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
+    die "the node rig is already up with KUBECONFIG=$kubeconfig; use it, or stop it first: make node-down"
+  fi
+  [[ $(id -u) == 0 ]] || die "the node rig needs root (cgroups, network namespaces, iptables)"
+  down_all quiet # whatever a crashed run of the rig left, and only that
+  found=$(others)
+  if [[ -n $found ]]; then
+    echo "node: refusing to start: this machine already runs another cluster, or something the rig would take over or break:" >&2
+    echo "$found" | sed 's/^/  /' >&2
+    die "the rig would kill, rewrite or collide with these; stop that cluster or process first (the rig touched none of them)"
+  fi
   for b in kubelet kube-proxy containerd containerd-shim-runc-v2 ctr coredns pause.tar; do
     [[ -e "$tools/$b" ]] || die "$tools/$b is missing; run: make node-tools"
   done
@@ -540,15 +604,10 @@ up() {
       /usr/bin/docker-registry /usr/sbin/iptables /usr/bin/openssl; do
     [[ -x $b ]] || die "$b is missing; install the packages in .ci/apt-packages (apt-get install runc containernetworking-plugins docker-registry iptables openssl)"
   done
-  [[ $(id -u) == 0 ]] || die "the node rig needs root (cgroups, network namespaces, iptables)"
-  if [[ -f $state/up ]] && kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
-    die "the node rig is already up with KUBECONFIG=$kubeconfig; use it, or stop it first: make node-down"
-  fi
-  down_all quiet # whatever a crashed run left
   local start=$SECONDS
   mkdir "$state"
   echo "the helm-todo node rig's state: made by test/node/node.sh up, removed by node.sh down" >"$state/$marker"
-  cni_chains > "$cni_before_file"
+  chains > "$chains_before_file"
   # From here on a failure (or an interrupt) tears everything down again.
   trap up_failed EXIT
   trap 'exit 130' INT TERM
@@ -755,9 +814,9 @@ leftovers() {
   ip netns list 2>/dev/null | awk -v n="$netns" '$1 == n { print "netns " $1 }'
   for d in "$bridge" "$veth"; do ip link show "$d" >/dev/null 2>&1 && echo "link $d"; done
   ip -o link show type veth 2>/dev/null | awk -v b="$bridge" '$0 ~ "master " b " " { print "link " $2 }'
-  # CNI-* chains count only against a list taken before up (run.sh's, or
-  # the rig's own while it is up): others are podman's.
-  iptables_left "${NODE_CNI_BEFORE:-$cni_before_file}" | sed 's/^/iptables /'
+  # KUBE-* and CNI-* chains count only against a list taken before up
+  # (run.sh's, or the rig's own while it is up): others are someone else's.
+  iptables_left "${NODE_CHAINS_BEFORE:-$chains_before_file}" | sed 's/^/iptables /'
   cgroup_dirs | sed 's/^/cgroup /'
   for p in /var/lib/cni/results/helm-todo-node-*; do [[ -e $p ]] && echo "file $p"; done
   for p in /var/log/containers/*.log; do [[ -L $p && $(readlink "$p") == "$state"/* ]] && echo "link $p"; done
@@ -768,7 +827,7 @@ leftovers() {
 case "${1:-}" in
   up) rig_lock node; state_ours; up ;;
   down) rig_lock node; state_ours; down_all ;;
-  cni-chains) cni_chains ;;
+  chains) chains ;;
   status) if [[ -f $state/up ]]; then echo "node: up, KUBECONFIG=$kubeconfig, registry $registry"; else echo "node: down"; exit 1; fi ;;
   leftovers)
     left=$(leftovers)
@@ -779,5 +838,5 @@ case "${1:-}" in
     fi
     echo "node: nothing of the rig is left"
     ;;
-  *) die "usage: node.sh up|down|status|leftovers|cni-chains" ;;
+  *) die "usage: node.sh up|down|status|leftovers|chains" ;;
 esac

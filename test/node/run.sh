@@ -19,17 +19,13 @@ if [[ -f $state/up ]] && kubectl --kubeconfig "$state/kubeconfig" get --raw /rea
   echo "node-test: FAIL: the node rig is already up ($state/up); it may be in use. Stop it first (make node-down), or run the tests against it: HELM_TODO_NODE_KUBECONFIG=$state/kubeconfig go test -count=1 -timeout 60m ./test/node/..." >&2
   exit 1
 fi
-if [[ -n $(ss -Hltn "sport = :5000") ]]; then
-  echo "node-test: FAIL: port 5000 is in use; the rig's registry listens on 127.0.0.1:5000, stop whatever listens there" >&2
-  exit 1
-fi
 
-kwok_workdir= cni_before=
+kwok_workdir= chains_before=
 teardown() {
   local rc=$?
   trap - EXIT INT TERM
   "$node" down >/dev/null 2>&1 || "$node" down || rc=1
-  rm -f "$cni_before"
+  rm -f "$chains_before"
   exit "$rc"
 }
 trap teardown EXIT
@@ -49,8 +45,8 @@ sysctls() {
 }
 sysctls_before=$(sysctls)
 # podman's CNI plugins use the rig's CNI chain names; those already here are theirs.
-cni_before=$(mktemp "${TMPDIR:-/tmp}/helm-todo-node-cni.XXXXXX")
-"$node" cni-chains > "$cni_before"
+chains_before=$(mktemp "${TMPDIR:-/tmp}/helm-todo-node-chains.XXXXXX")
+"$node" chains > "$chains_before"
 
 start=$SECONDS
 "$node" up
@@ -74,8 +70,8 @@ trap - EXIT INT TERM
 start=$SECONDS
 "$node" down
 down_s=$((SECONDS - start))
-KWOK_WORKDIR=$kwok_workdir NODE_CNI_BEFORE=$cni_before "$node" leftovers || { rm -f "$cni_before"; exit 1; }
-rm -f "$cni_before"
+KWOK_WORKDIR=$kwok_workdir NODE_CHAINS_BEFORE=$chains_before "$node" leftovers || { rm -f "$chains_before"; exit 1; }
+rm -f "$chains_before"
 new_sockets=$(comm -13 <(echo "$sockets_before") <(sockets))
 if [[ -n $new_sockets ]]; then
   echo "node-test: FAIL: shim sockets left in /run/containerd/s: $new_sockets" >&2
