@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh: `make node-test`. Start the node rig, run its Go test against it,
+# run.sh: `make node-test`. Check that the rig refuses to start beside another
+# cluster (foreign.sh), then start the node rig, run its Go test against it,
 # stop it, and fail if anything of it is left on the machine. The rig is torn
 # down however this ends (test failure, Ctrl-C, kill).
 set -euo pipefail
@@ -47,6 +48,9 @@ sysctls_before=$(sysctls)
 # podman's CNI plugins use the rig's CNI chain names; those already here are theirs.
 chains_before=$(mktemp "${TMPDIR:-/tmp}/helm-todo-node-chains.XXXXXX")
 "$node" chains > "$chains_before"
+
+# The rig leaves another cluster alone: a stand-in one, before the real up.
+"$here/foreign.sh"
 
 start=$SECONDS
 "$node" up
