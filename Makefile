@@ -79,8 +79,8 @@ test-plugin: tools ## plugin install, post-renderer and install-binary.sh under 
 	go test -count=1 ./test/plugin/...
 
 # node-test needs root and 127.0.0.1:5000, and there is one rig per machine:
-# it runs after every other test, never beside them (nor beside itself: its
-# run.sh holds /tmp/node-rig.lock).
+# it runs after every other test, never beside them (nor beside itself or
+# another rig user: each holds /tmp/node-rig.lock, test/node/lock.sh).
 test-all: test fuzz e2e test-plugin ## every test CI runs
 	@$(MAKE) --no-print-directory node-test
 

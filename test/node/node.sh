@@ -4,16 +4,21 @@
 #   up         start the control plane (test/cluster/cluster.sh, no fake node),
 #              then a real node beside it: the registry on 127.0.0.1:5000,
 #              containerd, the kubelet, kube-proxy and CoreDNS; wait for the
-#              node to be Ready and write $NODE_DIR/kubeconfig.
-#   down       stop all of it and remove everything it made: processes, mounts,
-#              network namespaces, links, iptables rules, kubepods cgroups and
-#              $NODE_DIR. Safe to run twice and after a failed or half start.
+#              node to be Ready and write $NODE_DIR/kubeconfig. Refuses,
+#              naming what it found, where another cluster runs (KUBE-*
+#              chains, kubepods cgroups, listeners on the rig's ports).
+#   down       stop all of it and remove everything it made, and only that:
+#              processes, mounts, network namespaces, links, iptables rules,
+#              the cgroups under /helm-todo-rig and $NODE_DIR. Safe to run
+#              twice and after a failed or half start.
 #   status     say whether the rig is up; exit 1 when it is down.
-#
-# up and down hold the rig lock (lock.sh) while they run.
 #   leftovers  list what of a rig is still on the machine (with KWOK_WORKDIR
 #              set, also processes of the control plane that ran there; the
 #              test passes the one `up` used); exit 1 if anything is left.
+#   chains     list the KUBE-*, CNI-* and HELM-TODO-* chains on the machine
+#              (run.sh's list from before up, for leftovers).
+#
+# up and down hold the rig lock (lock.sh) while they run.
 #
 # Environment: NODE_TOOLS (default <repo>/.tools/node, `make node-tools`),
 # CLUSTER_TOOLS (default <repo>/.tools/cluster, `make cluster-tools`),
