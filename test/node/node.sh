@@ -833,7 +833,7 @@ case "${1:-}" in
   up) rig_lock node; state_ours; up ;;
   down) rig_lock node; state_ours; down_all ;;
   chains) chains ;;
-  status) if [[ -f $state/up ]]; then echo "node: up, KUBECONFIG=$kubeconfig, registry $registry"; else echo "node: down"; exit 1; fi ;;
+  status) if [[ -f $state/$marker && -f $state/up ]]; then echo "node: up, KUBECONFIG=$kubeconfig, registry $registry"; else echo "node: down"; exit 1; fi ;;
   leftovers)
     left=$(leftovers)
     if [[ -n $left ]]; then
