@@ -87,7 +87,8 @@ start() {
   echo $! > "$state/pids/$name"
 }
 running() { # running NAME PID: PID still runs the command start NAME ran
-  [[ $2 =~ ^[0-9]+$ ]] && cmp -s "/proc/$2/cmdline" "$state/pids/$1.cmdline" 2>/dev/null
+  # Through a pipe: /proc files report size 0, and cmp takes that as a difference.
+  [[ $2 =~ ^[0-9]+$ ]] && cat "/proc/$2/cmdline" 2>/dev/null | cmp -s - "$state/pids/$1.cmdline"
 }
 
 stop() { # stop NAME: TERM the pid-filed process, KILL it after 10 s
