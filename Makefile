@@ -13,6 +13,8 @@ export HELM3 := $(TOOLS)/helm3/helm
 export HELM4 := $(TOOLS)/helm4/helm
 KUBE_SCORE_VERSION := v1.20.0
 export KUBE_SCORE := $(TOOLS)/kube-score/kube-score
+HELM_DOCS_VERSION := v1.14.2
+export HELM_DOCS := $(TOOLS)/helm-docs/helm-docs
 
 .PHONY: help build test test-all vet tools helm3 helm4
 help: ## list the targets
@@ -27,15 +29,29 @@ vet: ## go vet and gofmt
 	go vet ./...
 
 # test/plugin is left to test-plugin (part of test-all), so CI runs it once.
-test: vet tools ## unit and chart tests (no cluster)
-	go test -count=1 $$(go list ./... | grep -v '/test/plugin$$')
+# The packages that start goroutines run under the race detector instead
+# (it needs cgo and gcc, which make deps installs).
+RACE_RE := /internal/(command|deploy|dev|image|interrupt|lease|logs|portforward|rollout|watch)(/|$$)
+test: vet tools ## unit and chart tests (no cluster); the concurrent packages under -race
+	CGO_ENABLED=1 go test -race -count=1 $$(go list ./... | grep -E '$(RACE_RE)')
+	go test -count=1 $$(go list ./... | grep -v '/test/plugin$$' | grep -vE '$(RACE_RE)')
 
 # A tool is rebuilt only when its stamp file names another version.
-tools: helm3 helm4 kube-score ## build helm v3 and v4 (and kube-score) into .tools/
+tools: helm3 helm4 kube-score helm-docs ## build helm v3 and v4 (and kube-score, helm-docs) into .tools/
 helm3: ; @scripts/go-tool.sh $(TOOLS)/helm3 helm helm.sh/helm/v3/cmd/helm $(HELM3_VERSION)
 helm4: ; @scripts/go-tool.sh $(TOOLS)/helm4 helm helm.sh/helm/v4/cmd/helm $(HELM4_VERSION)
 .PHONY: kube-score
 kube-score: ; @scripts/go-tool.sh $(TOOLS)/kube-score kube-score github.com/zegl/kube-score/cmd/kube-score $(KUBE_SCORE_VERSION)
+.PHONY: helm-docs docs
+helm-docs: ; @scripts/go-tool.sh $(TOOLS)/helm-docs helm-docs github.com/norwoodj/helm-docs/cmd/helm-docs $(HELM_DOCS_VERSION)
+
+# Generated documentation: docs/commands/ from the cobra command tree, and
+# charts/todo-app/README.md by helm-docs from README.md.gotmpl and the `# --`
+# comments of values.yaml. `make test` fails when either is stale. The
+# helm-docs flags are test/chart/values_doc_test.go's.
+docs: helm-docs ## regenerate docs/commands/ and charts/todo-app/README.md
+	go test -count=1 ./cmd/helm-todo -run '^TestCommandDocs$$' -update-docs
+	$(HELM_DOCS) --chart-search-root charts/todo-app --sort-values-order file --log-level warning
 
 # The post-renderer's fuzz target, briefly (part of test-all); its seed
 # corpus is postrender/testdata/fuzz/FuzzRun. Minimizing a new input is
@@ -52,7 +68,7 @@ bench: build ## post-renderer benchmarks: go test -bench, then bench/postrender.
 # Release archives per OS/arch plus a checksums file, the layout
 # install-binary.sh downloads from, and the plugin archives made (and signed,
 # with HELM_TODO_SIGN_KEY) by Helm 4's `helm plugin package`; see
-# scripts/dist.sh and the README's "Releasing". PLATFORMS and DIST can be
+# scripts/dist.sh and docs/releasing.md. PLATFORMS and DIST can be
 # narrowed, e.g. the plugin tests build only the host's archive. RELEASE_URL
 # is where the release will be published.
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
@@ -75,22 +91,28 @@ install: build ## install this checkout as the `helm todo` plugin, plus the post
 	HELM_BIN='$(HELM)' bin/helm-todo install-postrenderer
 
 # End-to-end tests of the plugin with the real Helm 3 and Helm 4 binaries.
-test-plugin: tools ## plugin install, post-renderer and install-binary.sh under helm v3 and v4
-	go test -count=1 ./test/plugin/...
+test-plugin: deps tools ## plugin install, post-renderer and install-binary.sh under helm v3 and v4
+	go test -count=1 -timeout 30m ./test/plugin/...
 
-# node-test needs root and 127.0.0.1:5000, and there is one rig per machine:
-# it runs after every other test, never beside them (nor beside itself or
-# another rig user: each holds /tmp/node-rig.lock, test/node/lock.sh).
-test-all: test fuzz e2e test-plugin ## every test CI runs
-	@$(MAKE) --no-print-directory node-test
+# Every test CI runs, stage by stage, ending with a table of their wall
+# times. node-test needs root and 127.0.0.1:5000, and there is one rig per
+# machine: it runs after every other stage, never beside them (nor beside
+# itself: its run.sh holds the rig lock).
+STAGES := "tools=deps build tools cluster-tools node-tools" test fuzz e2e test-plugin image-test node-test
+test-all: ## every test CI runs (tools, test, fuzz, e2e, test-plugin, image-test, node-test), then their times
+	@scripts/stages.sh $(STAGES)
 
-# The README's first command: the whole flow on this machine, on the
-# simulated cluster when there is no Docker engine or minikube (it says so).
+# The README's first command: the whole flow on this machine, on the real
+# node where it can run (Linux, root, the packages of .ci/apt-packages), else
+# on the simulated cluster; scripts/demo.sh says which and why. A user who
+# cannot install the packages is told what they are and goes on: deps is
+# optional here, not a prerequisite.
 .PHONY: demo
-demo: deps build tools cluster-tools ## helm todo doctor + up end to end: on a real node here (Linux, root), else on the simulated cluster
+demo: build tools cluster-tools ## helm todo doctor + up end to end: on a real node here (Linux, root), else on the simulated cluster
+	@scripts/deps.sh --optional
 	@scripts/demo.sh
 
-# The e2e test cluster (design §6, test/cluster/): etcd, kube-apiserver,
+# The e2e test cluster (test/cluster/): etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler and kwok built from Go modules into
 # .tools/cluster/, each skipped when already built at its pinned version.
 .PHONY: cluster-tools cluster-up cluster-down e2e
@@ -106,12 +128,11 @@ cluster-down: ## stop the test cluster and remove its state
 e2e: build tools cluster-tools ## helm install/upgrade/rollback/uninstall on the test cluster, Helm 3 then Helm 4
 	@test/e2e/run.sh $(HELM3) $(HELM4)
 
-# Real image builds (test/images/, README "Images"): buildah builds the example
+# Real image builds (test/images/, docs/development.md "Images"): buildah builds the example
 # apps with docker/*.Dockerfile on Debian stand-in bases, cached in .tools/images/.
 .PHONY: image-test deps
 image-test: deps build ## build and run the example images with buildah, docker and podman on stand-in bases
 	@test/images/run.sh
-test-all: image-test
 
 # The Debian packages the tests and the demo need (.ci/apt-packages): as
 # root, apt-get installs whichever are missing; otherwise one line says what
@@ -119,13 +140,13 @@ test-all: image-test
 deps: ## install the missing Debian packages in .ci/apt-packages (root), or say which
 	@scripts/deps.sh
 
-# Content-hash cost (README "Build and load images"): a 10,000-file context,
+# Content-hash cost (docs/benchmarks.md "Content hash"): a 10,000-file context,
 # next to a plain read of the same files in the same run.
 .PHONY: bench-hash
 bench-hash: ## time the image content hash of a 10,000-file context against a plain read
 	go test -run '^$$' -bench '10k$$' -benchtime 10x ./internal/image
 
-# The real node rig (test/node/, design §6): the control plane above plus a
+# The real node rig (test/node/): the control plane above plus a
 # kubelet on containerd with Debian's runc and CNI plugins, kube-proxy
 # (iptables), CoreDNS and a registry on 127.0.0.1:5000, all on this machine.
 # Needs root. Tools are cached in .tools/node/ like the control plane's.
@@ -142,7 +163,7 @@ node-down: ## stop the node rig and remove everything it made (safe to run twice
 node-test: deps build tools cluster-tools node-tools ## start the node rig; test it and the app on it (test/node/app: helm todo up, Helm 4 and 3); stop it, count leftovers
 	@test/node/run.sh
 
-# Figures of `helm todo up` on the real node (README "Figures on a real node"):
+# Figures of `helm todo up` on the real node (docs/benchmarks.md):
 # cold, one file changed, no change vs a bare helm upgrade. Printed, not asserted.
 .PHONY: bench-node
 bench-node: build tools cluster-tools node-tools ## time helm todo up on the real node rig (cold, one file changed, no change)

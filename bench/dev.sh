@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/dev.sh (make bench-dev): `helm todo dev` on the real node rig, timed,
-# printed and not asserted (issue 14's figures):
+# printed and not asserted:
 #
 #   1. dev starts (a cold up when the registry lacks the tags);
 #   2. a one-line backend edit, from the save to the new code answering

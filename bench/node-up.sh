@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/node-up.sh (make bench-node): `helm todo up` on the real node rig,
-# timed, printed and not asserted (issue 13's figures):
+# timed, printed and not asserted:
 #
 #   1. a cold up with cached stand-ins: a fresh buildah store holding only
 #      the stand-in bases (imported before the clock starts), new content

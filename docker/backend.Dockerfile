@@ -1,4 +1,4 @@
-# The todo backend (design R1): FastAPI on python:3.11-slim, two stages.
+# The todo backend: FastAPI on python:3.11-slim, two stages.
 # Build context: the backend directory (requirements.txt, src/, migrations/,
 # alembic.ini). Debian-based on purpose: musl (Alpine) breaks asyncpg and
 # psycopg2 wheels.
@@ -38,7 +38,7 @@ COPY --chown=1000:1000 alembic.ini ./
 # Numeric, so the kubelet can verify runAsNonRoot without a passwd lookup.
 USER 1000:1000
 EXPOSE 7860
-# Slim images have no curl (design §3.7); python's urllib is always there.
+# Slim images have no curl; python's urllib is always there.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/health', timeout=4)"]
 CMD ["python", "-m", "uvicorn", "src.main:app", "--host", "0.0.0.0", "--port", "7860"]

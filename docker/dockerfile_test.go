@@ -26,7 +26,7 @@ import (
 type dockerfile struct {
 	file      string
 	baseArg   string // the ARG naming the base image
-	baseImage string // its default: the seed's base image
+	baseImage string // its default: the original app's base image
 	stages    []string
 	user      string
 	port      string
@@ -171,7 +171,7 @@ func TestShippedDockerfiles(t *testing.T) {
 				}
 			}
 			if strings.Contains(probe, "curl") || strings.Contains(probe, "wget") {
-				t.Errorf("HEALTHCHECK %q uses a tool slim images lack (design §3.7)", probe)
+				t.Errorf("HEALTHCHECK %q uses a tool slim images lack", probe)
 			}
 
 			cmds := commands[*instructions.CmdCommand](final)
@@ -216,11 +216,11 @@ func TestShippedDockerfiles(t *testing.T) {
 				builder := runText(stages[0])
 				for _, p := range []string{"gcc", "libpq-dev"} {
 					if !installs(builder, p) {
-						t.Errorf("builder stage does not install %s (R1)", p)
+						t.Errorf("builder stage does not install %s", p)
 					}
 				}
 				if !strings.Contains(builder, "pip install") || !strings.Contains(builder, "-r requirements.txt") {
-					t.Errorf("builder stage must pip install -r requirements.txt (R1), runs:\n%s", builder)
+					t.Errorf("builder stage must pip install -r requirements.txt, runs:\n%s", builder)
 				}
 			}
 			for _, s := range stages[1:] {

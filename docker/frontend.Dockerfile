@@ -1,4 +1,4 @@
-# The todo frontend (design R2): Next.js standalone on node:20-alpine, three
+# The todo frontend: Next.js standalone on node:20-alpine, three
 # stages. Build context: the frontend directory (package.json,
 # package-lock.json, next.config.* with output: "standalone").
 #

@@ -11,7 +11,7 @@ import (
 )
 
 // Kubernetes keeps the last of two equal keys; the pass must refuse them
-// rather than harden the first copy (issue 17).
+// rather than harden the first copy.
 func TestDuplicateKeysAreRefused(t *testing.T) {
 	deploy := func(container, pod, meta string) string {
 		return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n" + meta +

@@ -1,134 +1,95 @@
 package postrender
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"io"
-	"os"
+
+	"github.com/helm-todo/helm-todo/postrender/spool"
 )
 
 // output holds the pass's result until it has all succeeded, so that a
-// failure writes nothing. It spools to a temporary file, so memory stays
-// flat however long the stream: the file is unlinked as soon as it is
-// opened where the system allows (it then vanishes on any exit, a signal or
-// a crash included) and removed by close elsewhere. Without a usable
-// temporary directory it holds the output in memory instead.
+// failure writes nothing. It is spooled (see package spool), so memory
+// stays flat however long the stream.
 //
-// Documents that reference the generated Secret are marked: its hashed
-// name, known only at the end, replaces the placeholder in them as they
-// are copied out.
+// The generated Secret's hashed name is known only at the end, so the
+// documents that reference it hold a placeholder, replaced as the output is
+// copied out. The pass refuses input holding the placeholder, so every
+// occurrence is one of its own and nothing per document need be kept.
 type output struct {
-	f     *os.File      // the spool, nil until the first write or in memory
-	w     *bufio.Writer // buffers writes to f
-	mem   bytes.Buffer  // the fallback
-	size  int64
-	marks []mark
-	last  byte // the last byte written, to tell if it ended a line
-	err   error
+	spool.File
 }
 
-// mark is a byte range of the output holding the placeholder.
-type mark struct{ start, end int64 }
-
-func (o *output) write(b []byte) { o.add(b, false) }
-
-// writeDoc writes a re-serialized document; needsName marks one holding
-// the placeholder.
-func (o *output) writeDoc(b []byte, needsName bool) { o.add(b, needsName) }
-
-func (o *output) add(b []byte, needsName bool) {
-	if len(b) == 0 || o.err != nil {
-		return
-	}
-	if o.w == nil && o.mem.Len() == 0 {
-		o.open()
-	}
-	if o.w != nil {
-		_, o.err = o.w.Write(b)
-	} else {
-		o.mem.Write(b)
-	}
-	if needsName {
-		o.marks = append(o.marks, mark{o.size, o.size + int64(len(b))})
-	}
-	o.size += int64(len(b))
-	o.last = b[len(b)-1]
-}
-
-func (o *output) open() {
-	f, err := os.CreateTemp("", "helm-todo-postrender-*.yaml")
-	if err != nil {
-		return // in memory
-	}
-	// Unlinking an open file works on Unix; on Windows it fails and close
-	// removes the file instead (Run closes on every return, and the
-	// binary turns SIGINT/SIGTERM into a normal return).
-	_ = os.Remove(f.Name())
-	o.f, o.w = f, bufio.NewWriterSize(f, 64<<10)
-}
+func (o *output) write(b []byte) { o.Write(b) } // a write error sticks; writeTo returns it
 
 // close removes the spool. It is safe to call more than once.
-func (o *output) close() {
-	if o.f == nil {
-		return
-	}
-	name := o.f.Name()
-	o.f.Close()
-	os.Remove(name) // already gone where it was unlinked at open
-	o.f, o.w = nil, nil
-}
+func (o *output) close() { o.Close() }
 
 // separate starts a document at the end of the stream.
 func (o *output) separate() {
-	if o.size > 0 && o.last != '\n' {
+	if o.Size() > 0 && o.Last() != '\n' {
 		o.write([]byte("\n"))
 	}
 	o.write([]byte("---\n"))
 }
 
-// Write appends to the output, for writers that stream a document into it
-// after separate.
-func (o *output) Write(b []byte) (int, error) {
-	o.write(b)
-	if o.err != nil {
-		return 0, o.err
-	}
-	return len(b), nil
-}
-
-// writeTo copies the output to w, naming the generated Secret in the marks.
+// writeTo copies the output to w, naming the generated Secret where the
+// placeholder stands.
 func (o *output) writeTo(w io.Writer, secretName string) error {
-	if o.err != nil {
-		return o.err
+	if err := o.Err(); err != nil {
+		return err
 	}
-	var src io.Reader = &o.mem
-	if o.w != nil {
-		if err := o.w.Flush(); err != nil {
-			return err
-		}
-		if _, err := o.f.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-		src = bufio.NewReaderSize(o.f, 64<<10)
+	src, err := o.Reader()
+	if err != nil {
+		return err
 	}
-	var pos int64
-	for _, m := range o.marks {
-		if _, err := io.CopyN(w, src, m.start-pos); err != nil {
-			return err
-		}
-		doc := make([]byte, m.end-m.start)
-		if _, err := io.ReadFull(src, doc); err != nil {
-			return err
-		}
-		if _, err := w.Write(bytes.ReplaceAll(doc, []byte(placeholder), []byte(secretName))); err != nil {
-			return err
-		}
-		pos = m.end
-	}
-	n, err := io.Copy(w, src)
-	if err == nil && pos+n != o.size {
+	n, err := copyReplacing(w, src, []byte(placeholder), []byte(secretName))
+	if err == nil && n != o.Size() {
 		err = errors.New("the spooled output was cut short")
 	}
 	return err
+}
+
+// copyReplacing copies src to w with every old replaced by new, reading
+// in blocks; it returns the bytes read. A block's last len(old)-1 bytes are
+// held back until the next, so an occurrence split between blocks is
+// found.
+func copyReplacing(w io.Writer, src io.Reader, old, new []byte) (int64, error) {
+	buf := make([]byte, 0, 64<<10)
+	var read int64
+	for eof := false; !eof; {
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		read += int64(n)
+		switch {
+		case errors.Is(err, io.EOF):
+			eof = true
+		case err != nil:
+			return read, err
+		}
+		// Write up to the last full occurrence, replaced.
+		done := 0
+		for {
+			i := bytes.Index(buf[done:], old)
+			if i < 0 {
+				break
+			}
+			if _, err := w.Write(buf[done : done+i]); err != nil {
+				return read, err
+			}
+			if _, err := w.Write(new); err != nil {
+				return read, err
+			}
+			done += i + len(old)
+		}
+		keep := 0
+		if !eof {
+			keep = min(len(old)-1, len(buf)-done)
+		}
+		if _, err := w.Write(buf[done : len(buf)-keep]); err != nil {
+			return read, err
+		}
+		buf = append(buf[:0], buf[len(buf)-keep:]...)
+	}
+	return read, nil
 }

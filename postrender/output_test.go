@@ -2,9 +2,11 @@ package postrender
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/helm-todo/helm-todo/postrender/corpus"
 	"github.com/helm-todo/helm-todo/postrender/policy"
@@ -36,5 +38,22 @@ func TestSpoolLeavesNothingBehind(t *testing.T) {
 	}
 	if !bytes.Equal(got.Bytes(), want.Bytes()) || !strings.Contains(got.String(), "-env-") {
 		t.Errorf("the in-memory output differs from the spooled one")
+	}
+}
+
+// The placeholder is replaced wherever it falls, across the copy's block
+// boundaries included, and nothing else changes.
+func TestCopyReplacing(t *testing.T) {
+	const name = "rel-env-abc123"
+	for _, gap := range []int{0, 1, 7, 64<<10 - len(placeholder) + 3, 64<<10 - 1, 64 << 10, 3 * 64 << 10} {
+		in := strings.Repeat("y", gap) + placeholder + "\n" + strings.Repeat("z", gap) + placeholder + placeholder[:5]
+		want := strings.ReplaceAll(in, placeholder, name)
+		for _, r := range []io.Reader{strings.NewReader(in), iotest.OneByteReader(strings.NewReader(in)), iotest.HalfReader(strings.NewReader(in))} {
+			var got bytes.Buffer
+			n, err := copyReplacing(&got, r, []byte(placeholder), []byte(name))
+			if err != nil || n != int64(len(in)) || got.String() != want {
+				t.Fatalf("gap %d: read %d of %d, err %v, output equal %v", gap, n, len(in), err, got.String() == want)
+			}
+		}
 	}
 }

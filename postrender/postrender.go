@@ -30,6 +30,7 @@ import (
 	"github.com/helm-todo/helm-todo/postrender/filters/secretrefs"
 	"github.com/helm-todo/helm-todo/postrender/policy"
 	"github.com/helm-todo/helm-todo/postrender/secretgen"
+	"github.com/helm-todo/helm-todo/postrender/spool"
 )
 
 // FilenameAnnotation is how Helm 4 tells which template file each document
@@ -52,6 +53,8 @@ func Run(in io.Reader, out io.Writer, p *policy.Policy, notices io.Writer) error
 	}
 	r := &run{p: p, secret: &secretrefs.Collector{RefName: placeholder}}
 	defer r.out.close()
+	defer r.notices.Close()
+	defer r.secret.Close()
 	sp := newSplitter(in)
 	for doc := 0; ; {
 		c, err := sp.Next()
@@ -81,9 +84,13 @@ func Run(in io.Reader, out io.Writer, p *policy.Policy, notices io.Writer) error
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write manifests: %w", err)
 	}
-	if notices != nil {
-		for _, n := range r.notices {
-			fmt.Fprintln(notices, "notice:", n)
+	if notices != nil && r.notices.Size() > 0 {
+		src, err := r.notices.Reader()
+		if err != nil {
+			return fmt.Errorf("write notices: %w", err)
+		}
+		if _, err := io.Copy(notices, src); err != nil {
+			return fmt.Errorf("write notices: %w", err)
 		}
 	}
 	return nil
@@ -94,8 +101,8 @@ type run struct {
 	p          *policy.Policy
 	secret     *secretrefs.Collector
 	secretName string
-	sawHelm4   bool // some document carried FilenameAnnotation
-	notices    []string
+	sawHelm4   bool       // some document carried FilenameAnnotation
+	notices    spool.File // "notice: ..." lines, one per notice
 	out        output
 }
 
@@ -134,11 +141,15 @@ func (r *run) document(doc int, body []byte) error {
 		return derr(err)
 	}
 	rep := &report.Report{}
-	before := r.secret.Refs
 	if err := r.harden(res, rep); err != nil {
 		return derr(err)
 	}
-	r.notices = append(r.notices, rep.Notices...)
+	for _, n := range rep.Notices {
+		r.notices.WriteString("notice: " + n + "\n")
+	}
+	if err := r.notices.Err(); err != nil {
+		return fmt.Errorf("spool notices: %w", err)
+	}
 	if !rep.Changed {
 		r.out.write(body)
 		return nil
@@ -147,7 +158,7 @@ func (r *run) document(doc int, body []byte) error {
 	if err != nil {
 		return derr(err)
 	}
-	r.out.writeDoc([]byte(s), r.secret.Refs != before)
+	r.out.write([]byte(s))
 	return nil
 }
 
@@ -204,8 +215,7 @@ func (c chain) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
 // finish generates the Secret from the collected values, if any, at the
 // end of the spooled output.
 func (r *run) finish() error {
-	keys := r.secret.Keys()
-	if len(keys) == 0 {
+	if r.secret.Len() == 0 {
 		return nil
 	}
 	name := r.p.SecretRefs.SecretName
@@ -217,7 +227,7 @@ func (r *run) finish() error {
 		ann = map[string]string{FilenameAnnotation: GeneratedFilename}
 	}
 	r.out.separate()
-	s, err := secretgen.Generate(&r.out, secretgen.Options{Name: name, Namespace: r.secret.Namespace(), Keys: keys, Value: r.secret.Value, Annotations: ann})
+	s, err := secretgen.Generate(&r.out, secretgen.Options{Name: name, Namespace: r.secret.Namespace(), Data: r.secret.Each, Annotations: ann})
 	if err != nil {
 		return fmt.Errorf("generated Secret: %w", err)
 	}

@@ -171,7 +171,7 @@ func TestHelm4Stream(t *testing.T) {
 	if strings.Contains(out, "sk-or-very-secret") || strings.Contains(notices, "sk-or") {
 		t.Errorf("the secret value is still in plain text")
 	}
-	// R3 probes on the backend, none on the migration hook.
+	// The health probes on the backend, none on the migration hook.
 	for _, probe := range []string{"startupProbe", "livenessProbe", "readinessProbe"} {
 		if p, _ := nodes[1].Pipe(yaml.Lookup("spec", "template", "spec", "containers", "[name=backend]", probe)); p == nil {
 			t.Errorf("backend has no %s", probe)

@@ -9,7 +9,7 @@ import (
 	"github.com/helm-todo/helm-todo/postrender/policy"
 )
 
-// Two well-known charts the name-only rule refused (issue 17), as Helm 3
+// Two well-known charts the name-only rule refused, as Helm 3
 // renders their ConfigMaps with default values (testdata/charts): keycloak's
 // *_FILE path and harbor's in-cluster token URL are not secrets. They pass
 // through untouched, with a notice naming each key, under the embedded

@@ -14,11 +14,11 @@ import (
 )
 
 // kubeScoreIgnored are the only kube-score checks the todo chart may fail,
-// because they contradict the seed's decisions (README "Post-renderer"):
+// because they contradict the app's own choices (docs/post-renderer.md):
 //   - container-image-pull-policy wants Always, but images are loaded into
-//     the cluster with `minikube image load` and never pulled (R7);
+//     the cluster with `minikube image load` and never pulled;
 //   - container-security-context-user-group-id wants a UID above 10000,
-//     but the images run as UID 1000 (R1, R2).
+//     but the images run as UID 1000.
 var kubeScoreIgnored = []string{"container-image-pull-policy", "container-security-context-user-group-id"}
 
 // renderTodo renders charts/todo-app with the Helm SDK, hooks included (as

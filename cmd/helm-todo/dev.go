@@ -34,8 +34,9 @@ const devLong = `Run "helm todo up", then keep the app in step with your edits u
 
 A failed build or rollout is reported as up reports it (a crash loop with
 its log lines, then helm's rollback), the last good release keeps
-running, and dev waits for the next change. Ctrl-C stops watching and
-leaves the app deployed (--cleanup runs "helm todo down" instead).
+running, and dev waits for the next change. Ctrl-C stops watching,
+leaves the app deployed (--cleanup runs "helm todo down" instead; a second
+Ctrl-C stops that at once) and exits 130.
 Every flag of "helm todo up" works the same here. --dry-run prints the
 first up's plan and what would be watched, and does nothing.`
 
@@ -60,11 +61,7 @@ func newDevCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 			}
 			a.Colour = isTerminal(out)
 			if cleanup {
-				o := downOptions{release: a.Up.Release, timeout: a.Up.Timeout}
-				nsFlag := cmd.Flags().Changed("namespace")
-				a.Cleanup = func(ctx context.Context, w io.Writer) error {
-					return runDown(ctx, s, o, nsFlag, w)
-				}
+				a.Cleanup = devCleanup(s, a.Up.Release, a.Up.Timeout, cmd.Flags().Changed("namespace"))
 			}
 			_, err := a.Run(cmd.Context())
 			return err
@@ -86,4 +83,13 @@ func newDevCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 func isTerminal(out io.Writer) bool {
 	f, ok := out.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// devCleanup is what --cleanup runs when dev stops: helm todo down of the
+// same release and namespace.
+func devCleanup(s *settings.Settings, release string, timeout time.Duration, nsFlag bool) func(context.Context, io.Writer) error {
+	o := downOptions{release: release, timeout: timeout}
+	return func(ctx context.Context, w io.Writer) error {
+		return runDown(ctx, s, o, nsFlag, w)
+	}
 }

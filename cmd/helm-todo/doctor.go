@@ -10,14 +10,15 @@ import (
 	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/doctor"
 	"github.com/helm-todo/helm-todo/internal/settings"
+	"github.com/helm-todo/helm-todo/internal/textwrap"
 )
 
 var doctorLong = `Check that "helm todo up" can work here, and print a checklist:
 
   builder              docker (daemon answering), podman or buildah
   cluster tool         minikube, kind or k3d for the detected cluster kind
-  kube-context         ` + wrap(23, "a local cluster ("+strings.Join(cluster.Names(), ", ")+
-	" or a loopback server); a remote one is a warning unless --allow-remote") + `
+  kube-context         ` + textwrap.Fill("a local cluster ("+strings.Join(cluster.Names(), ", ")+
+	" or a loopback server); a remote one is a warning unless --allow-remote", 23, 80, strings.Repeat(" ", 23)) + `
   cluster              the API server answers
   helm                 Helm 3 or 4 (HELM_BIN / --helm-bin)
   secrets              the required keys, from --env-file and the environment
@@ -30,25 +31,6 @@ var doctorLong = `Check that "helm todo up" can work here, and print a checklist
 loaded, so the builder and the cluster tool are skipped, not judged.
 
 Exits non-zero when a required check fails; warnings and skips do not fail.`
-
-// wrap fills text into lines of at most 80 columns, the first starting at
-// column indent and the others indented to it.
-func wrap(indent int, text string) string {
-	var b strings.Builder
-	col := indent
-	for i, w := range strings.Fields(text) {
-		if i > 0 && col+1+len(w) > 80 {
-			b.WriteString("\n" + strings.Repeat(" ", indent))
-			col = indent
-		} else if i > 0 {
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(w)
-		col += len(w)
-	}
-	return b.String()
-}
 
 func newDoctorCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 	var a doctor.Action

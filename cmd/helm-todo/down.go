@@ -56,7 +56,7 @@ func newDownCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 	f.StringVar(&o.release, "release", "", "release name (default from helm-todo.yaml, else todo)")
 	f.BoolVar(&o.deleteNamespace, "delete-namespace", false, "delete the namespace as well")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be removed, remove nothing")
-	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long helm uninstall waits")
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long helm uninstall waits, and then the namespace deletion")
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/helm-todo/helm-todo/internal/settings"
+	"github.com/helm-todo/helm-todo/internal/testsupport/needtool"
 	"github.com/helm-todo/helm-todo/internal/testsupport/projectdir"
 )
 
@@ -16,10 +17,7 @@ import (
 // registry, so nothing is probed or detected; only up asks helm its version
 // (the repo's pinned Helm 3). Temp paths print as $APP and $PLUGIN.
 func TestDryRunGolden(t *testing.T) {
-	helm, err := filepath.Abs("../../.tools/helm3/helm")
-	if err != nil {
-		t.Fatal(err)
-	}
+	helm := needtool.Built(t, "../../.tools/helm3/helm")
 	root, plugin := t.TempDir(), t.TempDir()
 	projectdir.Write(t, root, plugin, "release: shop\nbuild:\n  builder: buildah\n  registry: localhost:5000/me\n")
 	// Helm 3 runs the post-renderer binary by path; up checks it is there.
@@ -55,10 +53,7 @@ func TestDryRunGolden(t *testing.T) {
 // buildah on PATH: the plan for the default builder, and a warning that
 // none is installed, instead of a failure.
 func TestDryRunNoBuilder(t *testing.T) {
-	helm, err := filepath.Abs("../../.tools/helm3/helm")
-	if err != nil {
-		t.Fatal(err)
-	}
+	helm := needtool.Built(t, "../../.tools/helm3/helm")
 	root, plugin := t.TempDir(), t.TempDir()
 	projectdir.Write(t, root, plugin, "build:\n  registry: localhost:5000/me\n")
 	if err := os.MkdirAll(filepath.Join(plugin, "bin"), 0o755); err != nil {

@@ -1,9 +1,12 @@
 package main
 
-import "github.com/helm-todo/helm-todo/internal/clierr"
+import (
+	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/interrupt"
+)
 
 // exitInterrupted is what a shell reports for a program stopped by Ctrl-C.
-const exitInterrupted = 130
+const exitInterrupted = interrupt.ExitCode
 
 // exitCode maps err to the exit code. A run stopped by Ctrl-C exits 130,
 // once it has reported what state it left, as shells expect of an

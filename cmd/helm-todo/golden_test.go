@@ -50,7 +50,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestHelpGolden(t *testing.T) {
-	for _, cmd := range []string{"up", "down", "build", "load", "render"} {
+	for _, cmd := range []string{"up", "dev", "down", "build", "load", "render"} {
 		t.Run(cmd, func(t *testing.T) { golden(t, cmd+"-help", runCLI(t, cmd, "--help")) })
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/helm-todo/helm-todo/internal/project"
 	"github.com/helm-todo/helm-todo/internal/settings"
+	"github.com/helm-todo/helm-todo/internal/starter"
 )
 
 func newInitCmd(_ *settings.Settings, out io.Writer) *cobra.Command {
@@ -44,10 +45,10 @@ func runInit(dir string, force, show bool, out io.Writer) error {
 		dir = wd
 	}
 	if show {
-		_, err := io.WriteString(out, project.Starter(dir))
+		_, err := io.WriteString(out, starter.Text(dir))
 		return err
 	}
-	r, err := project.Init{Dir: dir, Force: force}.Run()
+	r, err := starter.Init{Dir: dir, Force: force}.Run()
 	if r != nil {
 		fmt.Fprintf(out, "wrote %s; edit it, then run `helm todo up`\n", r.Path)
 	}

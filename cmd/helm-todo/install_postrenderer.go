@@ -14,7 +14,13 @@ const installPostRendererLong = `Make "--post-renderer helm-todo" resolve for th
 (HELM_BIN, or --helm-bin).
 
 Helm 4 looks the name up as a post-renderer plugin: this installs the plugin
-named helm-todo with "helm plugin install", of the todo plugin's version.
+named helm-todo with "helm plugin install", of the todo plugin's version,
+replacing one of another version. Helm 3 shares Helm 4's default plugin
+directory and loads no plugin at all once a Helm 4 plugin manifest is there,
+so when a Helm 3 on PATH scans that directory the plugin goes into
+$HELM_DATA_HOME/helm-todo-helm4/plugins instead, and this prints the
+HELM_PLUGINS setting that lets Helm 4 alone find it ("helm todo up" sets it
+by itself).
 A todo plugin installed from a release archive gets it from the same release
 (the URL "make dist" recorded in it), verified against --keyring. --from
 picks another source: a release URL, an oci:// repository or a directory. A
@@ -51,6 +57,8 @@ func newInstallPostRendererCmd(s *settings.Settings, out io.Writer) *cobra.Comma
 				PluginDir:  s.ResolvePluginDir(),
 				BinDir:     o.binDir,
 				PathEnv:    s.Path,
+				DataHome:   s.HelmDataHome,
+				Plugins:    s.HelmPlugins,
 				Runner:     command.Exec{},
 				DryRun:     o.dryRun,
 				Out:        out,

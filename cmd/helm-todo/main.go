@@ -6,15 +6,15 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/interrupt"
 	"github.com/helm-todo/helm-todo/internal/settings"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C cancels ctx; a second exits at once (interrupt).
+	ctx, stop := interrupt.NotifyContext(context.Background(), os.Stderr)
 	defer stop()
 	err := newRootCmd(settings.New(), os.Stdin, os.Stdout, os.Stderr).ExecuteContext(ctx)
 	clierr.Print(os.Stderr, err)

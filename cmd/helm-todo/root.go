@@ -39,9 +39,7 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 	root.SetIn(in)
 	root.SetOut(out)
 	root.SetErr(errOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return clierr.Usage("bad flag", "see --help for the flags", err)
-	})
+	root.SetFlagErrorFunc(flagError)
 	s.AddFlags(root.PersistentFlags())
 	// Helm 3 passes --post-renderer-args to the bare binary.
 	pr.AddFlags(root.Flags())
@@ -61,4 +59,9 @@ func newRootCmd(s *settings.Settings, in io.Reader, out, errOut io.Writer) *cobr
 	)
 	registerCompletions(root, s)
 	return root
+}
+
+// flagError makes a flag cobra cannot parse a usage error (exit 2) with a fix.
+func flagError(_ *cobra.Command, err error) error {
+	return clierr.Usage("bad flag", "see --help for the flags", err)
 }

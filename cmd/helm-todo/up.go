@@ -17,7 +17,11 @@ const upLong = `Build, load, deploy and wait: the app from source to running.
   load      into the cluster of the kube-context (skipped when it has the tag)
   namespace created with Pod Security "restricted" enforced
   lease     one up at a time per namespace: a second one waits; a release an
-            interrupted run left pending-* is rolled back first
+            interrupted up left pending-* is rolled back first (the lease
+            records the revision each up starts). A release another client
+            left pending-* (a plain helm upgrade still running) is waited
+            for, at most --timeout, and never rolled back; if that helm
+            crashed, --take-over-pending rolls it back
   secrets   the Secret <release>-secrets, from --env-file and the environment
   deploy    $HELM_BIN upgrade --install of the plugin's chart through the
             helm-todo post-renderer, --wait, --atomic (Helm 3) or
@@ -27,7 +31,7 @@ const upLong = `Build, load, deploy and wait: the app from source to running.
   report    the frontend URL
 
 Secrets: the env file (default .env beside helm-todo.yaml) wins; the
-environment fills in the R6 keys it lacks (DATABASE_URL, OPENROUTER_API_KEY,
+environment fills in the keys it lacks (DATABASE_URL, OPENROUTER_API_KEY,
 BETTER_AUTH_SECRET, VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY). All but DATABASE_URL
 are required; without DATABASE_URL the chart's in-cluster PostgreSQL is used.
 No secret value is passed to helm, so none lands in the release history, and
@@ -37,7 +41,7 @@ none is ever printed, --debug included.
 --backend-tag/--frontend-tag when given, else the content hashes a build
 would produce. --dry-run prints every command and object, and does nothing.
 Ctrl-C stops cleanly: helm rolls back, up says what state the release is
-in, and exits 130. Names are checked before anything is touched: the release
+in, and exits 130; a second Ctrl-C stops at once and says what it leaves. Names are checked before anything is touched: the release
 as a DNS-1035 label of at most 53 characters, the namespace as a DNS-1123
 label, the Secret at most 1 MiB.`
 
@@ -92,4 +96,5 @@ func addUpFlags(cmd *cobra.Command, img *imageOptions, a *up.Action) {
 	f.StringArrayVarP(&a.ValuesFiles, "values", "f", nil, "extra chart values file, after helm-todo.yaml's (repeatable)")
 	f.StringArrayVar(&a.Set, "set", nil, "extra chart value key=value (repeatable; never put secrets here, use --env-file)")
 	f.StringArrayVar(&a.SetString, "set-string", nil, "extra chart STRING value key=value (repeatable)")
+	f.BoolVar(&a.TakeOverPending, "take-over-pending", false, "roll back a release a crashed plain helm left pending-* (default: wait for it, never roll it back)")
 }

@@ -51,6 +51,10 @@ func Usagef(fix, format string, args ...any) *Error {
 	return &Error{What: fmt.Sprintf(format, args...), Fix: fix, Code: ExitUsage}
 }
 
+// ErrInterrupted ends a command that stopped on Ctrl-C after saying what
+// it left: main prints nothing more and exits 130.
+var ErrInterrupted = &Error{What: "interrupted", Code: 130}
+
 // ExitCode is the code main exits with for err.
 func ExitCode(err error) int {
 	if err == nil {
@@ -81,7 +85,7 @@ func FixOf(err error) string {
 // Print writes err as main shows it: "error: <what>: <cause>" and, when
 // there is one, "fix: <fix>". Every binary's main uses it.
 func Print(w io.Writer, err error) {
-	if err == nil {
+	if err == nil || err == error(ErrInterrupted) {
 		return
 	}
 	fmt.Fprintln(w, "error:", err)

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/helm-todo/helm-todo/internal/interrupt"
 )
 
 // Cmd is one external command.
@@ -46,6 +48,18 @@ func (c Cmd) String() string {
 		parts = append(parts, Quote(a))
 	}
 	return strings.Join(parts, " ")
+}
+
+// ShellLine is String with c.Env in front, as a shell would take it: the
+// line to print for a command whose environment matters and holds no
+// secret (String never shows Env).
+func ShellLine(c Cmd) string {
+	parts := make([]string, 0, len(c.Env)+1)
+	for _, kv := range c.Env {
+		k, v, _ := strings.Cut(kv, "=")
+		parts = append(parts, k+"="+Quote(v))
+	}
+	return strings.Join(append(parts, c.String()), " ")
 }
 
 // Quote quotes s for a POSIX shell when it needs it.
@@ -92,7 +106,15 @@ func (Exec) Run(ctx context.Context, c Cmd) (Result, error) {
 	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = tee(&out, c.Stdout), tee(&errb, c.Stderr)
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		if c.OwnGroup {
+			// out of reach of the terminal's Ctrl-C, and alive after
+			// helm-todo exits: a second Ctrl-C kills it here
+			defer interrupt.From(ctx).Kill(func() { killGroup(cmd) })()
+		}
+		err = cmd.Wait()
+	}
 	res := Result{Stdout: out.Bytes(), Stderr: errb.Bytes()}
 	if err == nil {
 		return res, nil

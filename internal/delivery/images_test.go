@@ -16,7 +16,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/testsupport/standin"
 )
 
-// repo makes a user repository in the seed's layout and a plugin dir
+// repo makes a user repository in the original app's layout and a plugin dir
 // with Dockerfiles named as shipped.
 func repo(t *testing.T) (root, plugin string) {
 	t.Helper()

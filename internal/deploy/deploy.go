@@ -45,10 +45,13 @@ type Options struct {
 	// Set and SetString hold extra --set / --set-string pairs (user flags,
 	// fault annotations in tests).
 	Set, SetString []string
+	// Env is extra KEY=VALUE for helm upgrade (Helm 4: HELM_PLUGINS with
+	// the directory holding the post-renderer plugin).
+	Env []string
 }
 
 // PostRendererFor returns the --post-renderer argument for a Helm major:
-// Helm 4 only resolves a postrenderer/v1 plugin by name (design §4); Helm 3
+// Helm 4 only resolves a postrenderer/v1 plugin by name; Helm 3
 // runs a path (exec.LookPath), and an absolute one needs no PATH setup, so
 // it gets binary, the post-renderer executable, made absolute.
 func PostRendererFor(major int, pluginName, binary string) (string, error) {

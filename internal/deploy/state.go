@@ -2,6 +2,8 @@ package deploy
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/helm-todo/helm-todo/internal/command"
@@ -25,4 +27,23 @@ func State(ctx context.Context, r command.Runner, o Options) string {
 		return "unknown"
 	}
 	return rel.String()
+}
+
+// LeftNote is what a second Ctrl-C prints while helm works on the release:
+// helm is killed there, so the release stays as helm left it, and the next
+// up recovers it (the lease's mark names the revision as up's).
+func LeftNote(r command.Runner, o Options) func(context.Context) string {
+	return func(ctx context.Context) string {
+		rel, err := Status(ctx, r, o)
+		if err != nil {
+			return fmt.Sprintf("release %s in namespace %s: helm was stopped mid-operation, state unknown: run helm todo up again to recover it", o.Release, o.Namespace)
+		}
+		if !rel.Found {
+			return fmt.Sprintf("release %s in namespace %s is not installed", o.Release, o.Namespace)
+		}
+		if strings.HasPrefix(rel.Status, "pending-") {
+			return fmt.Sprintf("release %s in namespace %s left %s at revision %d: run helm todo up again to recover it", o.Release, o.Namespace, rel.Status, rel.Revision)
+		}
+		return fmt.Sprintf("release %s in namespace %s left %s at revision %d", o.Release, o.Namespace, rel.Status, rel.Revision)
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/interrupt"
 	"github.com/helm-todo/helm-todo/internal/rollout"
 )
 
@@ -33,6 +34,9 @@ type Step struct {
 	// Run succeeded, for the steps after this one (up's report). It stays
 	// as it was (Found false) when Run failed or helm's output did not parse.
 	Deployed *Release
+	// Ended, when set, gets the release as it was once helm ended, read
+	// back on a failure (not called when that read failed).
+	Ended func(ctx context.Context, rel Release)
 }
 
 // Watcher follows a rollout while helm runs (rollout.Watcher).
@@ -53,8 +57,8 @@ type Watcher interface {
 func (s *Step) Name() string { return "deploy" }
 
 func (s *Step) Describe() []string {
-	c := command.Cmd{Name: s.Options.HelmBin, Args: s.Options.Args()}
-	return append(append([]string{}, s.PrepareLines...), c.String())
+	c := command.Cmd{Name: s.Options.HelmBin, Args: s.Options.Args(), Env: s.Options.Env}
+	return append(append([]string{}, s.PrepareLines...), command.ShellLine(c))
 }
 
 // Run deploys. On failure the error says what failed and which state the
@@ -85,20 +89,25 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 	// stdout is the release as JSON (with the values and manifest): it is
 	// parsed, never shown.
 	cmd := command.Cmd{
-		Name: s.Options.HelmBin, Args: s.Options.Args(),
+		Name: s.Options.HelmBin, Args: s.Options.Args(), Env: s.Options.Env,
 		Stderr: s.HelmOut,
 		// Rollback after a cancel may wait as long as the install did.
 		Grace: s.Options.timeout() + time.Minute,
 		// helm-todo stops helm itself (SIGTERM on ctx), once.
 		OwnGroup: true,
 	}
+	unnote := interrupt.From(ctx).Note(LeftNote(s.Runner, s.Options))
 	res, helmErr := s.Runner.Run(helmCtx, cmd)
+	unnote()
 	stopHelm(nil)
 	watchErr := <-watchDone
 	if helmErr == nil && watchErr == nil {
 		if rel, err := ParseStatus(res.Stdout); err == nil {
 			if s.Deployed != nil {
 				*s.Deployed = rel
+			}
+			if s.Ended != nil {
+				s.Ended(ctx, rel)
 			}
 			if s.HelmOut != nil && rel.Notes != "" {
 				fmt.Fprintf(s.HelmOut, "NOTES:\n%s\n", strings.Trim(rel.Notes, "\n"))
@@ -108,7 +117,13 @@ func (s *Step) Run(ctx context.Context, out io.Writer) error {
 	}
 	stateCtx, cancel := StateContext(ctx)
 	defer cancel()
-	state := State(stateCtx, s.Runner, s.Options)
+	state := "unknown"
+	if rel, err := Status(stateCtx, s.Runner, s.Options); err == nil {
+		state = rel.String()
+		if s.Ended != nil {
+			s.Ended(stateCtx, rel)
+		}
+	}
 	if watchErr == nil && ctx.Err() == nil && s.Watcher != nil {
 		watchErr = s.Watcher.Check(stateCtx, out)
 	}

@@ -1,6 +1,6 @@
 // Package dev is `helm todo dev`: one up, then a loop that watches the
 // build contexts, the env file and the values files, and on a change runs
-// up again (design §1). Each cycle is the same up.Action, so only the
+// up again. Each cycle is the same up.Action, so only the
 // component whose content tag changed is built and loaded, and the
 // redeploy is a helm upgrade of the same release: the release history
 // stays the truth. Meanwhile the app's logs stream to the terminal and a
@@ -19,6 +19,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/interrupt"
 	"github.com/helm-todo/helm-todo/internal/kubeclient"
 	"github.com/helm-todo/helm-todo/internal/logs"
 	"github.com/helm-todo/helm-todo/internal/portforward"
@@ -104,7 +105,7 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 		return res, nil
 	}
 	if ctx.Err() != nil {
-		return res, a.exit(w, first)
+		return res, a.exit(ctx, w, first)
 	}
 	// Force and --no-cache are for the first build only; later cycles
 	// rebuild what changed.
@@ -172,7 +173,7 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 	// Logs and port-forwards end before the last word, so it is last.
 	stopBg()
 	wg.Wait()
-	return res, a.exit(w, first)
+	return res, a.exit(ctx, w, first)
 }
 
 // cycle runs up once and reports how it went; the error is returned for
@@ -229,8 +230,19 @@ func (a *Action) restartAfterSecret(ctx context.Context, w io.Writer, cs kuberne
 }
 
 // exit leaves the app deployed and says how to remove it, or removes it
-// with --cleanup (on a fresh context: ctx is over).
-func (a *Action) exit(w io.Writer, r *up.Result) error {
+// with --cleanup (on a context of its own: ctx is over). Stopped by Ctrl-C,
+// it ends with clierr.ErrInterrupted, so dev exits 130 as up does.
+func (a *Action) exit(ctx context.Context, w io.Writer, r *up.Result) error {
+	if err := a.stop(ctx, w, r); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return clierr.ErrInterrupted
+	}
+	return nil
+}
+
+func (a *Action) stop(ctx context.Context, w io.Writer, r *up.Result) error {
 	if a.Cleanup == nil {
 		hint := fmt.Sprintf("helm todo down -n %s --release %s", r.Options.Deploy.Namespace, r.Options.Deploy.Release)
 		if c := a.Up.Images.Settings.KubeContext; c != "" {
@@ -239,25 +251,15 @@ func (a *Action) exit(w io.Writer, r *up.Result) error {
 		fmt.Fprintf(w, "dev: stopped; the app stays deployed. Remove it with: %s\n", hint)
 		return nil
 	}
-	fmt.Fprintln(w, "dev: stopped; --cleanup: removing the app")
-	ctx, cancel := context.WithTimeout(context.Background(), r.Options.Deploy.Timeout+time.Minute)
+	fmt.Fprintln(w, "dev: stopped; --cleanup: removing the app (Ctrl-C again stops at once)")
+	ns, rel := r.Options.Deploy.Namespace, r.Options.Deploy.Release
+	defer interrupt.From(ctx).Note(func(context.Context) string {
+		return fmt.Sprintf("dev --cleanup stopped part-way: release %s in namespace %s may be partly removed; finish with: helm todo down -n %s --release %s", rel, ns, ns, rel)
+	})()
+	// without ctx's cancellation, with its values (the second Ctrl-C)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.Options.Deploy.Timeout+time.Minute)
 	defer cancel()
 	return a.Cleanup(ctx, w)
-}
-
-func (d decision) plan(release string) string {
-	var parts []string
-	for _, c := range d.rebuild {
-		parts = append(parts, "rebuild "+c)
-	}
-	if d.env {
-		parts = append(parts, "update the Secret")
-	}
-	parts = append(parts, "upgrade release "+release)
-	if d.env {
-		parts = append(parts, "restart what reads the Secret")
-	}
-	return strings.Join(parts, ", ")
 }
 
 // summary names what changed, a few paths per target.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/delivery"
 	"github.com/helm-todo/helm-todo/internal/deploy"
 	"github.com/helm-todo/helm-todo/internal/image"
@@ -190,8 +191,9 @@ func TestLoop(t *testing.T) {
 	waitFor(t, out, "dev: cycle 6 done")
 
 	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("dev after Ctrl-C: %v", err)
+	// Ctrl-C ends dev as it ends up: exit 130, nothing more printed
+	if err := <-done; err != clierr.ErrInterrupted || clierr.ExitCode(err) != 130 {
+		t.Fatalf("dev after Ctrl-C: %v (exit %d), want exit 130", err, clierr.ExitCode(err))
 	}
 	if !strings.Contains(out.String(), "the app stays deployed. Remove it with: helm todo down -n dev-unit --release todo") {
 		t.Errorf("no down line:\n%s", out.String())

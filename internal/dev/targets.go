@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
-	"slices"
+	"strings"
 
 	"github.com/helm-todo/helm-todo/internal/image"
 	"github.com/helm-todo/helm-todo/internal/up"
@@ -104,6 +104,22 @@ type decision struct {
 
 func (d decision) any() bool { return len(d.rebuild) > 0 || d.env || d.values }
 
+// plan is the cycle a decision calls for, as the line dev prints.
+func (d decision) plan(release string) string {
+	var parts []string
+	for _, c := range d.rebuild {
+		parts = append(parts, "rebuild "+c)
+	}
+	if d.env {
+		parts = append(parts, "update the Secret")
+	}
+	parts = append(parts, "upgrade release "+release)
+	if d.env {
+		parts = append(parts, "restart what reads the Secret")
+	}
+	return strings.Join(parts, ", ")
+}
+
 // decide compares the changed targets with the last cycle's inputs: a
 // saved file whose content is the same, or whose component's tag is the
 // same, calls for nothing.
@@ -162,13 +178,4 @@ func sum(f string) [32]byte {
 		return sha256.Sum256([]byte("\x00missing"))
 	}
 	return sha256.Sum256(data)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -63,6 +63,7 @@ func (a *Action) Run(ctx context.Context) (*Report, error) {
 	checks = append(checks,
 		Probe(ctx, "cluster", "start the cluster (minikube start, ...) or check the kube-context", a.ServerVersion),
 		Probe(ctx, "helm", "", a.helm),
+		Helm3Plugins(postrendersetup.FindHelm3(ctx, a.Runner, s.Path, ""), s.HelmBin),
 		a.postRenderer(ctx))
 	checks = append(checks, a.project()...)
 	return &Report{Checks: checks}, Result(checks)

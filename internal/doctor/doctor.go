@@ -16,6 +16,7 @@ import (
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/cluster"
+	"github.com/helm-todo/helm-todo/internal/postrendersetup"
 	"github.com/helm-todo/helm-todo/internal/secrets"
 )
 
@@ -125,7 +126,7 @@ var nextConfigs = []string{"next.config.js", "next.config.mjs", "next.config.ts"
 var standalone = regexp.MustCompile(`output\s*:\s*["'` + "`" + `]standalone["'` + "`" + `]`)
 
 // Standalone checks the Next.js config for output: "standalone", which the
-// frontend image copies from (R2).
+// frontend image copies from.
 func Standalone(frontendDir string) Check {
 	c := Check{Name: "next.js standalone"}
 	for _, n := range nextConfigs {
@@ -148,7 +149,7 @@ func Standalone(frontendDir string) Check {
 }
 
 // APIURL warns when NEXT_PUBLIC_API_URL names cluster DNS: it is baked into
-// browser code, and a browser cannot resolve *.svc.cluster.local (§3.5).
+// browser code, and a browser cannot resolve *.svc.cluster.local.
 // sources maps where a value came from to the value.
 func APIURL(sources map[string]string) Check {
 	c := Check{Name: "NEXT_PUBLIC_API_URL"}
@@ -202,5 +203,41 @@ func PostRenderer(bin, got string, err error, want string) Check {
 	default:
 		c.Level, c.Detail = OK, bin+" "+got
 	}
+	return c
+}
+
+// Helm3Plugins checks that every Helm 3 found can load its plugins: a Helm 4
+// plugin manifest (apiVersion: v1) in a directory a Helm 3 scans makes it
+// load none at all, `helm todo` included. helm4 is the helm that runs the
+// fix. It is a warning: up on Helm 4 still works, the user's Helm 3 does not.
+func Helm3Plugins(helm3s []postrendersetup.Helm3, helm4 string) Check {
+	c := Check{Name: "helm 3 plugins"}
+	if len(helm3s) == 0 {
+		c.Level, c.Detail = Skip, "no Helm 3 on PATH"
+		return c
+	}
+	var ok []string
+	for _, h := range helm3s {
+		bad := postrendersetup.V1Manifests(h.Plugins)
+		if len(bad) == 0 {
+			ok = append(ok, fmt.Sprintf("%s (%s)", h.Bin, h.Version))
+			continue
+		}
+		m := bad[0]
+		c.Level = Warn
+		c.Detail = fmt.Sprintf("%s (%s) loads no plugin at all: %s is a Helm 4 plugin manifest (apiVersion) in %s, which it scans",
+			h.Bin, h.Version, m.Path, filepath.Dir(filepath.Dir(m.Path)))
+		if len(bad) > 1 {
+			c.Detail += fmt.Sprintf(" (and %d more)", len(bad)-1)
+		}
+		if m.Name == postrendersetup.PluginName {
+			c.Fix = fmt.Sprintf("with Helm 4, `%s plugin uninstall %s`, then `helm todo install-postrenderer`: it installs the post-renderer where no Helm 3 looks ($HELM_DATA_HOME/%s/plugins) and prints the HELM_PLUGINS line for Helm 4",
+				helm4, m.Name, postrendersetup.OwnHomeName)
+		} else {
+			c.Fix = fmt.Sprintf("move %s out of %s into a directory only Helm 4 reads (in HELM_PLUGINS for Helm 4 alone)", filepath.Dir(m.Path), filepath.Dir(filepath.Dir(m.Path)))
+		}
+		return c
+	}
+	c.Level, c.Detail = OK, "no Helm 4 plugin manifest where a Helm 3 looks: "+strings.Join(ok, ", ")
 	return c
 }

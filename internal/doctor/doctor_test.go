@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/helm-todo/helm-todo/internal/postrendersetup"
 )
 
 func TestContext(t *testing.T) {
@@ -142,6 +144,67 @@ func TestSecretsFixLines(t *testing.T) {
 			}
 			if strings.Contains(c.Detail+c.Fix, canary) {
 				t.Errorf("a value is shown: %+v", c)
+			}
+		})
+	}
+}
+
+// A Helm 4 plugin manifest where a Helm 3 looks makes that Helm 3 load no
+// plugin at all: the check names the file and the fix.
+func TestHelm3Plugins(t *testing.T) {
+	legacy := "name: todo\nversion: \"0.1.0\"\n"
+	v1 := func(name string) string {
+		return "apiVersion: v1\ntype: postrenderer/v1\nname: " + name + "\nversion: \"0.1.0\"\n"
+	}
+	tests := map[string]struct {
+		files   map[string]string // under the Helm 3's plugin dir
+		none    bool              // no Helm 3 at all
+		want    Level
+		wantIn  []string
+		wantFix string
+	}{
+		"no Helm 3":           {none: true, want: Skip},
+		"only legacy plugins": {files: map[string]string{"helm-todo/plugin.yaml": legacy}, want: OK, wantIn: []string{"helm3 (v3.22.0)"}},
+		"the post-renderer where Helm 3 looks": {
+			files:   map[string]string{"helm-todo/plugin.yaml": legacy, "helm-todo-postrenderer/plugin.yaml": v1("helm-todo")},
+			want:    Warn,
+			wantIn:  []string{"loads no plugin at all", filepath.Join("helm-todo-postrenderer", "plugin.yaml")},
+			wantFix: "`helm4 plugin uninstall helm-todo`, then `helm todo install-postrenderer`",
+		},
+		"someone else's Helm 4 plugin": {
+			files:   map[string]string{"other/plugin.yaml": v1("other")},
+			want:    Warn,
+			wantFix: "move ",
+		},
+		"a nested v1 manifest is not scanned": {files: map[string]string{"helm-todo/plugins/helm-todo-postrenderer/plugin.yaml": v1("helm-todo")}, want: OK},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			for f, body := range tc.files {
+				p := filepath.Join(dir, f)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var h3 []postrendersetup.Helm3
+			if !tc.none {
+				h3 = []postrendersetup.Helm3{{Bin: "helm3", Version: "v3.22.0", Plugins: []string{filepath.Join(dir, "missing"), dir}}}
+			}
+			c := Helm3Plugins(h3, "helm4")
+			if c.Level != tc.want {
+				t.Fatalf("level %s, want %s: %+v", c.Level, tc.want, c)
+			}
+			for _, w := range tc.wantIn {
+				if !strings.Contains(c.Detail, w) {
+					t.Errorf("detail %q lacks %q", c.Detail, w)
+				}
+			}
+			if !strings.Contains(c.Fix, tc.wantFix) {
+				t.Errorf("fix %q lacks %q", c.Fix, tc.wantFix)
 			}
 		})
 	}

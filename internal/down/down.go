@@ -9,6 +9,8 @@ import (
 	"io"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -143,13 +145,13 @@ func newPlan(o Options, r *Result) *plan.Plan {
 	if o.DeleteNamespace {
 		p.Add(plan.Func{
 			Label: "namespace",
-			Lines: []string{"delete Namespace " + d.Namespace + " and wait until it is gone"},
+			Lines: []string{fmt.Sprintf("delete Namespace %s and wait until it is gone (at most %s)", d.Namespace, namespaceWait(d.Timeout))},
 			Fn: func(ctx context.Context, out io.Writer) error {
 				cs, err := o.Client()
 				if err != nil {
 					return err
 				}
-				ok, err := deleteOwnedNamespace(ctx, o, cs, 2*time.Minute)
+				ok, err := deleteOwnedNamespace(ctx, o, cs, namespaceWait(d.Timeout))
 				r.NamespaceDeleted = ok
 				if ok {
 					fmt.Fprintf(out, "   deleted namespace %s\n", d.Namespace)
@@ -161,63 +163,96 @@ func newPlan(o Options, r *Result) *plan.Plan {
 	return p
 }
 
+// namespaceWait is how long down waits for the namespace to go: --timeout,
+// like the uninstall before it.
+func namespaceWait(timeout time.Duration) time.Duration {
+	if timeout <= 0 {
+		return 5 * time.Minute
+	}
+	return timeout
+}
+
 // DeleteLeftovers removes the release's objects helm uninstall leaves: hook
 // resources are not part of the release manifest, and a failed hook Job is
-// kept for inspection.
+// kept for inspection. A kind it cannot list is an error: down must not
+// report success with objects left.
 func DeleteLeftovers(ctx context.Context, cs kubernetes.Interface, ns, release string) ([]string, error) {
 	sel := metav1.ListOptions{LabelSelector: leftoverSelector(release)}
 	bg := metav1.DeletePropagationBackground
 	del := metav1.DeleteOptions{PropagationPolicy: &bg}
 	var gone []string
-	fail := func(what string, err error) error {
-		return clierr.New("delete leftover "+what+" in "+ns, "delete them with kubectl -n "+ns+" delete "+what+" -l "+leftoverSelector(release), err)
-	}
-	jobs, err := cs.BatchV1().Jobs(ns).List(ctx, sel)
-	if err != nil && !apierrors.IsNotFound(err) {
-		return gone, fail("jobs", err)
-	}
-	if jobs != nil {
-		for _, j := range jobs.Items {
-			if err := cs.BatchV1().Jobs(ns).Delete(ctx, j.Name, del); err != nil && !apierrors.IsNotFound(err) {
-				return gone, fail("jobs", err)
-			}
-			gone = append(gone, "job/"+j.Name)
+	for _, k := range leftoverKinds(cs, ns, release) {
+		names, err := k.list(ctx, sel)
+		if err != nil && !apierrors.IsNotFound(err) {
+			return gone, clierr.New("list leftover "+k.plural+" in "+ns,
+				"check that your kube user may list and delete "+k.plural+" in "+ns+", then run down again", err)
 		}
-	}
-	pods, err := cs.CoreV1().Pods(ns).List(ctx, sel)
-	if err == nil {
-		for _, p := range pods.Items {
-			if p.DeletionTimestamp != nil {
-				continue
+		for _, name := range names {
+			if err := k.delete(ctx, name, del); err != nil && !apierrors.IsNotFound(err) {
+				return gone, clierr.New("delete leftover "+k.plural+" in "+ns,
+					"delete them with kubectl -n "+ns+" delete "+k.plural+" -l "+leftoverSelector(release), err)
 			}
-			if err := cs.CoreV1().Pods(ns).Delete(ctx, p.Name, del); err != nil && !apierrors.IsNotFound(err) {
-				return gone, fail("pods", err)
-			}
-			gone = append(gone, "pod/"+p.Name)
-		}
-	}
-	cms, err := cs.CoreV1().ConfigMaps(ns).List(ctx, sel)
-	if err == nil {
-		for _, c := range cms.Items {
-			if err := cs.CoreV1().ConfigMaps(ns).Delete(ctx, c.Name, del); err != nil && !apierrors.IsNotFound(err) {
-				return gone, fail("configmaps", err)
-			}
-			gone = append(gone, "configmap/"+c.Name)
-		}
-	}
-	secs, err := cs.CoreV1().Secrets(ns).List(ctx, sel)
-	if err == nil {
-		for _, s := range secs.Items {
-			if s.Name == secrets.Name(release) && s.Labels["app.kubernetes.io/managed-by"] != secrets.ManagedBy {
-				continue // a user's own Secret of that name stays
-			}
-			if err := cs.CoreV1().Secrets(ns).Delete(ctx, s.Name, del); err != nil && !apierrors.IsNotFound(err) {
-				return gone, fail("secrets", err)
-			}
-			gone = append(gone, "secret/"+s.Name)
+			gone = append(gone, k.singular+"/"+name)
 		}
 	}
 	return gone, nil
+}
+
+// leftoverKind lists the names down should delete of one kind, and deletes
+// one by name.
+type leftoverKind struct {
+	singular, plural string
+	list             func(context.Context, metav1.ListOptions) ([]string, error)
+	delete           func(context.Context, string, metav1.DeleteOptions) error
+}
+
+func leftoverKinds(cs kubernetes.Interface, ns, release string) []leftoverKind {
+	jobs, pods := cs.BatchV1().Jobs(ns), cs.CoreV1().Pods(ns)
+	cms, secs := cs.CoreV1().ConfigMaps(ns), cs.CoreV1().Secrets(ns)
+	return []leftoverKind{
+		{"job", "jobs", func(ctx context.Context, o metav1.ListOptions) ([]string, error) {
+			l, err := jobs.List(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			return namesOf(l.Items, func(j batchv1.Job) (string, bool) { return j.Name, true }), nil
+		}, jobs.Delete},
+		{"pod", "pods", func(ctx context.Context, o metav1.ListOptions) ([]string, error) {
+			l, err := pods.List(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			// a pod already terminating is on its way out
+			return namesOf(l.Items, func(p corev1.Pod) (string, bool) { return p.Name, p.DeletionTimestamp == nil }), nil
+		}, pods.Delete},
+		{"configmap", "configmaps", func(ctx context.Context, o metav1.ListOptions) ([]string, error) {
+			l, err := cms.List(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			return namesOf(l.Items, func(c corev1.ConfigMap) (string, bool) { return c.Name, true }), nil
+		}, cms.Delete},
+		{"secret", "secrets", func(ctx context.Context, o metav1.ListOptions) ([]string, error) {
+			l, err := secs.List(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			return namesOf(l.Items, func(s corev1.Secret) (string, bool) {
+				// a user's own Secret of up's name stays
+				return s.Name, s.Name != secrets.Name(release) || s.Labels["app.kubernetes.io/managed-by"] == secrets.ManagedBy
+			}), nil
+		}, secs.Delete},
+	}
+}
+
+func namesOf[T any](items []T, keep func(T) (string, bool)) []string {
+	var names []string
+	for _, it := range items {
+		if n, ok := keep(it); ok {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // DeleteNamespace deletes ns and waits until it is gone, so that an up
@@ -235,7 +270,7 @@ func DeleteNamespace(ctx context.Context, cs kubernetes.Interface, ns string, ti
 		return apierrors.IsNotFound(err), nil
 	})
 	if err != nil {
-		return true, clierr.New("namespace "+ns+" is still terminating", "check `kubectl get ns "+ns+" -o yaml` for finalizers", err)
+		return true, clierr.New(fmt.Sprintf("namespace %s is still terminating after %s", ns, timeout), "check `kubectl get ns "+ns+" -o yaml` for finalizers", err)
 	}
 	return true, nil
 }

@@ -3,6 +3,7 @@ package down
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,9 +13,13 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/deploy"
@@ -121,5 +126,22 @@ func TestActionDryRun(t *testing.T) {
 	r.Uninstalled = true
 	if s := r.Summary(); s != "release todo removed from namespace ns" {
 		t.Errorf("summary %q", s)
+	}
+}
+
+// A kind down cannot list is an error naming it, not a silent success with
+// objects left behind.
+func TestDeleteLeftoversListError(t *testing.T) {
+	for _, plural := range []string{"jobs", "pods", "configmaps", "secrets"} {
+		t.Run(plural, func(t *testing.T) {
+			cs := fake.NewClientset()
+			cs.PrependReactor("list", plural, func(k8stesting.Action) (bool, runtime.Object, error) {
+				return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: plural}, "", errors.New("no list"))
+			})
+			_, err := DeleteLeftovers(context.Background(), cs, "ns", "todo")
+			if err == nil || !strings.Contains(err.Error(), "list leftover "+plural+" in ns") {
+				t.Errorf("got %v, want an error naming %s", err, plural)
+			}
+		})
 	}
 }

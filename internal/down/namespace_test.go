@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,6 +19,7 @@ import (
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/deploy"
@@ -36,8 +38,10 @@ func TestDeleteNamespaceOnlyWhenOurs(t *testing.T) {
 	for name, tc := range map[string]struct {
 		labels  map[string]string
 		objects []runtime.Object
+		stuck   bool   // the namespace stays Terminating
 		want    string // "" when the namespace goes
 	}{
+		"ours, stuck terminating":  {labels: created, stuck: true, want: "namespace ns is still terminating after 1s"},
 		"not created by helm-todo": {labels: nil, want: "was not created by helm-todo"},
 		"holds a user's configmap": {labels: created, objects: []runtime.Object{userCM}, want: "configmap/user-data"},
 		"ours and empty":           {labels: created},
@@ -50,18 +54,25 @@ func TestDeleteNamespaceOnlyWhenOurs(t *testing.T) {
 				t.Fatal(err)
 			}
 			cs := fake.NewClientset(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ns", Labels: tc.labels}})
+			if tc.stuck {
+				cs.PrependReactor("delete", "namespaces", func(k8stesting.Action) (bool, runtime.Object, error) { return true, nil, nil })
+			}
 			cs.Discovery().(*fakediscovery.FakeDiscovery).Resources = []*metav1.APIResourceList{{GroupVersion: "v1", APIResources: []metav1.APIResource{
 				{Name: "configmaps", Kind: "ConfigMap", Namespaced: true, Verbs: []string{"list"}}}}}
 			dyn := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
 				map[schema.GroupVersionResource]string{{Version: "v1", Resource: "configmaps"}: "ConfigMapList"}, tc.objects...)
 			o := Options{
-				Deploy:          deploy.Options{HelmBin: helm, Release: "todo", Namespace: "ns"},
+				Deploy:          deploy.Options{HelmBin: helm, Release: "todo", Namespace: "ns", Timeout: time.Second},
 				Client:          func() (kubernetes.Interface, error) { return cs, nil },
 				Dynamic:         func() (dynamic.Interface, error) { return dyn, nil },
 				Runner:          command.Exec{},
 				DeleteNamespace: true,
 			}
-			r, err := (&Action{Options: o, Out: &bytes.Buffer{}}).Run(context.Background())
+			// down waits --timeout (1s here) for the namespace to go, not a
+			// fixed time: the context only keeps a regression from hanging.
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			r, err := (&Action{Options: o, Out: &bytes.Buffer{}}).Run(ctx)
 			_, getErr := cs.CoreV1().Namespaces().Get(context.Background(), "ns", metav1.GetOptions{})
 			if tc.want == "" {
 				if err != nil || !r.NamespaceDeleted || getErr == nil {
@@ -71,6 +82,9 @@ func TestDeleteNamespaceOnlyWhenOurs(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want a refusal naming %q", err, tc.want)
+			}
+			if tc.stuck {
+				return
 			}
 			if getErr != nil || r.NamespaceDeleted {
 				t.Errorf("namespace deleted despite the refusal: %v", getErr)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/helm-todo/helm-todo/internal/command"
+	"github.com/helm-todo/helm-todo/internal/testsupport/needtool"
 )
 
 func TestParseMajor(t *testing.T) {
@@ -43,7 +44,7 @@ func TestMajorOfRealHelm(t *testing.T) {
 	for want, bin := range map[int]string{3: ".tools/helm3/helm", 4: ".tools/helm4/helm"} {
 		path := filepath.Join(root, bin)
 		if _, err := os.Stat(path); err != nil {
-			t.Skipf("%s not built; run make tools", bin)
+			needtool.Missing(t, "%s not built; run make tools", bin)
 		}
 		got, err := Major(context.Background(), command.Exec{}, path)
 		if err != nil || got != want {

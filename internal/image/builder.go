@@ -109,7 +109,7 @@ func (b Builder) BuildCmd(dockerfile, ignoreFile, contextDir, ref string, args m
 		}
 	default:
 		// The OCI image format has no HEALTHCHECK field; the docker format
-		// keeps the one the Dockerfiles declare (R1, R2).
+		// keeps the one the Dockerfiles declare.
 		a = []string{"build", "--format", "docker", "-f", dockerfile, "-t", ref}
 		if ignoreFile != "" {
 			a = append(a, "--ignorefile", ignoreFile)

@@ -3,7 +3,7 @@
 //
 // A content tag is what makes an unchanged tree cost nothing: the same
 // inputs give the same tag, the builder already has that tag, so there is
-// no build, no load and no rollout (design §3.3). A changed input gives a
+// no build, no load and no rollout. A changed input gives a
 // new tag, so the Deployment changes and pods roll.
 package image
 

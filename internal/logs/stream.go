@@ -117,16 +117,21 @@ func (s *Streamer) follow(ctx context.Context, c *container, id string) {
 	}
 	label := prefix(c.component, c.pod, s.Colour)
 	rc, err := s.Client.CoreV1().Pods(s.Namespace).GetLogs(c.pod, opts).Stream(ctx)
-	if err != nil {
-		c.failures++
-	} else {
-		c.failures = 0
+	if err == nil {
 		// The cursor is only touched here while streaming is set, so
 		// copyLines may use it without the lock.
 		_ = copyLines(rc, &c.cur, func(line string) { s.Out.Line(label + " " + line) })
 		rc.Close()
 	}
 	s.mu.Lock()
+	// Under the lock: once streaming is cleared, sync may start the next
+	// follow of this container, which reads and writes failures too.
+	if err != nil {
+		c.failures++
+	} else {
+		c.failures = 0
+	}
+	backoff := s.Retry << min(c.failures, 5)
 	c.streaming = false
 	pod, exists := s.lister(c.pod)
 	again := false
@@ -149,7 +154,7 @@ func (s *Streamer) follow(ctx context.Context, c *container, id string) {
 	}
 	select {
 	case <-ctx.Done():
-	case <-time.After(s.Retry << min(c.failures, 5)):
+	case <-time.After(backoff):
 		if pod, ok := s.lister(c.pod); ok {
 			s.sync(ctx, pod)
 		}

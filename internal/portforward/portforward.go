@@ -118,7 +118,7 @@ func (f *Forwarder) handle(ctx context.Context, local net.Conn) {
 			f.log("port-forward %s: %v", f.URL(), err)
 			return
 		}
-		conn, err := f.streamConn(pod)
+		conn, err := f.streamConn(ctx, pod)
 		if err != nil {
 			f.log("port-forward %s: pod %s: %v; trying again", f.URL(), pod, err)
 			f.drop(conn)
@@ -222,36 +222,70 @@ func containerPort(p corev1.Pod, target intstr.IntOrString) (int, error) {
 }
 
 // streamConn is the API connection to pod's port-forward, opened when
-// there is none to that pod or the last one closed.
-func (f *Forwarder) streamConn(pod string) (httpstream.Connection, error) {
+// there is none to that pod or the last one closed. The dial happens
+// outside the lock and gives up when ctx ends: it takes no context of its
+// own, and Ctrl-C must not wait behind a slow API server.
+func (f *Forwarder) streamConn(ctx context.Context, pod string) (httpstream.Connection, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.conn != nil && f.pod == pod {
 		select {
 		case <-f.conn.CloseChan():
 		default:
-			return f.conn, nil
+			conn := f.conn
+			f.mu.Unlock()
+			return conn, nil
 		}
 	}
+	f.mu.Unlock()
+	conn, err := f.dial(ctx, pod)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ctx.Err() != nil { // Serve has closed the last one already
+		conn.Close()
+		return nil, ctx.Err()
+	}
 	if f.conn != nil {
-		f.conn.Close()
-		f.conn = nil
-	}
-	transport, upgrader, err := spdy.RoundTripperFor(f.Config)
-	if err != nil {
-		return nil, err
-	}
-	url := f.Client.CoreV1().RESTClient().Post().Resource("pods").Namespace(f.Namespace).Name(pod).SubResource("portforward").URL()
-	dialer := spdy.NewDialer(upgrader, &http.Client{Transport: transport}, http.MethodPost, url)
-	conn, _, err := dialer.Dial(protocolV1)
-	if err != nil {
-		return nil, err
+		f.conn.Close() // to another pod, closed, or dialled at the same time
 	}
 	if f.pod != "" && f.pod != pod {
 		f.log("port-forward %s: now to pod %s", f.URL(), pod)
 	}
 	f.conn, f.pod = conn, pod
 	return conn, nil
+}
+
+// dial opens a port-forward connection to pod, or returns when ctx ends
+// (the abandoned dial's connection is closed when it arrives).
+func (f *Forwarder) dial(ctx context.Context, pod string) (httpstream.Connection, error) {
+	transport, upgrader, err := spdy.RoundTripperFor(f.Config)
+	if err != nil {
+		return nil, err
+	}
+	url := f.Client.CoreV1().RESTClient().Post().Resource("pods").Namespace(f.Namespace).Name(pod).SubResource("portforward").URL()
+	dialer := spdy.NewDialer(upgrader, &http.Client{Transport: transport}, http.MethodPost, url)
+	type result struct {
+		conn httpstream.Connection
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		conn, _, err := dialer.Dial(protocolV1)
+		done <- result{conn, err}
+	}()
+	select {
+	case r := <-done:
+		return r.conn, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.conn != nil {
+				r.conn.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
 }
 
 // drop forgets conn if it is still the current one.

@@ -132,5 +132,5 @@ func policyFix(err error) string {
 	case errors.As(err, &pe):
 		return "--config must name a readable policy file, or drop --config to use the embedded default policy"
 	}
-	return "fix the policy field named above (the embedded default is in the README's Post-renderer section)"
+	return "fix the policy field named above (the embedded default is postrender/policy/default.yaml; docs/post-renderer.md explains each field)"
 }

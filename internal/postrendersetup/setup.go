@@ -1,5 +1,5 @@
 // Package postrendersetup makes `--post-renderer helm-todo` resolve for the
-// user's helm. The two majors resolve the name differently (design §4):
+// user's helm. The two majors resolve the name differently:
 //
 //   - Helm 3 calls exec.LookPath on it, so helm-todo must be on PATH: the
 //     plugin's post-renderer binary (bin/helm-todo-postrender) is linked as
@@ -9,9 +9,12 @@
 //     so the post-renderer plugin (named helm-todo) is installed with `helm
 //     plugin install`: from the release the todo plugin came from, verified
 //     (see ResolveSource), or in a checkout from the nested directory
-//     <plugin>/plugins/helm-todo-postrenderer.
+//     <plugin>/plugins/helm-todo-postrenderer. Its manifest is one Helm 3
+//     cannot read, so it goes where no Helm 3 looks when one is around (see
+//     Dirs).
 //
-// Both are idempotent: running again reports what is already in place.
+// Both are idempotent: running again reports what is already in place, and
+// a Helm 4 plugin of another version is replaced.
 package postrendersetup
 
 import (
@@ -58,9 +61,17 @@ type Options struct {
 	PluginDir string // the `todo` plugin's root, holding bin/ and plugins/
 	// BinDir is where Helm 3's link goes; empty means ~/.local/bin.
 	BinDir string
-	// PathEnv is the PATH to check BinDir against; os.Getenv("PATH") in
+	// PathEnv is the PATH to check BinDir against and, on Helm 4, to look
+	// for a Helm 3 sharing the plugin directory; os.Getenv("PATH") in
 	// production.
 	PathEnv string
+	// DataHome and Plugins are Helm's HELM_DATA_HOME and HELM_PLUGINS as
+	// Helm handed them to the plugin; empty ones are asked of `helm env`.
+	DataHome, Plugins string
+	// Own installs the Helm 4 plugin into helm-todo's own directory
+	// (Dirs.OwnPlugins) whether or not a Helm 3 is around: up, which runs
+	// helm with that directory in HELM_PLUGINS.
+	Own bool
 	// Major skips asking helm for its version when non-zero.
 	Major  int
 	Runner command.Runner
@@ -97,11 +108,16 @@ func Run(ctx context.Context, o Options) error {
 	return linkBinary(o, bin)
 }
 
-// installPlugin installs the post-renderer as a Helm 4 plugin. A second
-// install fails with "plugin already exists", hence the check first.
+// installPlugin installs the post-renderer as a Helm 4 plugin of the todo
+// plugin's version: where it is missing, and over a copy of another version
+// (Helm 4 updates no archive install in place, hence uninstall, install).
 // `helm plugin install <dir>` symlinks a directory and verifies nothing; an
 // archive URL or oci:// reference is verified against the keyring unless
 // SkipVerify.
+//
+// It goes into Helm 4's default directory, which Helm 3 shares, only when
+// no Helm 3 on PATH scans that directory; otherwise (and always for up) into
+// helm-todo's own one, which only a Helm 4 told so reads.
 func installPlugin(ctx context.Context, o Options) error {
 	version, err := PluginVersion(o.PluginDir)
 	if err != nil {
@@ -114,17 +130,58 @@ func installPlugin(ctx context.Context, o Options) error {
 	if o.PlainHTTP && !src.OCI {
 		return clierr.Usage("--plain-http applies to an oci:// source, not "+src.Ref, "drop --plain-http, or pass --from oci://<registry>/<path>", nil)
 	}
-	installed, err := listPlugins(ctx, o)
+	dirs, err := ResolveDirs(ctx, o.Runner, o.HelmBin, o.DataHome, o.Plugins)
 	if err != nil {
 		return err
 	}
-	if typ, ok := installed[PluginName]; ok {
-		if typ != "" && typ != "postrenderer/v1" {
-			return clierr.New(fmt.Sprintf("a plugin named %s of type %s is already installed in %s", PluginName, typ, o.HelmBin),
-				fmt.Sprintf("uninstall it with `%s plugin uninstall %s`, then run this again", o.HelmBin, PluginName), nil)
+	own := o.Own
+	if !own {
+		for _, h := range FindHelm3(ctx, o.Runner, o.PathEnv, o.HelmBin) {
+			if h.Scans(dirs.Shared()) {
+				own = true
+				fmt.Fprintf(o.Out, "%s (Helm %s) also loads plugins from %s and cannot read a Helm 4 plugin manifest: one there and it loads no plugin at all\n",
+					h.Bin, h.Version, dirs.Shared())
+				for _, m := range V1Manifests([]string{dirs.Shared()}) {
+					if m.Name == PluginName {
+						fmt.Fprintf(o.Out, "warning: %s, an earlier install of this plugin, already keeps %s from loading any plugin; remove it with `%s plugin uninstall %s`\n",
+							filepath.Dir(m.Path), h.Bin, o.HelmBin, PluginName)
+					}
+				}
+				break
+			}
 		}
-		fmt.Fprintf(o.Out, "the %s post-renderer plugin is already installed in %s; use --post-renderer %s\n", PluginName, o.HelmBin, PluginName)
-		return nil
+	}
+	var env []string
+	where := dirs.Shared()
+	if own {
+		// Helm 4 installs into $HELM_DATA_HOME/plugins and lists HELM_PLUGINS.
+		env = []string{"HELM_DATA_HOME=" + dirs.OwnHome(), "HELM_PLUGINS=" + dirs.OwnPlugins()}
+		where = dirs.OwnPlugins()
+	}
+	installed, err := listPlugins(ctx, o, env)
+	if err != nil {
+		return err
+	}
+	replaced := ""
+	if p, ok := installed[PluginName]; ok {
+		uninstall := command.Cmd{Name: o.HelmBin, Args: []string{"plugin", "uninstall", PluginName}, Env: env}
+		if p.Type != "" && p.Type != "postrenderer/v1" {
+			return clierr.New(fmt.Sprintf("a plugin named %s of type %s is already installed in %s", PluginName, p.Type, where),
+				fmt.Sprintf("uninstall it with `%s`, then run this again", command.ShellLine(uninstall)), nil)
+		}
+		if p.Version == version {
+			fmt.Fprintf(o.Out, "the %s post-renderer plugin %s is already installed in %s\n", PluginName, version, where)
+			usage(o, dirs, own)
+			return nil
+		}
+		fmt.Fprintf(o.Out, "the %s post-renderer plugin in %s is version %s, this todo plugin is %s: replacing it\n", PluginName, where, p.Version, version)
+		replaced = p.Version
+		if o.DryRun {
+			fmt.Fprintln(o.Out, command.ShellLine(uninstall))
+		} else if _, err := o.Runner.Run(ctx, uninstall); err != nil {
+			return clierr.New(fmt.Sprintf("remove the %s post-renderer plugin %s from %s to update it", PluginName, p.Version, where),
+				"run `"+command.ShellLine(uninstall)+"` yourself to see Helm's message, then run this again", err)
+		}
 	}
 	args := []string{"plugin", "install", src.Ref}
 	if !src.Local {
@@ -137,12 +194,18 @@ func installPlugin(ctx context.Context, o Options) error {
 			args = append(args, "--plain-http")
 		}
 	}
-	install := command.Cmd{Name: o.HelmBin, Args: args, Stdout: o.Out}
+	install := command.Cmd{Name: o.HelmBin, Args: args, Env: env, Stdout: o.Out}
 	if o.DryRun {
-		_, err := command.DryRun{Out: o.Out}.Run(ctx, install)
-		return err
+		fmt.Fprintln(o.Out, command.ShellLine(install))
+		usage(o, dirs, own)
+		return nil
 	}
-	fmt.Fprintf(o.Out, "installing the %s post-renderer plugin %s from %s (%s)\n", PluginName, version, src.Ref, describe(src, o))
+	if own {
+		if err := os.MkdirAll(dirs.OwnPlugins(), 0o755); err != nil {
+			return clierr.New("create "+dirs.OwnPlugins(), "check that "+dirs.DataHome+" is writable", err)
+		}
+	}
+	fmt.Fprintf(o.Out, "installing the %s post-renderer plugin %s from %s (%s) into %s\n", PluginName, version, src.Ref, describe(src, o), where)
 	// Helm installs a directory under its base name, an archive or OCI
 	// reference under the plugin's name.
 	dirName := PluginName
@@ -150,30 +213,57 @@ func installPlugin(ctx context.Context, o Options) error {
 		dirName = filepath.Base(src.Ref)
 	}
 	if _, err := o.Runner.Run(ctx, install); err != nil {
-		fix := misplaced(ctx, o, dirName) // "plugin already exists" where helm does not look
+		fix := ""
+		if !own {
+			fix = misplaced(ctx, o, dirName) // "plugin already exists" where helm does not look
+		}
 		if fix == "" && !src.Local && !o.SkipVerify {
-			fix = "check that the keyring (--keyring, default ~/.gnupg/pubring.gpg) holds the helm-todo release key (README \"Verify the release key\") and that " + src.Ref + ".prov can be fetched; Helm's message is above"
+			fix = "check that the keyring (--keyring, default ~/.gnupg/pubring.gpg) holds the helm-todo release key (docs/install.md, \"The release key\") and that " + src.Ref + ".prov can be fetched; Helm's message is above"
 		}
 		if fix == "" {
-			fix = "run `" + install.String() + "` yourself to see Helm's full message"
+			fix = "run `" + command.ShellLine(install) + "` yourself to see Helm's full message"
+		}
+		if replaced != "" {
+			fix = "version " + replaced + " was uninstalled first, so none is installed now; " + fix
 		}
 		return clierr.New("install the post-renderer plugin from "+src.Ref, fix, err)
 	}
 	// Helm 4 may install where it does not look (see misplaced), and then
 	// --post-renderer helm-todo fails mid-deploy: check now instead.
-	installed, err = listPlugins(ctx, o)
+	installed, err = listPlugins(ctx, o, env)
 	if err != nil {
 		return err
 	}
 	if _, ok := installed[PluginName]; !ok {
-		fix := misplaced(ctx, o, dirName)
+		fix := ""
+		if !own {
+			fix = misplaced(ctx, o, dirName)
+		}
 		if fix == "" {
 			fix = "run `" + o.HelmBin + " plugin list` and `" + o.HelmBin + " env` to see where Helm looks for plugins"
 		}
-		return clierr.New(fmt.Sprintf("`%s` succeeded but `%s plugin list` does not show %s", install.String(), o.HelmBin, PluginName), fix, nil)
+		return clierr.New(fmt.Sprintf("`%s` succeeded but `%s plugin list` does not show %s", command.ShellLine(install), o.HelmBin, PluginName), fix, nil)
 	}
-	fmt.Fprintf(o.Out, "installed the %s post-renderer plugin; use --post-renderer %s\n", PluginName, PluginName)
+	fmt.Fprintf(o.Out, "installed the %s post-renderer plugin %s into %s\n", PluginName, version, where)
+	usage(o, dirs, own)
 	return nil
+}
+
+// usage says how --post-renderer helm-todo finds the plugin. In the own
+// directory, Helm 4 needs it in HELM_PLUGINS, and Helm 3 reads that
+// variable too: it must be set for Helm 4's commands alone.
+func usage(o Options, dirs Dirs, own bool) {
+	if !own {
+		fmt.Fprintf(o.Out, "use --post-renderer %s\n", PluginName)
+		return
+	}
+	if o.Own {
+		return // up runs helm with it in HELM_PLUGINS
+	}
+	plugins := "HELM_PLUGINS=" + command.Quote(dirs.WithOwn())
+	fmt.Fprintf(o.Out, "no Helm 3 scans %s, and `helm todo up` finds the plugin there by itself. Helm 4 finds it for your own commands only with that directory in HELM_PLUGINS; set it for Helm 4 alone, as Helm 3 reads HELM_PLUGINS too:\n", dirs.OwnPlugins())
+	fmt.Fprintf(o.Out, "  %s %s install web ./chart --post-renderer %s\n", plugins, o.HelmBin, PluginName)
+	fmt.Fprintf(o.Out, "or once, in your shell's profile:\n  alias %s='%s %s'\n", filepath.Base(o.HelmBin), strings.ReplaceAll(plugins, "'", `'\''`), o.HelmBin)
 }
 
 func describe(src Source, o Options) string {
@@ -194,11 +284,10 @@ func describe(src Source, o Options) string {
 // returns the fix when the two differ, and "" when they agree or `helm env`
 // fails.
 func misplaced(ctx context.Context, o Options, dirName string) string {
-	res, err := o.Runner.Run(ctx, command.Cmd{Name: o.HelmBin, Args: []string{"env"}})
+	env, err := helmEnv(ctx, o.Runner, o.HelmBin, nil)
 	if err != nil {
 		return ""
 	}
-	env := parseHelmEnv(string(res.Stdout))
 	plugins, data := env["HELM_PLUGINS"], env["HELM_DATA_HOME"]
 	if plugins == "" || data == "" {
 		return ""
@@ -209,6 +298,15 @@ func misplaced(ctx context.Context, o Options, dirName string) string {
 	}
 	return fmt.Sprintf("Helm 4 installs a plugin into HELM_DATA_HOME/plugins (%s) but loads plugins from HELM_PLUGINS (%s): unset HELM_PLUGINS or set it to %s (the plugin is there), or keep it and run `ln -s %s %s/`",
 		want, plugins, want, filepath.Join(want, dirName), plugins)
+}
+
+// helmEnv runs `helm env`, with env (KEY=VALUE) on top of this process's.
+func helmEnv(ctx context.Context, r command.Runner, helmBin string, env []string) (map[string]string, error) {
+	res, err := r.Run(ctx, command.Cmd{Name: helmBin, Args: []string{"env"}, Env: env})
+	if err != nil {
+		return nil, clierr.New("run `"+helmBin+" env`", "check that "+helmBin+" works", err)
+	}
+	return parseHelmEnv(string(res.Stdout)), nil
 }
 
 // parseHelmEnv reads `helm env` output: KEY="value" lines.
@@ -227,11 +325,19 @@ func parseHelmEnv(out string) map[string]string {
 	return env
 }
 
-// listPlugins returns installed plugin names and, on Helm 4, their types.
-func listPlugins(ctx context.Context, o Options) (map[string]string, error) {
-	res, err := o.Runner.Run(ctx, command.Cmd{Name: o.HelmBin, Args: []string{"plugin", "list"}})
+// Listed is one row of `helm plugin list`.
+type Listed struct {
+	Version string
+	Type    string // Helm 4 only
+}
+
+// listPlugins returns installed plugins by name; env (KEY=VALUE) points
+// helm at another plugin directory.
+func listPlugins(ctx context.Context, o Options, env []string) (map[string]Listed, error) {
+	c := command.Cmd{Name: o.HelmBin, Args: []string{"plugin", "list"}, Env: env}
+	res, err := o.Runner.Run(ctx, c)
 	if err != nil {
-		return nil, clierr.New("list the installed helm plugins", "check that `"+o.HelmBin+" plugin list` works", err)
+		return nil, clierr.New("list the installed helm plugins", "check that `"+command.ShellLine(c)+"` works", err)
 	}
 	return ParsePluginList(string(res.Stdout)), nil
 }
@@ -239,29 +345,28 @@ func listPlugins(ctx context.Context, o Options) (map[string]string, error) {
 // ParsePluginList reads `helm plugin list` output: a header line, then one
 // plugin per line. Helm 4's columns are NAME VERSION TYPE ...; Helm 3 has no
 // TYPE column, so types stay empty there.
-func ParsePluginList(out string) map[string]string {
-	plugins := map[string]string{}
+func ParsePluginList(out string) map[string]Listed {
+	plugins := map[string]Listed{}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) == 0 {
 		return plugins
 	}
-	header := strings.Fields(lines[0])
-	typeCol := -1
-	for i, h := range header {
-		if h == "TYPE" {
-			typeCol = i
+	col := map[string]int{}
+	for i, h := range strings.Fields(lines[0]) {
+		col[h] = i
+	}
+	field := func(f []string, name string) string {
+		if i, ok := col[name]; ok && i < len(f) {
+			return f[i]
 		}
+		return ""
 	}
 	for _, l := range lines[1:] {
 		f := strings.Fields(l)
 		if len(f) == 0 {
 			continue
 		}
-		typ := ""
-		if typeCol >= 0 && typeCol < len(f) {
-			typ = f[typeCol]
-		}
-		plugins[f[0]] = typ
+		plugins[f[0]] = Listed{Version: field(f, "VERSION"), Type: field(f, "TYPE")}
 	}
 	return plugins
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,18 +17,18 @@ import (
 func TestParsePluginList(t *testing.T) {
 	tests := map[string]struct {
 		out  string
-		want map[string]string
+		want map[string]Listed
 	}{
 		"helm 3": {
 			out:  "NAME\tVERSION\tDESCRIPTION\ntodo\t0.1.0\trun the Todo chatbot\ndiff\t3.9.0\tPreview helm upgrade\n",
-			want: map[string]string{"todo": "", "diff": ""},
+			want: map[string]Listed{"todo": {Version: "0.1.0"}, "diff": {Version: "3.9.0"}},
 		},
 		"helm 4": {
-			out:  "NAME     \tVERSION\tTYPE           \tAPIVERSION\tPROVENANCE\tSOURCE \nhelm-todo\t0.1.0  \tpostrenderer/v1\tv1        \tlocal dev \tunknown\ntodo\t0.1.0\tcli/v1\tlegacy\tlocal dev\tunknown\n",
-			want: map[string]string{"helm-todo": "postrenderer/v1", "todo": "cli/v1"},
+			out:  "NAME     \tVERSION\tTYPE           \tAPIVERSION\tPROVENANCE\tSOURCE \nhelm-todo\t0.1.0  \tpostrenderer/v1\tv1        \tlocal dev \tunknown\ntodo\t0.2.0\tcli/v1\tlegacy\tlocal dev\tunknown\n",
+			want: map[string]Listed{"helm-todo": {Version: "0.1.0", Type: "postrenderer/v1"}, "todo": {Version: "0.2.0", Type: "cli/v1"}},
 		},
-		"none":  {out: "NAME\tVERSION\tDESCRIPTION\n", want: map[string]string{}},
-		"empty": {out: "", want: map[string]string{}},
+		"none":  {out: "NAME\tVERSION\tDESCRIPTION\n", want: map[string]Listed{}},
+		"empty": {out: "", want: map[string]Listed{}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -37,35 +38,71 @@ func TestParsePluginList(t *testing.T) {
 			}
 			for k, v := range tc.want {
 				if got[k] != v {
-					t.Errorf("%s: got type %q, want %q", k, got[k], v)
+					t.Errorf("%s: got %+v, want %+v", k, got[k], v)
 				}
 			}
 		})
 	}
 }
 
-// fakeHelm answers `helm plugin list` with list and records every command.
-// fakeHelm answers like helm: plugin list shows what plugin install added,
-// unless installHidden (Helm 4 installing where it does not look).
+// fakeHelm answers like helm: plugin list shows what plugin install added
+// (in helm-todo's own directory when HELM_PLUGINS points there), unless
+// installHidden (Helm 4 installing where it does not look). helm3, when set,
+// is the path of a Helm 3 that scans /d/plugins.
 type fakeHelm struct {
 	list          string
+	ownList       string // `plugin list` with HELM_PLUGINS=/d/helm-todo-helm4/plugins
 	env           string // `helm env` output
 	installErr    error
 	installHidden bool
+	helm3         string
+	ownEnv        string // the own directory's HELM_PLUGINS=, when not under /d
+	helm3Plugins  string // the Helm 3's HELM_PLUGINS, when not /d/plugins
 	calls         []string
 }
 
+const listHeader = "NAME\tVERSION\tTYPE\tAPIVERSION\tPROVENANCE\tSOURCE\n"
+
 func (f *fakeHelm) Run(_ context.Context, c command.Cmd) (command.Result, error) {
-	f.calls = append(f.calls, c.String())
+	f.calls = append(f.calls, command.ShellLine(c))
+	list := &f.list
+	own := "HELM_PLUGINS=/d/helm-todo-helm4/plugins"
+	if f.ownEnv != "" {
+		own = f.ownEnv
+	}
+	if slices.Contains(c.Env, own) {
+		list = &f.ownList
+		if *list == "" {
+			*list = listHeader
+		}
+	}
 	switch {
+	case f.helm3 != "" && c.Name == f.helm3 && c.Args[0] == "version":
+		return command.Result{Stdout: []byte("v3.22.0")}, nil
+	case f.helm3 != "" && c.Name == f.helm3 && c.Args[0] == "env":
+		plugins := "/d/plugins"
+		if f.helm3Plugins != "" {
+			plugins = f.helm3Plugins
+		}
+		return command.Result{Stdout: []byte("HELM_PLUGINS=\"" + plugins + "\"\n")}, nil
+	case c.Name == f.helm3:
+		return command.Result{}, errors.New("unexpected")
 	case len(c.Args) >= 2 && c.Args[0] == "plugin" && c.Args[1] == "list":
-		return command.Result{Stdout: []byte(f.list)}, nil
+		return command.Result{Stdout: []byte(*list)}, nil
+	case len(c.Args) >= 2 && c.Args[0] == "plugin" && c.Args[1] == "uninstall":
+		var keep []string
+		for _, l := range strings.SplitAfter(*list, "\n") {
+			if !strings.HasPrefix(l, "helm-todo\t") {
+				keep = append(keep, l)
+			}
+		}
+		*list = strings.Join(keep, "")
 	case len(c.Args) >= 2 && c.Args[0] == "plugin" && c.Args[1] == "install":
 		if f.installErr != nil {
 			return command.Result{}, f.installErr
 		}
 		if !f.installHidden {
-			f.list += "helm-todo\t0.1.0\tpostrenderer/v1\tv1\tlocal dev\tunknown\n"
+			*list += "helm-todo\t0.1.0\tpostrenderer/v1\tv1\tlocal dev\tunknown\n"
 		}
 	case len(c.Args) == 1 && c.Args[0] == "env":
 		return command.Result{Stdout: []byte(f.env)}, nil
@@ -97,7 +134,7 @@ func pluginDir(t *testing.T) string {
 const misplacedEnv = "HELM_BIN=\"helm\"\nHELM_DATA_HOME=\"/d\"\nHELM_PLUGINS=\"/p\"\n"
 
 func TestHelm4InstallsThePluginOnce(t *testing.T) {
-	const header = "NAME\tVERSION\tTYPE\tAPIVERSION\tPROVENANCE\tSOURCE\n"
+	const header = listHeader
 	tests := map[string]struct {
 		list          string
 		dryRun        bool
@@ -111,6 +148,10 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 		release       string // the todo plugin's release-source file, "" for none (a checkout)
 		o             Options
 		wantCmd       string // the install command, "" for the nested directory's
+		ownList       string
+		helm3         bool     // a Helm 3 on PATH scans /d/plugins
+		wantCalls     []string // commands that must have run, in this order
+		wantNot       []string // output that must not appear
 	}{
 		"not installed": {list: header, wantInstall: true, wantOut: "installed the helm-todo post-renderer plugin"},
 		"archive install: from the same release, verified": {
@@ -139,6 +180,42 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 			wantErr: `--from "ftp://x" (from --from) is not an http(s) URL`, wantFix: "--from oci://",
 		},
 		"already installed": {list: header + "helm-todo\t0.1.0\tpostrenderer/v1\tv1\tlocal dev\tunknown\n", wantOut: "already installed"},
+		"an older version installed: replaced": {
+			list: header + "helm-todo\t0.0.9\tpostrenderer/v1\tv1\tlocal dev\tunknown\n", wantInstall: true,
+			wantOut:   "the helm-todo post-renderer plugin in /d/plugins is version 0.0.9, this todo plugin is 0.1.0: replacing it",
+			wantCalls: []string{"helm4 plugin uninstall helm-todo", "helm4 plugin install "},
+			wantNot:   []string{"already installed"},
+		},
+		"a newer version installed: replaced": {
+			list: header + "helm-todo\t0.2.0\tpostrenderer/v1\tv1\tlocal dev\tunknown\n", wantInstall: true,
+			wantOut:   "is version 0.2.0, this todo plugin is 0.1.0: replacing it",
+			wantCalls: []string{"helm4 plugin uninstall helm-todo", "helm4 plugin install "},
+		},
+		"a Helm 3 scans the shared directory: helm-todo's own one": {
+			list: header, helm3: true, wantInstall: true,
+			wantCmd: "HELM_DATA_HOME=/d/helm-todo-helm4 HELM_PLUGINS=/d/helm-todo-helm4/plugins helm4 plugin install ",
+			wantOut: "HELM_PLUGINS=/d/helm-todo-helm4/plugins:/d/plugins helm4 install web ./chart --post-renderer helm-todo",
+		},
+		"a Helm 3 scans the shared directory: already in the own one": {
+			list: header, helm3: true, ownList: header + "helm-todo\t0.1.0\tpostrenderer/v1\tv1\tlocal dev\tunknown\n",
+			wantOut: "already installed in /d/helm-todo-helm4/plugins",
+		},
+		"a Helm 3 scans the shared directory: older in the own one": {
+			list: header, helm3: true, ownList: header + "helm-todo\t0.0.1\tpostrenderer/v1\tv1\tlocal dev\tunknown\n", wantInstall: true,
+			wantCmd:   "HELM_DATA_HOME=/d/helm-todo-helm4 HELM_PLUGINS=/d/helm-todo-helm4/plugins helm4 plugin install ",
+			wantCalls: []string{"HELM_DATA_HOME=/d/helm-todo-helm4 HELM_PLUGINS=/d/helm-todo-helm4/plugins helm4 plugin uninstall helm-todo", "HELM_DATA_HOME=/d/helm-todo-helm4 HELM_PLUGINS=/d/helm-todo-helm4/plugins helm4 plugin install "},
+			wantOut:   "is version 0.0.1, this todo plugin is 0.1.0: replacing it",
+		},
+		"replacing fails: the fix says none is left": {
+			list: header + "helm-todo\t0.0.9\tpostrenderer/v1\tv1\tlocal dev\tunknown\n", installErr: errors.New("exit 1: Error: boom"),
+			env: "HELM_DATA_HOME=\"/d\"\nHELM_PLUGINS=\"/d/plugins\"\n", wantErr: "boom", wantFix: "version 0.0.9 was uninstalled first, so none is installed now",
+		},
+		"up: helm-todo's own directory, with no Helm 3 around": {
+			list: header, o: Options{Own: true}, wantInstall: true,
+			wantCmd: "HELM_DATA_HOME=/d/helm-todo-helm4 HELM_PLUGINS=/d/helm-todo-helm4/plugins helm4 plugin install ",
+			wantOut: "installed the helm-todo post-renderer plugin 0.1.0 into /d/helm-todo-helm4/plugins",
+			wantNot: []string{"alias"},
+		},
 		"name taken by another type": {
 			list:    header + "helm-todo\t9.9.9\tcli/v1\tlegacy\tlocal dev\tunknown\n",
 			wantErr: "of type cli/v1 is already installed", wantFix: "helm4 plugin uninstall helm-todo",
@@ -163,10 +240,26 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 			if tc.release != "" {
 				must(t, os.WriteFile(filepath.Join(dir, ReleaseSourceFile), []byte(tc.release), 0o644))
 			}
-			helm := &fakeHelm{list: tc.list, env: tc.env, installErr: tc.installErr, installHidden: tc.installHidden}
+			helm := &fakeHelm{list: tc.list, ownList: tc.ownList, env: tc.env, installErr: tc.installErr, installHidden: tc.installHidden}
 			var out bytes.Buffer
 			o := tc.o
 			o.HelmBin, o.PluginDir, o.Major, o.Runner, o.DryRun, o.Out = "helm4", dir, 4, helm, tc.dryRun, &out
+			if tc.env == "" {
+				o.DataHome, o.Plugins = "/d", "/d/plugins" // as Helm hands them to a plugin
+			}
+			if tc.helm3 {
+				bin := t.TempDir()
+				helm.helm3 = filepath.Join(bin, "helm3")
+				must(t, os.WriteFile(helm.helm3, []byte("#!/bin/sh\n"), 0o755))
+				o.PathEnv = bin
+			}
+			if tc.o.Own {
+				o.DataHome = filepath.Join(t.TempDir(), "d") // up creates the own directory
+				o.Plugins = filepath.Join(o.DataHome, "plugins")
+				tc.wantCmd = strings.ReplaceAll(tc.wantCmd, "/d", o.DataHome)
+				tc.wantOut = strings.ReplaceAll(tc.wantOut, "/d", o.DataHome)
+				helm.ownEnv = "HELM_PLUGINS=" + filepath.Join(o.DataHome, OwnHomeName, "plugins")
+			}
 			err := Run(context.Background(), o)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -184,16 +277,31 @@ func TestHelm4InstallsThePluginOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			installed := false
+			next := 0
 			for _, c := range helm.calls {
-				if strings.HasPrefix(c, "helm4 plugin install ") {
+				if next < len(tc.wantCalls) && strings.HasPrefix(c, tc.wantCalls[next]) {
+					next++
+				}
+				if strings.Contains(c, "helm4 plugin install ") {
 					installed = true
 					want := tc.wantCmd
 					if want == "" {
-						want = "helm4 plugin install " + filepath.Join(dir, "plugins", "helm-todo-postrenderer")
+						want = "helm4 plugin install "
+					}
+					if strings.HasSuffix(want, " ") {
+						want += filepath.Join(dir, "plugins", "helm-todo-postrenderer")
 					}
 					if c != want {
 						t.Errorf("ran %q, want %q", c, want)
 					}
+				}
+			}
+			if next < len(tc.wantCalls) {
+				t.Errorf("calls %q lack %q (in this order)", helm.calls, tc.wantCalls)
+			}
+			for _, n := range tc.wantNot {
+				if strings.Contains(out.String(), n) {
+					t.Errorf("output %q has %q", out.String(), n)
 				}
 			}
 			if installed != tc.wantInstall {
@@ -302,5 +410,42 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// With a Helm 3 around, a post-renderer plugin an earlier install left in
+// the shared directory is named, with the command that removes it.
+func TestHelm4NamesAnEarlierInstallInHelm3Sight(t *testing.T) {
+	data := t.TempDir()
+	old := filepath.Join(data, "plugins", "helm-todo-postrenderer", "plugin.yaml")
+	must(t, os.MkdirAll(filepath.Dir(old), 0o755))
+	must(t, os.WriteFile(old, []byte("apiVersion: v1\ntype: postrenderer/v1\nname: helm-todo\nversion: 0.0.9\n"), 0o644))
+	bin := t.TempDir()
+	helm := &fakeHelm{list: listHeader, helm3: filepath.Join(bin, "helm-3.22"), helm3Plugins: filepath.Join(data, "plugins"),
+		ownEnv: "HELM_PLUGINS=" + filepath.Join(data, OwnHomeName, "plugins")}
+	must(t, os.WriteFile(helm.helm3, []byte("#!/bin/sh\n"), 0o755))
+	var out bytes.Buffer
+	err := Run(context.Background(), Options{HelmBin: "helm4", PluginDir: pluginDir(t), Major: 4, Runner: helm, Out: &out,
+		PathEnv: bin, DataHome: data, Plugins: filepath.Join(data, "plugins")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "warning: " + filepath.Dir(old) + ", an earlier install of this plugin, already keeps " + helm.helm3 + " from loading any plugin; remove it with `helm4 plugin uninstall helm-todo`"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("output %q lacks %q", out.String(), want)
+	}
+	if !strings.Contains(out.String(), "into "+filepath.Join(data, OwnHomeName, "plugins")) {
+		t.Errorf("output %q: not installed into helm-todo's own directory", out.String())
+	}
+}
+
+func TestHelmName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"helm": true, "helm3": true, "helm4": true, "helm-3.22": true, "helmv3": true, "helm-v3.22.0": true, "helm.exe": true,
+		"helm-todo": false, "helm-docs": false, "helmfile": false, "helm-todo-postrender": false, "xhelm": false,
+	} {
+		if got := helmName.MatchString(name); got != want {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
 	}
 }

@@ -9,11 +9,12 @@ import (
 	"github.com/helm-todo/helm-todo/internal/clierr"
 )
 
-// Where an app is looked for when helm-todo.yaml does not say: the seed's
+// Where an app is looked for when helm-todo.yaml does not say (the init
+// starter fills in the first that exists): the original repository's
 // layout first, then the plain one.
 var (
-	backendCandidates  = []string{"phase-3/backend", "backend"}
-	frontendCandidates = []string{"phase-3/frontend", "frontend"}
+	BackendCandidates  = []string{"phase-3/backend", "backend"}
+	FrontendCandidates = []string{"phase-3/frontend", "frontend"}
 )
 
 // Example apps shipped with the plugin, relative to the plugin directory.
@@ -71,8 +72,8 @@ func Resolve(f *File, root, configPath, pluginDir string) (*Project, error) {
 		p.ValuesFiles = append(p.ValuesFiles, vf)
 	}
 
-	backend, bErr := locate(root, "backend", f.Backend.Context, backendCandidates, where)
-	frontend, fErr := locate(root, "frontend", f.Frontend.Context, frontendCandidates, where)
+	backend, bErr := locate(root, "backend", f.Backend.Context, BackendCandidates, where)
+	frontend, fErr := locate(root, "frontend", f.Frontend.Context, FrontendCandidates, where)
 	switch {
 	case bErr != nil && !isNotFound(bErr):
 		return nil, bErr
@@ -84,11 +85,11 @@ func Resolve(f *File, root, configPath, pluginDir string) (*Project, error) {
 		frontend = filepath.Join(pluginDir, ExampleFrontend)
 		for _, d := range []string{backend, frontend} {
 			if _, err := os.Stat(d); err != nil {
-				return nil, clierr.New("no app found", fmt.Sprintf("put your apps in %s and %s, or set backend.context and frontend.context in %s", backendCandidates[0], frontendCandidates[0], FileName), fmt.Errorf("no backend or frontend under %s, and the plugin's example %s is missing", root, d))
+				return nil, clierr.New("no app found", fmt.Sprintf("put your apps in %s and %s, or set backend.context and frontend.context in %s", BackendCandidates[0], FrontendCandidates[0], FileName), fmt.Errorf("no backend or frontend under %s, and the plugin's example %s is missing", root, d))
 			}
 		}
 		p.Backend.Example, p.Frontend.Example = true, true
-		p.Notes = append(p.Notes, fmt.Sprintf("no app found under %s (looked for %s and %s); using the plugin's example apps from %s", root, joinOr(backendCandidates), joinOr(frontendCandidates), filepath.Join(pluginDir, "examples")))
+		p.Notes = append(p.Notes, fmt.Sprintf("no app found under %s (looked for %s and %s); using the plugin's example apps from %s", root, joinOr(BackendCandidates), joinOr(FrontendCandidates), filepath.Join(pluginDir, "examples")))
 	case bErr != nil:
 		return nil, bErr
 	case fErr != nil:

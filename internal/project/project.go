@@ -1,7 +1,7 @@
 // Package project reads helm-todo.yaml, the user's project config, and
 // resolves it against the repository it lives in.
 //
-// The file is optional: without it, the defaults follow the seed's layout
+// The file is optional: without it, the defaults follow the original app's layout
 // (phase-3/backend, phase-3/frontend), then a plain backend/ + frontend/
 // layout, and when the repository has no app at all, the plugin's own
 // example apps, so a newcomer still gets something to deploy.

@@ -1,5 +1,5 @@
 // Package secrets turns an env file and the process environment into the
-// Secret the todo chart references as secrets.existingSecret (design §3.4),
+// Secret the todo chart references as secrets.existingSecret,
 // so that no secret value ever reaches Helm values or release history.
 //
 // Values read here are never formatted into errors, plans or logs: messages

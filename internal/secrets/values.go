@@ -10,7 +10,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/clierr"
 )
 
-// The keys the app reads from its Secret (design R6).
+// The keys the app reads from its Secret.
 const (
 	DatabaseURL      = "DATABASE_URL"
 	OpenRouterAPIKey = "OPENROUTER_API_KEY"
@@ -22,7 +22,7 @@ const (
 	PostgresPassword = "POSTGRES_PASSWORD"
 )
 
-// Keys lists R6's keys in a stable order.
+// Keys lists the secret keys in a stable order.
 var Keys = []string{DatabaseURL, OpenRouterAPIKey, BetterAuthSecret, VapidPrivateKey, VapidPublicKey}
 
 // Values are the secret values up will write, with where each came from.
@@ -39,9 +39,9 @@ type Values struct {
 
 // Load merges the env file and the environment.
 //
-// Precedence: the env file wins, the environment only fills in R6 keys the
+// Precedence: the env file wins, the environment only fills in secret keys the
 // file lacks. The file is the explicit, reviewable source; reading the
-// environment for R6 keys only keeps unrelated variables (PATH, tokens of
+// environment for secret keys only keeps unrelated variables (PATH, tokens of
 // other tools) out of the cluster.
 //
 // A missing file is an error only when explicit (the user named it with

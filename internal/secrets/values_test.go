@@ -28,7 +28,7 @@ func TestLoadPrecedenceAndFiltering(t *testing.T) {
 	env := envOf(map[string]string{
 		"OPENROUTER_API_KEY": "from-env", // the file wins
 		"BETTER_AUTH_SECRET": "from-env", // fills a gap
-		"PATH":               "/bin",     // never read: not an R6 key
+		"PATH":               "/bin",     // never read: not a secret key
 	})
 	v, err := Load(file, true, env)
 	if err != nil {

@@ -31,6 +31,11 @@ type Settings struct {
 	// Helm it is derived from the executable's location, see ResolvePluginDir.
 	PluginDir string
 
+	// HelmDataHome and HelmPlugins are where Helm keeps plugins
+	// (HELM_DATA_HOME) and the path list it loads them from (HELM_PLUGINS),
+	// as Helm hands them to a plugin; empty outside Helm.
+	HelmDataHome, HelmPlugins string
+
 	// Builder is the image builder (HELM_TODO_BUILDER); the --builder flag
 	// beats it.
 	Builder string
@@ -46,7 +51,7 @@ type Settings struct {
 	// Path is PATH, to check that an installed binary is reachable.
 	Path string
 	// Getenv looks up the variables whose names are data, not settings: the
-	// app's secret keys (design R6) and NEXT_PUBLIC_* build args.
+	// app's secret keys and NEXT_PUBLIC_* build args.
 	Getenv func(string) string
 }
 
@@ -58,6 +63,9 @@ func FromEnv(getenv func(string) string) *Settings {
 		KubeContext: getenv("HELM_KUBECONTEXT"),
 		KubeConfig:  getenv("KUBECONFIG"),
 		PluginDir:   getenv("HELM_PLUGIN_DIR"),
+
+		HelmDataHome: getenv("HELM_DATA_HOME"),
+		HelmPlugins:  getenv("HELM_PLUGINS"),
 
 		Builder:           getenv("HELM_TODO_BUILDER"),
 		BuilderArgs:       fields(getenv("HELM_TODO_BUILDER_ARGS")),

@@ -41,6 +41,9 @@ type Action struct {
 	ValuesFiles  []string
 	Set          []string
 	SetString    []string
+	// TakeOverPending recovers a release left pending-* by another client
+	// (a plain helm that crashed), not only one an interrupted up left.
+	TakeOverPending bool
 
 	// Client connects lazily; nil connects to the kube-context on first use.
 	Client func() (kubernetes.Interface, error)
@@ -145,7 +148,7 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 			PostRenderer: postRenderer, Timeout: a.Timeout, Set: a.Set, SetString: a.SetString,
 		},
 		Secrets: vals, EnvFile: envFile, WaitTimeout: a.Timeout, Client: a.client(), Runner: d.Runner,
-		Cluster: c, Probe: a.probe(),
+		Cluster: c, Probe: a.probe(), TakeOverPending: a.TakeOverPending,
 	}
 	if s.Debug {
 		o.HelmOut = a.Images.Out
@@ -154,7 +157,9 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 		o.Delivery = d.Steps()
 	}
 	if major >= 4 {
-		a.postRenderer(&o, pluginDir, d.Runner)
+		if err := a.postRenderer(ctx, &o, pluginDir, d.Runner); err != nil {
+			return Options{}, nil, err
+		}
 	}
 	return o, d, nil
 }
@@ -196,19 +201,36 @@ func (a *Action) images(d *delivery.Planned) map[string]deploy.Image {
 	return images
 }
 
-// postRenderer makes Helm 4's deploy install the post-renderer plugin first
-// when it is missing.
-func (a *Action) postRenderer(o *Options, pluginDir string, runner command.Runner) {
+// postRenderer makes Helm 4's deploy find the post-renderer plugin of this
+// version in helm-todo's own plugin directory, installed there first when
+// missing or of another version. Helm 3 never scans that directory, so up
+// writes nothing a Helm 3 beside this Helm 4 cannot read; the deploy's helm
+// gets the directory first in HELM_PLUGINS.
+func (a *Action) postRenderer(ctx context.Context, o *Options, pluginDir string, runner command.Runner) error {
 	s := a.Images.Settings
-	prOpts := postrendersetup.Options{HelmBin: s.HelmBin, PluginDir: pluginDir, Major: o.Deploy.Major, Runner: runner}
+	dirs, err := postrendersetup.ResolveDirs(ctx, a.probe(), s.HelmBin, s.HelmDataHome, s.HelmPlugins)
+	if err != nil {
+		return err
+	}
+	o.Deploy.Env = []string{"HELM_PLUGINS=" + dirs.WithOwn()}
+	prOpts := postrendersetup.Options{HelmBin: s.HelmBin, PluginDir: pluginDir, Major: o.Deploy.Major, Runner: runner,
+		DataHome: dirs.DataHome, Plugins: dirs.Plugins, Own: true}
 	o.PreparePostRenderer = func(ctx context.Context, out io.Writer) error {
 		prOpts.Out = out
 		return postrendersetup.Run(ctx, prOpts)
 	}
-	o.PrepareLines = []string{
-		s.HelmBin + " plugin list   # is the helm-todo post-renderer plugin installed?",
-		s.HelmBin + " plugin install " + filepath.Join(pluginDir, "plugins", postrendersetup.PluginSubdir) + "   # only when it is not",
+	own := []string{"HELM_DATA_HOME=" + dirs.OwnHome(), "HELM_PLUGINS=" + dirs.OwnPlugins()}
+	from := filepath.Join(pluginDir, "plugins", postrendersetup.PluginSubdir)
+	if v, err := postrendersetup.PluginVersion(pluginDir); err == nil {
+		if src, err := postrendersetup.ResolveSource("", pluginDir, v); err == nil {
+			from = src.Ref
+		}
 	}
+	o.PrepareLines = []string{
+		command.ShellLine(command.Cmd{Name: s.HelmBin, Args: []string{"plugin", "list"}, Env: own}) + "   # is the helm-todo post-renderer plugin of this version there?",
+		command.ShellLine(command.Cmd{Name: s.HelmBin, Args: []string{"plugin", "install", from}, Env: own}) + "   # only when it is not (an older one is uninstalled first)",
+	}
+	return nil
 }
 
 // client is the injected client, else one to the kube-context.

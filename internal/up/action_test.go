@@ -34,7 +34,7 @@ func (p *probe) Run(_ context.Context, c command.Cmd) (command.Result, error) {
 func TestActionDryRun(t *testing.T) {
 	root, plugin := t.TempDir(), t.TempDir()
 	projectdir.Write(t, root, plugin, "release: shop\nnamespace: shop-ns\nbuild:\n  builder: podman\n  registry: localhost:5000/me\n")
-	env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q"}
+	env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "HELM_DATA_HOME": "/d", "HELM_PLUGINS": "/d/plugins", "OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q"}
 	s := settings.FromEnv(func(k string) string { return env[k] })
 	var out bytes.Buffer
 	pr := &probe{}
@@ -74,7 +74,14 @@ func TestActionDryRun(t *testing.T) {
 	if len(pr.asked) != 1 || pr.asked[0] != "helm version --template '{{.Version}}'" {
 		t.Errorf("a dry run asked %q; only helm's version may be asked", pr.asked)
 	}
-	for _, line := range []string{"helm: helm (Helm 4)", "podman push --tls-verify=false localhost:5000/me/todo-backend:", "helm plugin install " + plugin} {
+	// Helm 4's deploy finds the post-renderer in helm-todo's own plugin
+	// directory, which no Helm 3 scans; nothing goes into the shared one.
+	if got := strings.Join(d.Env, " "); got != "HELM_PLUGINS=/d/helm-todo-helm4/plugins:/d/plugins" {
+		t.Errorf("deploy env %q, want helm-todo's own plugin directory first in HELM_PLUGINS", got)
+	}
+	for _, line := range []string{"helm: helm (Helm 4)", "podman push --tls-verify=false localhost:5000/me/todo-backend:",
+		"HELM_DATA_HOME=/d/helm-todo-helm4 HELM_PLUGINS=/d/helm-todo-helm4/plugins helm plugin install " + plugin,
+		"HELM_PLUGINS=/d/helm-todo-helm4/plugins:/d/plugins helm upgrade --install shop"} {
 		if !strings.Contains(out.String(), line) {
 			t.Errorf("the printed plan lacks %q:\n%s", line, out.String())
 		}
@@ -85,7 +92,9 @@ func TestActionDryRun(t *testing.T) {
 func TestActionRefusesMissingSecrets(t *testing.T) {
 	root, plugin := t.TempDir(), t.TempDir()
 	projectdir.Write(t, root, plugin, "build:\n  registry: r.example.com/me\n")
-	s := settings.FromEnv(func(k string) string { return map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm"}[k] })
+	s := settings.FromEnv(func(k string) string {
+		return map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "HELM_DATA_HOME": "/d", "HELM_PLUGINS": "/d/plugins"}[k]
+	})
 	var out bytes.Buffer
 	a := &Action{Timeout: time.Minute, Images: delivery.Options{Settings: s, Dir: root, Out: &out, DryRun: true, Builder: "docker", Probe: &probe{}}}
 	_, err := a.Run(context.Background())
@@ -113,7 +122,7 @@ func TestActionSkipBuildNamesImages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root, plugin := t.TempDir(), t.TempDir()
 			projectdir.Write(t, root, plugin, tc.config)
-			env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q"}
+			env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "HELM_DATA_HOME": "/d", "HELM_PLUGINS": "/d/plugins", "OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q"}
 			var out bytes.Buffer
 			a := &Action{
 				Images: delivery.Options{Settings: settings.FromEnv(func(k string) string { return env[k] }), Dir: root, Out: &out, DryRun: true, Probe: &probe{},

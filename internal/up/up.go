@@ -1,5 +1,5 @@
 // Package up is `helm todo up` as a plan: build → load → namespace →
-// secrets → deploy → wait → report (design §1). New builds the plan from
+// secrets → deploy → wait → report. New builds the plan from
 // resolved inputs without touching anything, so --dry-run prints exactly
 // what Run would do and tests can check plans without a cluster.
 package up
@@ -17,13 +17,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/helm-todo/helm-todo/internal/appurl"
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/deploy"
 	"github.com/helm-todo/helm-todo/internal/nsowner"
 	"github.com/helm-todo/helm-todo/internal/plan"
-	"github.com/helm-todo/helm-todo/internal/report"
 	"github.com/helm-todo/helm-todo/internal/rollout"
 	"github.com/helm-todo/helm-todo/internal/secrets"
 )
@@ -51,6 +51,8 @@ type Options struct {
 	WaitTimeout time.Duration
 	// HelmOut receives helm's output (--debug).
 	HelmOut io.Writer
+	// TakeOverPending recovers a release another client left pending-*.
+	TakeOverPending bool
 }
 
 // PSALabels enforce Pod Security restricted on the namespace, so the API
@@ -74,15 +76,25 @@ func New(o Options) (*plan.Plan, error) {
 	d := o.Deploy
 	p := &plan.Plan{Title: fmt.Sprintf("up: release %s in namespace %s", d.Release, d.Namespace)}
 	p.Add(o.Delivery...)
-	p.Add(namespaceStep(o), &leaseStep{o: o}, secretStep(o))
+	ls := &leaseStep{o: o}
+	p.Add(namespaceStep(o), ls, secretStep(o))
 	// deploy hands the release helm printed to the report.
 	deployed := new(deploy.Release)
 	dep := &deploy.Step{
 		Options: d, Runner: o.Runner,
-		Prepare: o.PreparePostRenderer, PrepareLines: o.PrepareLines,
-		Watcher:  &rollout.Watcher{Connect: o.Client, Namespace: d.Namespace, Release: d.Release},
-		HelmOut:  o.HelmOut,
-		Deployed: deployed,
+		Prepare: func(ctx context.Context, out io.Writer) error {
+			if o.PreparePostRenderer != nil {
+				if err := o.PreparePostRenderer(ctx, out); err != nil {
+					return err
+				}
+			}
+			return ls.markNext(ctx)
+		},
+		PrepareLines: o.PrepareLines,
+		Watcher:      &rollout.Watcher{Connect: o.Client, Namespace: d.Namespace, Release: d.Release},
+		HelmOut:      o.HelmOut,
+		Deployed:     deployed,
+		Ended:        ls.settle,
 	}
 	p.Add(dep, waitStep(o), reportStep(o, deployed))
 	return p, nil
@@ -210,7 +222,7 @@ func reportStep(o Options, deployed *deploy.Release) plan.Step {
 		Label: "report",
 		Lines: []string{
 			"release status and hook results from helm's --output json above",
-			fmt.Sprintf("Service %s/%s → frontend URL", d.Namespace, report.ServiceName(d.Release)),
+			fmt.Sprintf("Service %s/%s → frontend URL", d.Namespace, appurl.ServiceName(d.Release)),
 		},
 		Fn: func(ctx context.Context, out io.Writer) error {
 			rel, err := *deployed, error(nil)
@@ -225,16 +237,16 @@ func reportStep(o Options, deployed *deploy.Release) plan.Step {
 					fmt.Fprintf(out, "   hook %s/%s: %s\n", strings.ToLower(h.Kind), h.Name, h.Phase)
 				}
 			}
-			in := report.Input{Cluster: o.Cluster, Probe: o.Probe, Namespace: d.Namespace, Release: d.Release}
+			in := appurl.Input{Cluster: o.Cluster, Probe: o.Probe, Namespace: d.Namespace, Release: d.Release}
 			if cs, err := o.Client(); err == nil {
-				if svc, err := cs.CoreV1().Services(d.Namespace).Get(ctx, report.ServiceName(d.Release), metav1.GetOptions{}); err == nil {
+				if svc, err := cs.CoreV1().Services(d.Namespace).Get(ctx, appurl.ServiceName(d.Release), metav1.GetOptions{}); err == nil {
 					in.Service = svc
 				}
 				if o.Cluster.RunsContainers() {
-					in.NodeIPs, in.Answers = nodeIPs(ctx, cs), report.Answers
+					in.NodeIPs, in.Answers = nodeIPs(ctx, cs), appurl.Answers
 				}
 			}
-			for _, l := range report.Frontend(ctx, in).Lines() {
+			for _, l := range appurl.Frontend(ctx, in).Lines() {
 				fmt.Fprintln(out, l)
 			}
 			if n := o.Cluster.Note(); n != "" {
@@ -245,7 +257,7 @@ func reportStep(o Options, deployed *deploy.Release) plan.Step {
 	}
 }
 
-// nodeIPs lists the nodes' InternalIP addresses, for report.Input.
+// nodeIPs lists the nodes' InternalIP addresses, for appurl.Input.
 func nodeIPs(ctx context.Context, cs kubernetes.Interface) []string {
 	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {

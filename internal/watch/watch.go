@@ -86,26 +86,6 @@ func New(targets []Target, window time.Duration, clk clock.WithDelayedExecution)
 	return w, nil
 }
 
-// Watched describes what is watched, one line per target.
-func (w *Watcher) Watched() []string {
-	var lines []string
-	for _, t := range w.targets {
-		if t.Dir != "" {
-			n := 0
-			for _, d := range w.Dirs() {
-				if within(t.Dir, d) {
-					n++
-				}
-			}
-			lines = append(lines, fmt.Sprintf("%s: %s (%d directories; files its dockerignore excludes are not watched)", t.Name, t.Dir, n))
-		}
-		if len(t.Files) > 0 {
-			lines = append(lines, fmt.Sprintf("%s: %s", t.Name, strings.Join(t.Files, ", ")))
-		}
-	}
-	return lines
-}
-
 // Next blocks until a debounced Change is ready, or ctx ends.
 func (w *Watcher) Next(ctx context.Context) (Change, error) {
 	for {

@@ -6,6 +6,7 @@ package corpus
 import (
 	"bytes"
 	"fmt"
+	"io"
 )
 
 // chartDocs is one "release" of a typical chart, as `helm template` prints
@@ -114,4 +115,24 @@ func Chart(n int) []byte {
 		fmt.Fprintf(&b, chartDocs[i%len(chartDocs)], i/len(chartDocs))
 	}
 	return b.Bytes()
+}
+
+// ChartReader reads the stream Chart(n) returns, making each document as
+// it is read, so that a test can feed a long stream without holding it.
+func ChartReader(n int) io.Reader { return &chartReader{n: n} }
+
+type chartReader struct {
+	n, i int
+	buf  bytes.Buffer
+}
+
+func (r *chartReader) Read(p []byte) (int, error) {
+	for r.buf.Len() == 0 {
+		if r.i == r.n {
+			return 0, io.EOF
+		}
+		fmt.Fprintf(&r.buf, chartDocs[r.i%len(chartDocs)], r.i/len(chartDocs))
+		r.i++
+	}
+	return r.buf.Read(p)
 }

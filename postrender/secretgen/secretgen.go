@@ -31,11 +31,46 @@ import (
 type Options struct {
 	Name      string // before the hash suffix
 	Namespace string // may be empty
-	// Keys are the data keys, unique, in any order; Value returns each
-	// one's value, byte for byte.
-	Keys        []string
-	Value       func(key string) (string, error)
+	// Data calls yield with each data key and its value, byte for byte,
+	// in order o, each key once. It is called once per order.
+	Data        func(o Order, yield func(key, value string) error) error
 	Annotations map[string]string
+}
+
+// Order is an order of the data keys.
+type Order int
+
+const (
+	// ByteOrder is encoding/json's, in which the hash reads the keys.
+	ByteOrder Order = iota
+	// YAMLOrder is yaml.v2's (sigs.k8s.io/yaml's), in which the YAML
+	// lists them: it compares runs of digits as numbers.
+	YAMLOrder
+)
+
+// Less reports whether a sorts before b in o.
+func (o Order) Less(a, b string) bool {
+	if o == YAMLOrder {
+		return yamlV2Less(a, b)
+	}
+	return a < b
+}
+
+// FromMap is Options.Data for data held in a map.
+func FromMap(m map[string]string) func(Order, func(key, value string) error) error {
+	return func(o Order, yield func(key, value string) error) error {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return o.Less(keys[i], keys[j]) })
+		for _, k := range keys {
+			if err := yield(k, m[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // Generate writes the Secret's YAML to w and returns its hash-suffixed
@@ -44,39 +79,22 @@ func Generate(w io.Writer, o Options) (string, error) {
 	if o.Name == "" {
 		return "", fmt.Errorf("generated Secret: no name")
 	}
-	if len(o.Keys) == 0 {
+	if o.Data == nil {
 		return "", fmt.Errorf("generated Secret %s: no data", o.Name)
 	}
-	// The hash reads the keys in byte order (encoding/json's), the YAML
-	// in yaml.v2's (sigs.k8s.io/yaml's), which compares runs of digits
-	// as numbers.
-	keys := append([]string(nil), o.Keys...)
-	sort.Strings(keys)
-	for i := 1; i < len(keys); i++ {
-		if keys[i] == keys[i-1] {
-			return "", fmt.Errorf("generated Secret %s: key %s given twice", o.Name, keys[i])
-		}
-	}
-	name, err := hashedName(o.Name, keys, o.Value)
-	if err != nil {
-		return "", err
-	}
-	sort.SliceStable(keys, func(i, j int) bool { return yamlV2Less(keys[i], keys[j]) })
+	// The hash pass also checks the keys, before anything is written.
+	name, err := hashedName(o.Name, o.Data)
 	if err != nil {
 		return "", err
 	}
 	bw := &errWriter{w: w}
 	bw.str("apiVersion: v1\ndata:\n")
-	for _, k := range keys {
-		v, err := o.Value(k)
-		if err != nil {
-			return "", err
-		}
+	err = o.Data(YAMLOrder, func(k, v string) error {
 		bw.str("  " + scalar(k) + ":")
 		enc := encodeBase64(v)
 		if !strings.Contains(enc, "\n") {
 			bw.str(" " + scalar(enc) + "\n")
-			continue
+			return bw.err
 		}
 		// kyaml writes a multi-line value as a literal block; the
 		// encoding ends each line, the last included.
@@ -86,6 +104,10 @@ func Generate(w io.Writer, o Options) (string, error) {
 				bw.str("    " + line)
 			}
 		}
+		return bw.err
+	})
+	if err != nil {
+		return "", err
 	}
 	bw.str("kind: Secret\nmetadata:\n")
 	if len(o.Annotations) > 0 {
@@ -106,20 +128,35 @@ func Generate(w io.Writer, o Options) (string, error) {
 // (api/hasher.Hasher) takes the SHA-256 of the JSON of {data, kind, name,
 // type} (keys sorted, as json.Marshal writes a map), keeps 10 hex digits
 // and swaps some of them for letters.
-func hashedName(name string, keys []string, value func(string) (string, error)) (string, error) {
+//
+// It reads the data in byte order and fails on a key given twice or out of
+// order, or on no data at all.
+func hashedName(name string, data func(Order, func(k, v string) error) error) (string, error) {
 	h := sha256.New()
 	h.Write([]byte(`{"data":{`))
-	for i, k := range keys {
-		v, err := value(k)
-		if err != nil {
-			return "", err
-		}
-		if i > 0 {
+	var prev string
+	n := 0
+	err := data(ByteOrder, func(k, v string) error {
+		switch {
+		case n > 0 && k == prev:
+			return fmt.Errorf("generated Secret %s: key %s given twice", name, k)
+		case n > 0 && k < prev:
+			return fmt.Errorf("generated Secret %s: key %s given out of order", name, k)
+		case n > 0:
 			h.Write([]byte(","))
 		}
 		h.Write(jsonString(k))
 		h.Write([]byte(":"))
 		h.Write(jsonString(encodeBase64(v)))
+		prev = k
+		n++
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if n == 0 {
+		return "", fmt.Errorf("generated Secret %s: no data", name)
 	}
 	// The name is always empty: the hasher looks up "metadata/name" as
 	// one field name, which never exists. Kept, to match kustomize.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 	"testing"
 
@@ -83,14 +82,8 @@ func TestSameAsKustomize(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name+"/"+tc.namespace, func(t *testing.T) {
 			wantName, want := krustyGenerate(t, tc.name, tc.namespace, tc.data, tc.ann)
-			keys := make([]string, 0, len(tc.data))
-			for k := range tc.data {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
 			var buf bytes.Buffer
-			got, err := Generate(&buf, Options{Name: tc.name, Namespace: tc.namespace, Keys: keys, Annotations: tc.ann,
-				Value: func(k string) (string, error) { return tc.data[k], nil }})
+			got, err := Generate(&buf, Options{Name: tc.name, Namespace: tc.namespace, Data: FromMap(tc.data), Annotations: tc.ann})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,14 +98,26 @@ func TestSameAsKustomize(t *testing.T) {
 }
 
 func TestGenerateRefuses(t *testing.T) {
-	v := func(string) (string, error) { return "v", nil }
-	for _, o := range []Options{
-		{Keys: []string{"a"}, Value: v},
-		{Name: "n", Value: v},
-		{Name: "n", Keys: []string{"a", "b", "a"}, Value: v},
+	keys := func(keys ...string) func(Order, func(k, v string) error) error {
+		return func(_ Order, yield func(k, v string) error) error {
+			for _, k := range keys {
+				if err := yield(k, "v"); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	for name, o := range map[string]Options{
+		"no name":      {Data: keys("a")},
+		"no data":      {Name: "n"},
+		"empty data":   {Name: "n", Data: keys()},
+		"a key twice":  {Name: "n", Data: keys("a", "a", "b")},
+		"out of order": {Name: "n", Data: keys("b", "a")},
 	} {
-		if _, err := Generate(&bytes.Buffer{}, o); err == nil {
-			t.Errorf("%+v: no error", o)
+		var buf bytes.Buffer
+		if _, err := Generate(&buf, o); err == nil || buf.Len() > 0 {
+			t.Errorf("%s: error %v, %d bytes written", name, err, buf.Len())
 		}
 	}
 }

@@ -285,7 +285,7 @@ func TestInit(t *testing.T) {
 	if !strings.Contains(string(data), "context: phase-3/backend") {
 		t.Errorf("starter did not pick up the layout:\n%s", data)
 	}
-	// The env file holds the secrets: init keeps it out of git (design §3.4).
+	// The env file holds the secrets: init keeps it out of git.
 	if gi, _ := os.ReadFile(filepath.Join(root, ".gitignore")); !strings.Contains(string(gi), "/.env\n") {
 		t.Errorf(".gitignore after init does not list /.env:\n%s", gi)
 	}

@@ -1,6 +1,7 @@
 package build_test
 
 import (
+	"github.com/helm-todo/helm-todo/internal/testsupport/needtool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,16 +14,14 @@ import (
 // skipped rebuild, and a COPY of a missing path surfaced as buildah's own
 // one-line message. It skips where buildah cannot build.
 func TestRealBuildah(t *testing.T) {
-	if _, err := exec.LookPath("buildah"); err != nil {
-		t.Skip("buildah not installed")
-	}
+	needtool.Path(t, "buildah", "buildah")
 	store := t.TempDir()
 	env := []string{
 		"HELM_TODO_BUILDER_GLOBAL_ARGS=--storage-driver=vfs --root=" + filepath.Join(store, "root") + " --runroot=" + filepath.Join(store, "run"),
 		"HELM_TODO_BUILDER_ARGS=--isolation=chroot",
 	}
 	if out, err := exec.Command("buildah", "--storage-driver=vfs", "--root="+filepath.Join(store, "root"), "--runroot="+filepath.Join(store, "run"), "images").CombinedOutput(); err != nil {
-		t.Skipf("buildah cannot run here: %v %s", err, out)
+		needtool.Missing(t, "buildah cannot run here: %v %s", err, out)
 	}
 	t.Cleanup(func() {
 		// vfs layers may be owned by other uids; let buildah remove them.

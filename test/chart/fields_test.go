@@ -45,7 +45,7 @@ func resolvePort(c corev1.Container, p intstr.IntOrString) int32 {
 	return -1
 }
 
-// TestProbes checks R3 on the backend and the frontend's own probes.
+// TestProbes checks the backend's health probes and the frontend's own probes.
 func TestProbes(t *testing.T) {
 	r := render(t, nil)
 	be := container(t, deployment(t, r, "todo-backend").Spec.Template.Spec, "backend")
@@ -68,7 +68,7 @@ func TestProbes(t *testing.T) {
 	checkProbe(t, "backend readiness (overridden)", be.ReadinessProbe, be, 7860, probeWant{"/ready", 5, 7, 3})
 }
 
-// TestServices checks R5: names, types, ports, and that each selector picks
+// TestServices checks the Services: names, types, ports, and that each selector picks
 // its own Deployment's pods.
 func TestServices(t *testing.T) {
 	r := render(t, nil)
@@ -122,7 +122,7 @@ func subset(sel, labels map[string]string) bool {
 	return len(sel) > 0
 }
 
-// TestConfigMap checks R6's ConfigMap keys and defaults, and that both apps read it.
+// TestConfigMap checks the ConfigMap keys and defaults, and that both apps read it.
 func TestConfigMap(t *testing.T) {
 	r := render(t, nil)
 	cm, d := get[corev1.ConfigMap](t, r, "ConfigMap", "todo-config")
@@ -146,7 +146,7 @@ func TestConfigMap(t *testing.T) {
 	}
 }
 
-// TestSecret checks R6's Secret keys, for both database modes, without
+// TestSecret checks the Secret keys, for both database modes, without
 // ever printing a value.
 func TestSecret(t *testing.T) {
 	for _, tc := range []struct {
@@ -189,7 +189,7 @@ func TestSecret(t *testing.T) {
 	}
 }
 
-// TestResources checks R4's requests and limits.
+// TestResources checks the requests and limits.
 func TestResources(t *testing.T) {
 	r := render(t, nil)
 	for _, tc := range []struct {
@@ -213,7 +213,7 @@ func TestResources(t *testing.T) {
 	}
 }
 
-// TestMigrationJob checks R8.
+// TestMigrationJob checks the migration Job.
 func TestMigrationJob(t *testing.T) {
 	r := render(t, nil)
 	j, d := job(t, r, "todo-migrate")
@@ -256,7 +256,7 @@ func TestMigrationJob(t *testing.T) {
 	}
 }
 
-// TestImages checks §3.3: tag from values, appVersion by default, never latest.
+// TestImages checks the image tags: tag from values, appVersion by default, never latest.
 func TestImages(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -285,7 +285,7 @@ func TestImages(t *testing.T) {
 	}
 }
 
-// TestNamespace checks §3.2: no Namespace unless asked for, and every
+// TestNamespace checks the namespace: no Namespace unless asked for, and every
 // namespaced resource in the release namespace.
 func TestNamespace(t *testing.T) {
 	r := render(t, nil)
@@ -346,7 +346,7 @@ func TestPodAnnotations(t *testing.T) {
 	}
 }
 
-// TestWritablePaths checks §3.6: read-only roots, with emptyDirs where the
+// TestWritablePaths checks writable paths: read-only roots, with emptyDirs where the
 // apps write.
 func TestWritablePaths(t *testing.T) {
 	r := render(t, []string{devValues})

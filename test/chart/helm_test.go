@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/helm-todo/helm-todo/internal/testsupport/needtool"
 	"github.com/helm-todo/helm-todo/internal/testsupport/psa"
 )
 
@@ -30,7 +31,7 @@ func helmBinaries(t *testing.T) map[string]string {
 			t.Fatal(err)
 		}
 		if _, err := os.Stat(abs); err != nil {
-			t.Skipf("no %s binary at %s: run `make tools` (or `make test`, which builds it first)", v.want, abs)
+			needtool.Missing(t, "no %s binary at %s: run `make tools` (or `make test`, which builds it first)", v.want, abs)
 		}
 		out[v.want] = abs
 	}

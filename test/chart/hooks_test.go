@@ -79,7 +79,7 @@ func hookWeight(d doc) int {
 	return w
 }
 
-// freshInstallProblems is the §3.1 rule: on a fresh install, every Secret or
+// freshInstallProblems is the fresh-install rule: on a fresh install, every Secret or
 // ConfigMap a pre-install Job reads is either a pre-install hook of a lower
 // weight (so Helm creates it first) or the existingSecret (made before Helm
 // runs). Ordinary resources do not exist yet when pre-install hooks run.
@@ -109,7 +109,7 @@ func freshInstallProblems(t *testing.T, r *rendering, existingSecret string) []s
 	return problems
 }
 
-// TestFreshInstallOrder proves §3.1 for every way the chart is installed.
+// TestFreshInstallOrder proves the fresh-install rule for every way the chart is installed.
 func TestFreshInstallOrder(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
@@ -152,7 +152,7 @@ func TestFreshInstallOrder(t *testing.T) {
 	}
 }
 
-// TestFreshInstallRuleBites feeds the rule streams that break §3.1, so that
+// TestFreshInstallRuleBites feeds the rule streams that break the fresh-install rule, so that
 // a passing TestFreshInstallOrder means something.
 func TestFreshInstallRuleBites(t *testing.T) {
 	const job = `apiVersion: batch/v1

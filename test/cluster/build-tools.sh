@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-tools.sh OUTDIR: build the e2e control plane into OUTDIR (design §6):
+# build-tools.sh OUTDIR: build the e2e control plane into OUTDIR:
 # kube-apiserver, kube-controller-manager, kube-scheduler (module tools/),
 # etcd (module tools/etcd/), kwok and kwokctl (go install).
 # Each binary has a stamp OUTDIR/.NAME.version; a binary whose stamp already

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cluster.sh up|down|status: the e2e control plane (design §6).
+# cluster.sh up|down|status: the e2e control plane.
 #
 #   up     start etcd, kube-apiserver, kube-controller-manager, kube-scheduler
 #          and kwok on 127.0.0.1 with kwokctl's binary runtime, add one fake

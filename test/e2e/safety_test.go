@@ -3,10 +3,12 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,7 +23,7 @@ import (
 	"github.com/helm-todo/helm-todo/test/e2e/cluster"
 )
 
-// TestDownKeepsNamespaceItDidNotCreate (issue 18 item 1): a namespace that
+// TestDownKeepsNamespaceItDidNotCreate: a namespace that
 // holds a user's ConfigMap and was never up's stays, with the ConfigMap.
 func TestDownKeepsNamespaceItDidNotCreate(t *testing.T) {
 	r := newUpRig(t, "down-foreign")
@@ -51,7 +53,7 @@ func TestDownKeepsNamespaceItDidNotCreate(t *testing.T) {
 	}
 }
 
-// TestUpBadNamesTouchNothing (item 2): bad names are refused with exit 2
+// TestUpBadNamesTouchNothing: bad names are refused with exit 2
 // before the namespace exists, with and without --dry-run.
 func TestUpBadNamesTouchNothing(t *testing.T) {
 	r := newUpRig(t, "up-badname")
@@ -195,7 +197,7 @@ func TestCtrlCThroughHelm(t *testing.T) {
 	r.requireNoLeak(ctx, t)
 }
 
-// TestConcurrentUps (item 7): a second up while the first deploys waits
+// TestConcurrentUps: a second up while the first deploys waits
 // for it, says so, and both report the state their own run left.
 func TestConcurrentUps(t *testing.T) {
 	r := newUpRig(t, "up-race")
@@ -217,29 +219,103 @@ func TestConcurrentUps(t *testing.T) {
 	mustContain(t, first.String(), "release todo: deployed (revision 1)")
 }
 
-// TestUpRecoversPendingRelease (item 3): a release left pending-upgrade by
-// a killed helm (no operation running) is rolled back by up, which says
-// so, and then deploys.
-func TestUpRecoversPendingRelease(t *testing.T) {
-	r := newUpRig(t, "up-pending")
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	r.up(ctx, t)
+// hangUpgrade starts a plain `helm upgrade` whose backend never becomes
+// ready, so it stays pending-upgrade while it waits, and returns once the
+// release is pending.
+func (r *upRig) hangUpgrade(ctx context.Context, t *testing.T) *exec.Cmd {
+	t.Helper()
 	hung := exec.CommandContext(ctx, r.c.HelmBin, "upgrade", release, filepath.Join(r.repo, "charts", "todo-app"), "-n", r.ns,
 		"--reuse-values", "--wait", "--timeout", "5m", "--set-string", `backend.podAnnotations.helm-todo\.test/unready=true`)
 	hung.Env = append(append([]string{}, r.helm.Env...), "KUBECONFIG="+r.c.Kubeconfig)
 	if err := hung.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = hung.Process.Kill(); _ = hung.Wait() })
 	cluster.Eventually(t, 2*time.Minute, "helm upgrade to mark the release pending-upgrade", func(ctx context.Context) (bool, string, error) {
 		rel := r.status(ctx, t)
 		return rel.Status == "pending-upgrade", rel.Status, nil
 	})
+	return hung
+}
+
+// TestUpLeavesAnotherClientsUpgrade: a colleague's plain helm upgrade still
+// running is named and waited for (here until --timeout), and never rolled
+// back: the release stays at its pending revision.
+func TestUpLeavesAnotherClientsUpgrade(t *testing.T) {
+	r := newUpRig(t, "up-foreign")
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	r.up(ctx, t)
+	r.hangUpgrade(ctx, t)
+	out, code := r.run(ctx, t, "up", "--skip-build", "--env-file", r.envFile, "--timeout", "15s")
+	if code == 0 {
+		t.Errorf("up exited 0 while another client's upgrade was pending")
+	}
+	mustContain(t, out, "release todo is pending-upgrade (revision 2), an operation no helm todo up started",
+		"release todo is still pending-upgrade (revision 2) after 15s", "--take-over-pending")
+	if rel := r.status(ctx, t); rel.Status != "pending-upgrade" || rel.Revision != 2 {
+		t.Errorf("the other client's upgrade was touched: release is %+v", rel)
+	}
+	if strings.Contains(out, "rolling it back to") || strings.Contains(out, "uninstalling it") {
+		t.Errorf("up rolled back another client's upgrade")
+	}
+}
+
+// TestUpRecoversPendingRelease: a release left pending-upgrade by a killed
+// plain helm (no operation running) is another client's: up waits and
+// stops; with --take-over-pending it is rolled back, and up deploys.
+func TestUpRecoversPendingRelease(t *testing.T) {
+	r := newUpRig(t, "up-pending")
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	r.up(ctx, t)
+	hung := r.hangUpgrade(ctx, t)
 	_ = hung.Process.Kill() // as a closed laptop or kill -9 would
 	_ = hung.Wait()
-	out := r.up(ctx, t)
-	mustContain(t, out, "is pending-upgrade", "left by an interrupted run", "release todo: deployed")
+	out, code := r.run(ctx, t, "up", "--skip-build", "--env-file", r.envFile, "--timeout", "5s")
+	if code == 0 {
+		t.Errorf("up took over another client's pending release without --take-over-pending")
+	}
+	mustContain(t, out, "still pending-upgrade", "--take-over-pending")
+	out = r.up(ctx, t, "--take-over-pending")
+	mustContain(t, out, "is pending-upgrade", "started by another client, taken over (--take-over-pending)", "release todo: deployed")
 	if strings.Contains(out, "another operation") {
 		t.Errorf("helm's lock surfaced")
 	}
+}
+
+// TestUpRecoversItsOwnKilledRun: an up killed mid-deploy (kill -9 of it and
+// its helm) leaves the release pending-upgrade; the next plain up knows that
+// revision for its predecessor's, by the lease's mark, and rolls it back.
+func TestUpRecoversItsOwnKilledRun(t *testing.T) {
+	r := newUpRig(t, "up-killed")
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	r.up(ctx, t)
+	first := start(ctx, t, r.cmd(ctx, "up", "--skip-build", "--env-file", r.envFile, "--timeout", "3m",
+		"--set-string", `backend.podAnnotations.helm-todo\.test/unready=true`), "] deploy")
+	cluster.Eventually(t, 2*time.Minute, "up's helm to mark the release pending-upgrade", func(ctx context.Context) (bool, string, error) {
+		rel := r.status(ctx, t)
+		return rel.Status == "pending-upgrade", rel.Status, nil
+	})
+	killTree(first.cmd.Process.Pid)
+	<-first.exit
+	if rel := r.status(ctx, t); rel.Status != "pending-upgrade" {
+		t.Fatalf("after kill -9 the release is %+v, want pending-upgrade", rel)
+	}
+	out := r.up(ctx, t)
+	mustContain(t, out, "is pending-upgrade (revision 2), left by an interrupted helm todo up; rolling it back", "release todo: deployed")
+}
+
+// killTree sends SIGKILL to pid and all its descendants (helm runs in a
+// process group of its own), as a crash of the machine's session would.
+func killTree(pid int) {
+	_ = syscall.Kill(pid, syscall.SIGSTOP) // no new children meanwhile
+	kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	for _, k := range strings.Fields(string(kids)) {
+		if c, err := strconv.Atoi(k); err == nil {
+			killTree(c)
+		}
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
 }

@@ -10,7 +10,7 @@ jq_check() {
   jq -e "$3" <<<"$1" >/dev/null || fail "$2 image config: $4; config is $1"
 }
 
-# A secret must never be baked into an image (R6).
+# A secret must never be baked into an image.
 SECRET_ENV='.Env // [] | map(select(test("^(DATABASE_URL|OPENROUTER_API_KEY|BETTER_AUTH_SECRET|VAPID_PRIVATE_KEY|[A-Z_]*(SECRET|PASSWORD|TOKEN)[A-Z_]*)="))) | length == 0'
 
 check_config() {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make image-test: build the example apps with the shipped docker/*.Dockerfile
 # through `helm todo build --builder buildah`, on Debian stand-ins for
-# python:3.11-slim and node:20-alpine, then run the images and check R1-R3
-# on the running containers (README, "Images"). Then the same builds with
+# python:3.11-slim and node:20-alpine, then run the images and check what the images promise (non-root, build args compiled in, readiness follows the database)
+# on the running containers (docs/development.md, "Images"). Then the same builds with
 # Debian's dockerd and podman (engines.sh), the images and the postgres:15
 # stand-in run as the chart runs them.
 #
@@ -195,7 +195,7 @@ buildah_test() {
   FCTR=$(buildah from --quiet --pull=never "$FRONTEND_REF")
   check_no_build_tools "$FCTR" frontend
   check_user "$FCTR" frontend
-  # R2: NEXT_PUBLIC_* values are build args, compiled in at build time.
+  # NEXT_PUBLIC_* values are build args, compiled in at build time.
   buildah run "$FCTR" -- grep -rqF http://localhost:7860 /app/.next/server ||
     fail "NEXT_PUBLIC_API_URL from helm-todo.yaml's buildArgs is not compiled into the frontend"
   pass "the NEXT_PUBLIC_API_URL build arg is compiled into the frontend build"
@@ -208,7 +208,7 @@ buildah_test() {
   check_healthcheck "$FCTR" frontend
   check_server_uid "$FRONTEND_PORT" frontend
 
-  # --- R3: the database goes away, then comes back -------------------------------
+  # --- the database goes away, then comes back -------------------------------
   stop_postgres
   expect GET "http://127.0.0.1:$BACKEND_PORT/health/ready" 503 '"database":"down"'
   expect GET "http://127.0.0.1:$BACKEND_PORT/health/live" 200

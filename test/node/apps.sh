@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # apps.sh env|serve|stop: what `helm todo up` needs on the real node rig to
 # build and run the example apps for real, on a machine that reaches no
-# image registry and no PyPI (issue 13).
+# image registry and no PyPI.
 #
 #   env    make (once, cached in .tools/images) the stand-in bases and the
 #          wheelhouse, put the bases into a persistent buildah store

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # build-tools.sh OUTDIR [NAME...]: build the node rig's tools into OUTDIR
-# (design §6, test/node/node.sh), or only the NAMEs given:
+# (test/node/node.sh), or only the NAMEs given:
 #
 #   kubelet, kube-proxy   from the control plane's module (test/cluster/tools),
 #                         at its Kubernetes version and with its ldflags

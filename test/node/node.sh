@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# node.sh up|down|status|leftovers: the real node rig (design §6, issue 12).
+# node.sh up|down|status|leftovers: the real node rig.
 #
 #   up         start the control plane (test/cluster/cluster.sh, no fake node),
 #              then a real node beside it: the registry on 127.0.0.1:5000,

@@ -1,4 +1,4 @@
-// Package node tests the real node rig (node.sh, design §6): a kubelet on
+// Package node tests the real node rig (node.sh): a kubelet on
 // containerd registered Ready, a restricted pod serving HTTP to another pod
 // through a Service name, its image pulled from the registry the cluster
 // advertises. `make node-test` starts the rig, runs this, stops the rig and
@@ -23,29 +23,16 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
-)
 
-// EnvKubeconfig is what `make node-test` sets to the rig's kubeconfig.
-const EnvKubeconfig = "HELM_TODO_NODE_KUBECONFIG"
+	"github.com/helm-todo/helm-todo/internal/testsupport/noderig"
+)
 
 const nodeName = "helm-todo-node" // node.sh
 
 func client(t *testing.T) kubernetes.Interface {
 	t.Helper()
-	kc := os.Getenv(EnvKubeconfig)
-	if kc == "" {
-		t.Skipf("no node rig: %s is unset; run `make node-test`", EnvKubeconfig)
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
-	if err != nil {
-		t.Fatalf("load %s=%s: %v; run `make node-up`", EnvKubeconfig, kc, err)
-	}
-	c, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := noderig.Client(t)
 	return c
 }
 

@@ -10,7 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// The ways around the hardening of issue 17, through the real Helms'
+// The known ways around the hardening, through the real Helms'
 // --post-renderer: a duplicate key is refused (Kubernetes would keep the
 // unhardened last copy), and a List's Deployment comes out hardened with
 // its secret moved into the generated Secret.

@@ -2,6 +2,7 @@ package plugin_test
 
 import (
 	"bytes"
+	"github.com/helm-todo/helm-todo/internal/testsupport/needtool"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,9 +25,7 @@ type signingKey struct {
 
 func newSigningKey(t *testing.T, name, passphrase string) signingKey {
 	t.Helper()
-	if _, err := exec.LookPath("gpg"); err != nil {
-		t.Skip("gpg not installed (apt-get install gnupg)")
-	}
+	needtool.Path(t, "gpg", "gnupg")
 	dir := t.TempDir()
 	home := filepath.Join(dir, "gnupg")
 	if err := os.Mkdir(home, 0o700); err != nil {
@@ -384,10 +383,7 @@ func startProcess(t *testing.T, addr string, name string, args ...string) {
 // loopback port with its own config and storage; it returns host:port.
 func startRegistry(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("docker-registry")
-	if err != nil {
-		t.Skip("docker-registry not installed (apt-get install docker-registry)")
-	}
+	bin := needtool.Path(t, "docker-registry", "docker-registry")
 	dir := t.TempDir()
 	addr := freePort(t)
 	config := "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: " + filepath.Join(dir, "data") +

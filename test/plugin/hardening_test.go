@@ -79,7 +79,7 @@ func podSpec(d doc) map[string]any {
 	return m
 }
 
-// hardeningGaps lists which of the post-renderer's injections (design §5)
+// hardeningGaps lists which of the post-renderer's injections
 // a workload lacks; empty means it carries them all.
 func hardeningGaps(d doc) []string {
 	spec := podSpec(d)

@@ -1,6 +1,7 @@
 package plugin_test
 
 import (
+	"github.com/helm-todo/helm-todo/internal/testsupport/needtool"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,10 +21,7 @@ func pathWithoutGo(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, tool := range scriptTools {
-		p, err := exec.LookPath(tool)
-		if err != nil {
-			t.Skipf("%s not installed: %v", tool, err)
-		}
+		p := needtool.Path(t, tool, "the one providing "+tool)
 		if err := os.Symlink(p, filepath.Join(dir, tool)); err != nil {
 			t.Fatal(err)
 		}

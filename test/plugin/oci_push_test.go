@@ -16,7 +16,7 @@ import (
 // The OCI layout Helm 4 (4.3.1, pkg/registry/plugin.go) pulls a plugin from:
 // artifact type application/vnd.helm.plugin.v1+json, the archive and its
 // .prov as layers titled <name>-<version>.tgz[.prov], each of a layer media
-// type Helm fetches. It is what the README's `oras push` command makes.
+// type Helm fetches. It is what docs/releasing.md's `oras push` command makes.
 const (
 	pluginArtifactType = "application/vnd.helm.plugin.v1+json"
 	emptyConfigType    = "application/vnd.oci.empty.v1+json"

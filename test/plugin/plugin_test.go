@@ -195,7 +195,7 @@ func testPostRendererHelm3(t *testing.T, h *helmEnv, src, bin string) {
 			docs := parseStream(t, r.stdout)
 			assertHardened(t, hooksOut(r.stdout), docs, [2]string{"Deployment", "rel-web"})
 			if gaps := hardeningGaps(find(t, docs, "Job", "rel-migrate")); len(gaps) == 0 {
-				t.Errorf("Helm 3 post-rendered the hook Job; design §4 says it never does, so the chart must harden its hooks")
+				t.Errorf("Helm 3 post-rendered the hook Job; Helm 3 never post-renders hooks, so the chart must harden its hooks")
 			}
 			r = h.mustRun(t, pr.env, "template", "todo", filepath.Join(src, "charts", "todo-app"), "-n", "todo-app", "--post-renderer", pr.arg)
 			docs = parseStream(t, r.stdout)

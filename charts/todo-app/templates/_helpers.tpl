@@ -7,8 +7,8 @@ Expand the name of the chart.
 
 {{/*
 The name prefix of every resource. Unlike `helm create`, it is the release
-name itself, so that release `todo` gives `todo-backend` (design §2 R5:
-`todo-backend.todo-app.svc.cluster.local`), which the rest of helm-todo
+name itself, so that release `todo` gives `todo-backend`
+(`todo-backend.todo-app.svc.cluster.local`), which the rest of helm-todo
 relies on.
 */}}
 {{- define "todo-app.fullname" -}}
@@ -68,7 +68,7 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/*
 An image reference from an image block. The tag defaults to the chart's
-appVersion so that a new chart release rolls the pods (design §3.3).
+appVersion so that a new chart release rolls the pods.
 Call with (dict "image" .Values.backend.image "ctx" $).
 */}}
 {{- define "todo-app.image" -}}

@@ -1,4 +1,4 @@
-"""Alembic runs with the psycopg2 driver against DATABASE_URL (design R8: the
+"""Alembic runs with the psycopg2 driver against DATABASE_URL (the
 migration Job reads it from the Secret)."""
 
 import os

@@ -1,8 +1,8 @@
-"""The example todo backend: the seed's FastAPI shape, small enough to read.
+"""The example todo backend: the original app's FastAPI shape, small to read.
 
 /health/live never touches the database, so a database outage does not make
 Kubernetes restart healthy pods; /health/ready does, so traffic stops while
-the database is down (design R3)."""
+the database is down."""
 
 import json
 import logging

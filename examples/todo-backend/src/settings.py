@@ -1,4 +1,4 @@
-"""Settings come from the environment (design R6): the Secret's keys and the
+"""Settings come from the environment: the Secret's keys and the
 ConfigMap's. Secret values are held but never logged or returned."""
 
 import os

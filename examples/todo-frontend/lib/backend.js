@@ -1,6 +1,6 @@
 // The backend is reached from the Next.js server, never from the browser: a
 // browser cannot resolve cluster DNS names such as todo-backend.todo-app.svc
-// (design §3.5). BACKEND_URL is read at request time, so one image serves any
+//. BACKEND_URL is read at request time, so one image serves any
 // release name; NEXT_PUBLIC_API_URL is the build-time fallback.
 export function backendUrl() {
   return (

@@ -38,30 +38,34 @@ func (f Filter) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
 	if f.Judge == nil {
 		return nodes, nil
 	}
-	for _, res := range nodes {
+	return kio.FilterAll(yaml.FilterFunc(func(res *yaml.RNode) (*yaml.RNode, error) {
 		if res.GetKind() != "ConfigMap" || res.GetApiVersion() != "v1" {
+			return res, nil
+		}
+		return res, f.configMap(res)
+	})).Filter(nodes)
+}
+
+func (f Filter) configMap(res *yaml.RNode) error {
+	strict := f.Strict != nil && f.Strict(res.GetLabels())
+	for _, field := range []string{"data", "binaryData"} {
+		m := res.Field(field)
+		if m == nil || m.Value.YNode().Kind != yaml.MappingNode {
 			continue
 		}
-		strict := f.Strict != nil && f.Strict(res.GetLabels())
-		for _, field := range []string{"data", "binaryData"} {
-			m := res.Field(field)
-			if m == nil || m.Value.YNode().Kind != yaml.MappingNode {
-				continue
-			}
-			c := m.Value.Content()
-			for i := 0; i+1 < len(c); i += 2 {
-				key, value := c[i].Value, c[i+1].Value
-				v := f.Judge(key, value)
-				switch {
-				case v.Secret && strict:
-					return nil, fmt.Errorf("%s key %s looks secret (%s): move it to a Secret, or add it to secretRefs.allow in the policy if it is public", field, key, v.Reason)
-				case v.Secret:
-					f.Report.Notice(res, "%s key %s looks secret (%s): move it to a Secret, which only pods and their owners read; add it to secretRefs.allow in a --config policy if it is public", field, key, v.Reason)
-				case f.LooksSecret != nil && f.LooksSecret(key):
-					f.Report.Notice(res, "%s key %s kept: its name looks secret but %s", field, key, v.Reason)
-				}
+		c := m.Value.Content()
+		for i := 0; i+1 < len(c); i += 2 {
+			key, value := c[i].Value, c[i+1].Value
+			v := f.Judge(key, value)
+			switch {
+			case v.Secret && strict:
+				return fmt.Errorf("%s key %s looks secret (%s): move it to a Secret, or add it to secretRefs.allow in the policy if it is public", field, key, v.Reason)
+			case v.Secret:
+				f.Report.Notice(res, "%s key %s looks secret (%s): move it to a Secret, which only pods and their owners read; add it to secretRefs.allow in a --config policy if it is public", field, key, v.Reason)
+			case f.LooksSecret != nil && f.LooksSecret(key):
+				f.Report.Notice(res, "%s key %s kept: its name looks secret but %s", field, key, v.Reason)
 			}
 		}
 	}
-	return nodes, nil
+	return nil
 }

@@ -3,7 +3,7 @@
 // readOnlyRootFilesystem, capabilities), only where the chart left a field
 // out unless Override is set. Where it makes the root filesystem read-only
 // it also mounts an emptyDir at each writable path the policy lists for
-// the container (design §3.6): /tmp, and the Next.js cache of the frontend.
+// the container: /tmp, and the Next.js cache of the frontend.
 package containersecurity
 
 import (
@@ -37,18 +37,14 @@ func (f Filter) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
 	if f.Context == nil {
 		return nodes, nil
 	}
-	for _, res := range nodes {
-		t, ok := podspec.Find(res)
-		if !ok {
-			continue
-		}
+	return podspec.Workloads(func(res *yaml.RNode, t podspec.Template) error {
 		for _, c := range podspec.Containers(t.Spec) {
 			if err := f.container(res, t, c); err != nil {
-				return nil, err
+				return err
 			}
 		}
-	}
-	return nodes, nil
+		return nil
+	}).Filter(nodes)
 }
 
 func (f Filter) container(res *yaml.RNode, t podspec.Template, c podspec.Container) error {

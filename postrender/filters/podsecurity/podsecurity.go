@@ -27,25 +27,20 @@ func (f Filter) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
 	if f.Context == nil {
 		return nodes, nil
 	}
-	for _, res := range nodes {
-		t, ok := podspec.Find(res)
-		if !ok {
-			continue
-		}
-		sc := podspec.Mapping(t.Spec, "securityContext")
-		if sc == nil {
-			f.Report.Notice(res, "pod securityContext is not a mapping, kept")
-			continue
-		}
-		set, err := fill.Absent(sc, f.Context, f.Override, func(path string) {
-			f.Report.Notice(res, "pod securityContext.%s set by the chart, %s", path, report.Verdict(f.Override))
-		})
-		if err != nil {
-			return nil, err
-		}
-		if set != nil {
-			f.Report.Change()
-		}
+	return podspec.Workloads(f.pod).Filter(nodes)
+}
+
+func (f Filter) pod(res *yaml.RNode, t podspec.Template) error {
+	sc := podspec.Mapping(t.Spec, "securityContext")
+	if sc == nil {
+		f.Report.Notice(res, "pod securityContext is not a mapping, kept")
+		return nil
 	}
-	return nodes, nil
+	set, err := fill.Absent(sc, f.Context, f.Override, func(path string) {
+		f.Report.Notice(res, "pod securityContext.%s set by the chart, %s", path, report.Verdict(f.Override))
+	})
+	if set != nil {
+		f.Report.Change()
+	}
+	return err
 }

@@ -6,6 +6,7 @@ package podspec
 import (
 	"strings"
 
+	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -42,6 +43,19 @@ func IsWorkload(apiVersion, kind string) bool {
 type Template struct {
 	Labels map[string]string
 	Spec   *yaml.RNode
+}
+
+// Workloads is the filters' one walk over a stream, in kustomize's style
+// (kio.FilterAll of a per-resource yaml.Filter): fn sees each workload's
+// pod template and edits it in place; every resource, workload or not,
+// passes on in order.
+func Workloads(fn func(res *yaml.RNode, t Template) error) kio.Filter {
+	return kio.FilterAll(yaml.FilterFunc(func(res *yaml.RNode) (*yaml.RNode, error) {
+		if t, ok := Find(res); ok {
+			return res, fn(res, t)
+		}
+		return res, nil
+	}))
 }
 
 // Find returns the pod template of a workload resource. ok is false for

@@ -39,11 +39,7 @@ func (f Filter) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
 	if f.For == nil {
 		return nodes, nil
 	}
-	for _, res := range nodes {
-		t, ok := podspec.Find(res)
-		if !ok {
-			continue
-		}
+	return podspec.Workloads(func(res *yaml.RNode, t podspec.Template) error {
 		for _, c := range podspec.Containers(t.Spec) {
 			if c.Init {
 				continue
@@ -55,12 +51,12 @@ func (f Filter) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
 					continue
 				}
 				if err := f.apply(res, c, field, probe); err != nil {
-					return nil, err
+					return err
 				}
 			}
 		}
-	}
-	return nodes, nil
+		return nil
+	}).Filter(nodes)
 }
 
 func (f Filter) apply(res *yaml.RNode, c podspec.Container, field string, probe *yaml.RNode) error {

@@ -2,16 +2,16 @@
 // name and value: policy.Judge) out of the pod spec: each value goes into a Collector (from which the caller
 // generates one Secret) and the env var becomes a secretKeyRef to it.
 //
-// A value holding a $(VAR) reference stays: Kubernetes expands references
-// in a literal value but not in a value read from a Secret. A Helm hook
+// A value that is only a $(VAR) reference, or a URL whose password is one,
+// stays (Judge says so): Kubernetes expands references in a literal value
+// but not in a value read from a Secret. A Helm hook
 // keeps its literals too: hooks run before the release's resources exist,
-// so the generated Secret would not be there yet (design §3.1).
+// so the generated Secret would not be there yet.
 package secretrefs
 
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -20,6 +20,8 @@ import (
 	"github.com/helm-todo/helm-todo/postrender/filters/podspec"
 	"github.com/helm-todo/helm-todo/postrender/filters/report"
 	"github.com/helm-todo/helm-todo/postrender/policy"
+	"github.com/helm-todo/helm-todo/postrender/secretgen"
+	"github.com/helm-todo/helm-todo/postrender/secretstore"
 )
 
 // Filter moves literal env values the policy judges secret into Secret.
@@ -43,33 +45,26 @@ type Collector struct {
 	// resources hold RefName.
 	Refs int
 
-	data      map[string]string
+	// The values live in a spool file, not the heap: the stream may
+	// move one in every other document.
+	store     secretstore.Store
+	started   bool
 	namespace string
 	first     string // ID of the first contributing resource
 	firstName string // its instance label, or else its name
 }
 
-// Data returns the collected key/value pairs.
-func (c *Collector) Data() map[string]string { return c.data }
+// Len is the number of values collected.
+func (c *Collector) Len() int { return c.store.Len() }
 
-// Value returns the value collected under key.
-func (c *Collector) Value(key string) (string, error) {
-	v, ok := c.data[key]
-	if !ok {
-		return "", fmt.Errorf("no value collected under %s", key)
-	}
-	return v, nil
+// Each calls yield with every collected key and value in order o: it is
+// the generated Secret's secretgen.Options.Data.
+func (c *Collector) Each(o secretgen.Order, yield func(key, value string) error) error {
+	return c.store.Each(o, yield)
 }
 
-// Keys returns the collected keys, sorted.
-func (c *Collector) Keys() []string {
-	keys := make([]string, 0, len(c.data))
-	for k := range c.data {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+// Close forgets the values and removes their spool.
+func (c *Collector) Close() { c.store.Close() }
 
 // Namespace is the namespace of the contributing workloads ("" when they
 // set none and the release namespace applies).
@@ -100,8 +95,8 @@ func (c *Collector) BaseName() string {
 
 func (c *Collector) add(res *yaml.RNode, key, value string) (string, error) {
 	ns := res.GetNamespace()
-	if c.data == nil {
-		c.data = map[string]string{}
+	if !c.started {
+		c.started = true
 		c.namespace = ns
 		c.first = report.ID(res)
 		c.firstName = res.GetLabels()["app.kubernetes.io/instance"]
@@ -114,14 +109,17 @@ func (c *Collector) add(res *yaml.RNode, key, value string) (string, error) {
 	// The same variable twice in a container (or two workloads of
 	// different kinds sharing a name) gets numbered keys.
 	for n, base := 2, key; ; n++ {
-		old, taken := c.data[key]
-		if !taken || old == value {
-			break
+		old, taken, err := c.store.Get(key)
+		switch {
+		case err != nil:
+			return "", err
+		case taken && old == value:
+			return key, nil
+		case !taken:
+			return key, c.store.Put(key, value)
 		}
 		key = fmt.Sprintf("%s-%d", base, n)
 	}
-	c.data[key] = value
-	return key, nil
 }
 
 // keyChars is what a Secret data key may hold.

@@ -1,6 +1,7 @@
 package secretrefs
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/helm-todo/helm-todo/postrender/filters/filtertest"
 	"github.com/helm-todo/helm-todo/postrender/filters/report"
 	"github.com/helm-todo/helm-todo/postrender/policy"
+	"github.com/helm-todo/helm-todo/postrender/secretgen"
 )
 
 // judge stands in for policy.Judge (tested there): a secret-looking name
@@ -156,11 +158,16 @@ spec:
 			col := &Collector{RefName: "GEN"}
 			f := Filter{Judge: judge, Secret: col, Report: rep}
 			filtertest.Check(t, f, res, rep, tc.input, tc.expected, tc.unchanged, tc.notices)
-			if len(col.Data()) != len(tc.data) || col.Refs != len(tc.data) {
-				t.Errorf("collected %d values and %d refs, want %d", len(col.Data()), col.Refs, len(tc.data))
+			defer col.Close()
+			got := map[string]string{}
+			if err := col.Each(secretgen.ByteOrder, func(k, v string) error { got[k] = v; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tc.data) || col.Len() != len(tc.data) || col.Refs != len(tc.data) {
+				t.Errorf("collected %d values (Len %d) and %d refs, want %d", len(got), col.Len(), col.Refs, len(tc.data))
 			}
 			for k, v := range tc.data {
-				if col.Data()[k] != v {
+				if got[k] != v {
 					t.Errorf("collected[%s] differs from the literal", k)
 				}
 			}
@@ -203,5 +210,38 @@ func TestBaseName(t *testing.T) {
 				t.Errorf("BaseName() = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// A key already collected with another value gets a numbered key, and with
+// the same value is shared, also once the first is spooled out of memory.
+func TestCollectorNumbersTakenKeys(t *testing.T) {
+	col := &Collector{RefName: "GEN"}
+	defer col.Close()
+	res := yaml.MustParse("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n")
+	add := func(key, value string) string {
+		t.Helper()
+		got, err := col.add(res, key, value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	add("p.c.A_TOKEN", "one")
+	for i := 0; i < 5000; i++ { // spooled in chunks
+		add(fmt.Sprintf("w%d.c.A_TOKEN", i), "x")
+	}
+	for _, tc := range []struct{ value, want string }{
+		{"one", "p.c.A_TOKEN"},
+		{"two", "p.c.A_TOKEN-2"},
+		{"three", "p.c.A_TOKEN-3"},
+		{"two", "p.c.A_TOKEN-2"},
+	} {
+		if got := add("p.c.A_TOKEN", tc.value); got != tc.want {
+			t.Errorf("a value under a taken key got %s, want %s", got, tc.want)
+		}
+	}
+	if col.Len() != 5003 {
+		t.Errorf("Len %d, want 5003", col.Len())
 	}
 }

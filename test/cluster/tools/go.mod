@@ -1,4 +1,4 @@
-// Builds the control-plane binaries for the e2e test cluster (design §6).
+// Builds the control-plane binaries for the e2e test cluster.
 // A module of its own so the project's go.mod never requires k8s.io/kubernetes.
 module github.com/helm-todo/helm-todo/test/cluster/tools
 

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +150,31 @@ func (c *Cluster) Helm(t testing.TB) *Helm {
 		env = append(env, kv)
 	}
 	return &Helm{Bin: c.HelmBin, Major: c.HelmMajor, Env: env, t: t}
+}
+
+// Getenv is the value of key in the environment helm runs with.
+func (h *Helm) Getenv(key string) string {
+	for _, kv := range h.Env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// With returns a runner for the same Helm whose environment has kv
+// (KEY=VALUE) in place of the keys' current values.
+func (h *Helm) With(kv ...string) *Helm {
+	c := *h
+	c.Env = nil
+	for _, old := range h.Env {
+		k, _, _ := strings.Cut(old, "=")
+		if !slices.ContainsFunc(kv, func(n string) bool { return strings.HasPrefix(n, k+"=") }) {
+			c.Env = append(c.Env, old)
+		}
+	}
+	c.Env = append(c.Env, kv...)
+	return &c
 }
 
 // AtomicFlag is --atomic on Helm 3 and --rollback-on-failure on Helm 4.

@@ -2,11 +2,8 @@ package app
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/base64"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +17,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/helm-todo/helm-todo/internal/testsupport/helmrecord"
 )
 
 // TestAppOnHelm4 is the whole story on one release, step after step (each
@@ -415,26 +414,8 @@ func (a *app) releaseRecords(ctx context.Context) []record {
 	var rs []record
 	for _, s := range list.Items {
 		v, _ := strconv.Atoi(s.Labels["version"])
-		rs = append(rs, record{name: s.Name, status: s.Labels["status"], version: v, payload: decodeRelease(a.t, s.Data["release"])})
+		rs = append(rs, record{name: s.Name, status: s.Labels["status"], version: v, payload: helmrecord.Decode(a.t, s.Data["release"])})
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i].version < rs[j].version })
 	return rs
-}
-
-// decodeRelease undoes Helm's storage encoding: base64, then gzip.
-func decodeRelease(t *testing.T, data []byte) []byte {
-	t.Helper()
-	raw, err := base64.StdEncoding.DecodeString(string(data))
-	if err != nil {
-		t.Fatalf("release record: base64: %v", err)
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("release record: gzip: %v", err)
-	}
-	js, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatalf("release record: gzip: %v", err)
-	}
-	return js
 }

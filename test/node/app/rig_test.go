@@ -1,4 +1,4 @@
-// Package app proves the todo app on running pods (issue 13): the real
+// Package app proves the todo app on running pods: the real
 // `helm todo up` (built binary, real Helm 4 and Helm 3, buildah building the
 // example apps on the stand-in bases, the images pushed to the registry the
 // cluster advertises, the chart's in-cluster PostgreSQL) against the real
@@ -29,12 +29,13 @@ import (
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
+
+	"github.com/helm-todo/helm-todo/internal/testsupport/noderig"
 )
 
 // EnvKubeconfig is what `make node-test` sets to the rig's kubeconfig.
-const EnvKubeconfig = "HELM_TODO_NODE_KUBECONFIG"
+const EnvKubeconfig = noderig.EnvKubeconfig
 
 const release = "todo" // up's default release name
 
@@ -69,18 +70,7 @@ func repoRoot(t *testing.T) string {
 
 func setupNode(t *testing.T) *node {
 	t.Helper()
-	kc := os.Getenv(EnvKubeconfig)
-	if kc == "" {
-		t.Skipf("no node rig: %s is unset; run `make node-test`", EnvKubeconfig)
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
-	if err != nil {
-		t.Fatalf("load %s=%s: %v; run `make node-up`", EnvKubeconfig, kc, err)
-	}
-	c, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kc, c := noderig.Client(t)
 	repo := repoRoot(t)
 	n := &node{c: c, kubeconfig: kc, repo: repo, bin: filepath.Join(repo, "bin", "helm-todo")}
 	if _, err := os.Stat(n.bin); err != nil {

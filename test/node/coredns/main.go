@@ -1,4 +1,4 @@
-// Command coredns is the node rig's cluster DNS (test/node, design §6): CoreDNS
+// Command coredns is the node rig's cluster DNS (test/node): CoreDNS
 // with only the plugins the rig's Corefile uses, the "custom build" CoreDNS
 // documents (coremain plus chosen plugins), so the build stays small. It
 // serves cluster.local from the API server and nothing else: no upstream.

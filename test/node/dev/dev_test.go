@@ -25,10 +25,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-)
 
-const envKubeconfig = "HELM_TODO_NODE_KUBECONFIG"
+	"github.com/helm-todo/helm-todo/internal/testsupport/noderig"
+)
 
 // Local ports of the dev tests (this suite's range on the shared machine).
 const (
@@ -43,21 +42,19 @@ type rig struct {
 }
 
 func newRig(t *testing.T) *rig {
-	kc := os.Getenv(envKubeconfig)
-	if kc == "" {
-		t.Skipf("no node rig: %s is unset; run `make node-test` (or set it to .tools/node-rig/kubeconfig with the rig up)", envKubeconfig)
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kc, cs := noderig.Client(t)
 	wd, _ := os.Getwd()
 	repo := filepath.Clean(filepath.Join(wd, "..", "..", ".."))
 	r := &rig{repo: repo, app: t.TempDir(), ns: "dev-node-" + utilrand.String(5), kubeconfig: kc, cs: cs}
+	// A Helm home of the test's own: Helm 4's deploy installs the
+	// post-renderer plugin, which must not land in the user's plugin
+	// directories (they come after os.Environ() in dev's env, so they win).
+	home := t.TempDir()
+	r.env = append(r.env,
+		"HELM_CACHE_HOME="+filepath.Join(home, "cache"),
+		"HELM_CONFIG_HOME="+filepath.Join(home, "config"),
+		"HELM_DATA_HOME="+filepath.Join(home, "data"),
+		"HELM_PLUGINS="+filepath.Join(home, "data", "plugins"))
 	// apps.sh env prints what real builds need here (the stand-in bases'
 	// store, the wheelhouse index); serve starts the index unless it answers.
 	out, err := exec.Command(filepath.Join(repo, "test/node/apps.sh"), "env").Output()
@@ -355,8 +352,9 @@ func TestDevLoop(t *testing.T) {
 	s.cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case err := <-s.done:
-		if err != nil {
-			t.Errorf("dev after Ctrl-C: %v", err)
+		// exit 130, as up and any command stopped by Ctrl-C
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+			t.Errorf("dev after Ctrl-C: %v, want exit 130", err)
 		}
 	case <-time.After(2 * time.Minute):
 		t.Fatal("dev did not stop within 2 minutes of Ctrl-C")

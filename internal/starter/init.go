@@ -1,4 +1,4 @@
-package project
+package starter
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/helm-todo/helm-todo/internal/clierr"
+	"github.com/helm-todo/helm-todo/internal/project"
 )
 
 // Init is `helm todo init`: write the starter helm-todo.yaml into Dir and
@@ -23,7 +24,7 @@ type InitResult struct {
 
 // Run writes the starter; an existing file is an error unless Force.
 func (a Init) Run() (*InitResult, error) {
-	path, err := WriteStarter(a.Dir, a.Force)
+	path, err := Write(a.Dir, a.Force)
 	if errors.Is(err, os.ErrExist) {
 		return nil, clierr.Usage(path+" already exists", "edit it, or pass --force to replace it with the starter", nil)
 	}
@@ -31,9 +32,9 @@ func (a Init) Run() (*InitResult, error) {
 		return nil, clierr.New("write "+path, "check that the directory exists and is writable", err)
 	}
 	r := &InitResult{Path: path}
-	added, err := IgnoreEnvFile(a.Dir, DefaultEnvFile)
+	added, err := IgnoreEnvFile(a.Dir, project.DefaultEnvFile)
 	if err != nil {
-		return r, clierr.New("add "+DefaultEnvFile+" to .gitignore", "add it by hand: the env file holds secrets", err)
+		return r, clierr.New("add "+project.DefaultEnvFile+" to .gitignore", "add it by hand: the env file holds secrets", err)
 	}
 	if added {
 		r.Gitignore = filepath.Join(a.Dir, ".gitignore")

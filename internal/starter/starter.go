@@ -1,4 +1,7 @@
-package project
+// Package starter is `helm todo init`: it writes a commented helm-todo.yaml
+// for the repository and keeps the env file out of git. Reading the file
+// back is internal/project's.
+package starter
 
 import (
 	"os"
@@ -6,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/helm-todo/helm-todo/internal/cluster"
+	"github.com/helm-todo/helm-todo/internal/project"
+	"github.com/helm-todo/helm-todo/internal/textwrap"
 )
 
 // starter is the commented helm-todo.yaml `helm todo init` writes. Every
@@ -55,46 +60,28 @@ build:
   # registry: ""
 `
 
-// Starter returns the starter file for the repository at root, with the
+// Text returns the starter file for the repository at root, with the
 // build contexts that exist there filled in.
-func Starter(root string) string {
+func Text(root string) string {
 	fill := func(candidates []string) string {
 		for _, c := range candidates {
-			if isDir(filepath.Join(root, c)) == nil {
+			if fi, err := os.Stat(filepath.Join(root, c)); err == nil && fi.IsDir() {
 				return "context: " + c
 			}
 		}
 		return "# context: " + candidates[0]
 	}
 	return strings.NewReplacer(
-		"{{backend}}", fill(backendCandidates),
-		"{{frontend}}", fill(frontendCandidates),
-		"{{kinds}}", wrapComment(cluster.Choices(), len("  # Push here when the cluster is not "), "  # "),
+		"{{backend}}", fill(project.BackendCandidates),
+		"{{frontend}}", fill(project.FrontendCandidates),
+		"{{kinds}}", textwrap.Fill(cluster.Choices(), len("  # Push here when the cluster is not "), 74, "  # "),
 	).Replace(starter)
 }
 
-// wrapComment fills words into YAML comment lines of at most 74 columns,
-// the first starting at column col, the others after prefix.
-func wrapComment(text string, col int, prefix string) string {
-	var b strings.Builder
-	for i, w := range strings.Fields(text) {
-		if i > 0 && col+1+len(w) > 74 {
-			b.WriteString("\n" + prefix)
-			col = len(prefix)
-		} else if i > 0 {
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(w)
-		col += len(w)
-	}
-	return b.String()
-}
-
-// WriteStarter writes the starter into dir, refusing to replace an
+// Write writes the starter into dir, refusing to replace an
 // existing file unless overwrite is set. It returns the path written.
-func WriteStarter(dir string, overwrite bool) (string, error) {
-	path := filepath.Join(dir, FileName)
+func Write(dir string, overwrite bool) (string, error) {
+	path := filepath.Join(dir, project.FileName)
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if overwrite {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
@@ -103,7 +90,7 @@ func WriteStarter(dir string, overwrite bool) (string, error) {
 	if err != nil {
 		return path, err
 	}
-	if _, err := f.WriteString(Starter(dir)); err != nil {
+	if _, err := f.WriteString(Text(dir)); err != nil {
 		f.Close()
 		return path, err
 	}

@@ -1,10 +1,12 @@
-package project
+package starter
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/helm-todo/helm-todo/internal/project"
 )
 
 func TestInit(t *testing.T) {
@@ -16,8 +18,8 @@ func TestInit(t *testing.T) {
 	if r.Path != filepath.Join(dir, "helm-todo.yaml") || r.Gitignore != filepath.Join(dir, ".gitignore") {
 		t.Errorf("result %+v", r)
 	}
-	if data, err := os.ReadFile(r.Gitignore); err != nil || !strings.Contains(string(data), DefaultEnvFile) {
-		t.Errorf(".gitignore %q, %v: want %s in it", data, err, DefaultEnvFile)
+	if data, err := os.ReadFile(r.Gitignore); err != nil || !strings.Contains(string(data), project.DefaultEnvFile) {
+		t.Errorf(".gitignore %q, %v: want %s in it", data, err, project.DefaultEnvFile)
 	}
 	if _, err := (Init{Dir: dir}).Run(); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("second init: %v, want already exists", err)

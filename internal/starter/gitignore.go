@@ -1,4 +1,4 @@
-package project
+package starter
 
 import (
 	"bufio"
@@ -9,7 +9,7 @@ import (
 )
 
 // IgnoreEnvFile makes sure dir/.gitignore lists the env file, so the
-// secrets `up` reads never reach git (design §3.4). It appends one line,
+// secrets `up` reads never reach git. It appends one line,
 // creating .gitignore when absent, and reports whether it changed anything.
 func IgnoreEnvFile(dir, envFile string) (bool, error) {
 	path := filepath.Join(dir, ".gitignore")

@@ -1,7 +1,7 @@
-// Package report tells the user where the app is: the frontend URL, worked
+// Package appurl tells the user where the app is: the frontend URL, worked
 // out from the cluster kind and the frontend Service, and what to run first
 // when the address is not reachable as is.
-package report
+package appurl
 
 import (
 	"context"
@@ -38,7 +38,7 @@ type Result struct {
 	Hints []string
 }
 
-// Lines is the report as printed.
+// Lines are the URL and its hints, as printed.
 func (r Result) Lines() []string {
 	return append([]string{"frontend URL: " + r.URL}, r.Hints...)
 }
