@@ -6,14 +6,16 @@
 # Debian's dockerd and podman (engines.sh), the images and the postgres:15
 # stand-in run as the chart runs them.
 #
-# No Docker engine is needed: buildah builds daemonless with the vfs storage
-# driver and chroot isolation, in a private store under a temp dir. Chroot
+# No Docker engine is needed: buildah builds daemonless with chroot
+# isolation, in helm-todo's persistent store (.tools/engines/buildah-rig,
+# shared with the node rig's apps: nothing is built twice across the two).
+# The test's app images are removed first, so the builds really run. Chroot
 # isolation shares the host's network, so the containers serve on the
 # host's ports 7860 and 3000 exactly as their CMD says.
 #
 # Env: IMAGES_CACHE (default .tools/images) caches the root filesystems,
 # the wheelhouse and the stand-in archives; ENGINES (default .tools/engines)
-# holds dockerd's and podman's stores; IMAGE_TEST_ENGINES (default
+# holds buildah's, dockerd's and podman's stores; IMAGE_TEST_ENGINES (default
 # "buildah docker podman") picks the engines; HELM_TODO is the binary under test
 # (default bin/helm-todo); KEEP_WORK=1 keeps the temp dir for a post-mortem.
 set -euo pipefail
@@ -21,6 +23,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 IMAGES_CACHE=${IMAGES_CACHE:-$REPO/.tools/images}
+ENGINES=${ENGINES:-$REPO/.tools/engines}
 HELM_TODO=${HELM_TODO:-$REPO/bin/helm-todo}
 BACKEND_PORT=7860
 FRONTEND_PORT=3000
@@ -36,7 +39,7 @@ timing() { TIMINGS+=("$(printf '%-34s %6ss' "$1" "$2")"); }
 pass() { log "ok: $*"; }
 
 # --- preconditions ----------------------------------------------------------
-[[ $(id -u) == 0 ]] || fail "run as root: buildah's vfs store and chroot isolation need it here (CI runs as root)"
+[[ $(id -u) == 0 ]] || fail "run as root: buildah's store and chroot isolation need it here (CI runs as root)"
 IMAGE_TEST_ENGINES=${IMAGE_TEST_ENGINES-buildah docker podman}
 for p in buildah debootstrap npm curl jq ss runuser python3; do
   command -v "$p" >/dev/null || fail "$p not found; run scripts/deps.sh (it installs .ci/apt-packages)"
@@ -51,15 +54,9 @@ done
 mkdir -p "$IMAGES_CACHE"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-images.XXXXXX")
 chmod 755 "$WORK" # PostgreSQL runs as the postgres user under it
-export CONTAINERS_STORAGE_CONF="$WORK/storage.conf" BUILDAH_ISOLATION=chroot
-# The docker format keeps HEALTHCHECK; the OCI image config has no field for it.
-export BUILDAH_FORMAT=docker
-cat >"$CONTAINERS_STORAGE_CONF" <<EOF
-[storage]
-driver = "vfs"
-graphroot = "$WORK/store"
-runroot = "$WORK/run"
-EOF
+# shellcheck source=standins.sh
+. "$HERE/standins.sh"
+use_buildah_store
 
 # Process trees this script started, stopped on exit.
 SERVERS=()
@@ -81,7 +78,7 @@ cleanup() {
   if [[ -n "$PG_DATA" ]]; then
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1 || true
   fi
-  buildah rm --all >/dev/null 2>&1 || true
+  rm_own_containers
   if [[ ${KEEP_WORK:-} == 1 ]]; then
     log "kept $WORK"
   else
@@ -99,8 +96,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck source=standins.sh
-. "$HERE/standins.sh"
 # shellcheck source=checks.sh
 . "$HERE/checks.sh"
 # shellcheck source=engines.sh
@@ -139,8 +134,20 @@ build() {
   return "${PIPESTATUS[0]}"
 }
 
+# remove_buildah_app_images: the test's own images, so the builds below
+# really run (on a warm store, from its layer cache, as docker and podman do).
+remove_buildah_app_images() {
+  local refs
+  refs=$(buildah images --format '{{.Name}}:{{.Tag}}' | grep -E '^((localhost|docker.io/library)/)?todo-(backend|frontend):' || true)
+  if [[ -n $refs ]]; then
+    # shellcheck disable=SC2086
+    buildah rmi -f $refs >/dev/null
+  fi
+}
+
 # buildah_test: the buildah builds and every check on the running images.
 buildah_test() {
+  remove_buildah_app_images
   log "building both images with: helm todo build --builder buildah --pull never"
   T0=$SECONDS
   if ! build "$APP" "$REPO" "$WORK/build.log"; then
@@ -174,7 +181,7 @@ buildah_test() {
   start_postgres
   DB_URL="postgresql://todo:$(cat "$WORK/pg/pw")@127.0.0.1:$PG_PORT/todo"
   T0=$SECONDS
-  BCTR=$(buildah from --quiet --pull=never "$BACKEND_REF")
+  BCTR=$(own_from --pull=never "$BACKEND_REF")
   check_no_build_tools "$BCTR" backend
   check_user "$BCTR" backend
   buildah run --env DATABASE_URL="$DB_URL" "$BCTR" -- alembic upgrade head >"$WORK/alembic.log" 2>&1 ||
@@ -192,7 +199,7 @@ buildah_test() {
   check_server_uid "$BACKEND_PORT" backend
 
   # --- run the frontend, calling the backend server-side ------------------------
-  FCTR=$(buildah from --quiet --pull=never "$FRONTEND_REF")
+  FCTR=$(own_from --pull=never "$FRONTEND_REF")
   check_no_build_tools "$FCTR" frontend
   check_user "$FCTR" frontend
   # NEXT_PUBLIC_* values are build args, compiled in at build time.

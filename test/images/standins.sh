@@ -8,9 +8,37 @@
 # $IMAGES_CACHE (.tools/images): debootstrap and apt take minutes, importing
 # a tarball takes seconds.
 #
-# Needs: IMAGES_CACHE, WORK, HERE and buildah's environment (run.sh sets them).
+# Needs: IMAGES_CACHE, ENGINES, WORK, HERE and buildah's environment
+# (use_buildah_store, below).
 
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+
+# use_buildah_store points buildah at helm-todo's one persistent store,
+# $ENGINES/buildah-rig (overlay), shared by make image-test and the node
+# rig's apps (test/node/apps.sh): the stand-ins are imported once, and a
+# layer one of them built is a cache hit for the other.
+use_buildah_store() {
+  local store=${ENGINES:?}/buildah-rig
+  mkdir -p "$store"
+  store=$(cd "$store" && pwd -P) # one store, whichever checkout names it
+  cat >"$store/storage.conf.$$" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$store/root"
+runroot = "$store/run"
+EOF
+  mv "$store/storage.conf.$$" "$store/storage.conf"
+  export CONTAINERS_STORAGE_CONF=$store/storage.conf BUILDAH_ISOLATION=chroot BUILDAH_FORMAT=docker
+}
+
+# The store is shared, so a script removes only the working containers it
+# made: own_from names them after this process, rm_own_containers removes
+# those.
+OWN_CTR_PREFIX=helm-todo-$$-
+own_from() { buildah from --quiet --name "$OWN_CTR_PREFIX$RANDOM$RANDOM" "$@"; }
+rm_own_containers() {
+  buildah containers --format '{{.ContainerName}}' 2>/dev/null | grep "^$OWN_CTR_PREFIX" | xargs -r buildah rm >/dev/null 2>&1 || true
+}
 NPM_VERSION=10.9.9
 
 # minbase_tar makes (once) the bookworm root filesystem both stand-ins start
@@ -52,7 +80,7 @@ standin_rootfs() {
     "$prepare" >"$WORK/$name.inputs" || exit 1
     mapfile -t pairs <"$WORK/$name.inputs"
   fi
-  ctr=$(buildah from --quiet scratch)
+  ctr=$(own_from scratch)
   buildah add --quiet "$ctr" "$MINBASE_TAR" / >/dev/null
   buildah copy --quiet "$ctr" "$HERE/standin/sources.list" /etc/apt/sources.list >/dev/null
   buildah copy --quiet "$ctr" "$recipe" /tmp/recipe.sh >/dev/null
@@ -102,7 +130,7 @@ make_wheelhouse() {
   local t0=$SECONDS ctr mnt
   minbase_tar
   log "making the wheelhouse (cached afterwards in $WHEELHOUSE)"
-  ctr=$(buildah from --quiet scratch)
+  ctr=$(own_from scratch)
   buildah add --quiet "$ctr" "$MINBASE_TAR" / >/dev/null
   buildah copy --quiet "$ctr" "$HERE/standin/sources.list" /etc/apt/sources.list >/dev/null
   buildah copy --quiet "$ctr" "$HERE/standin/wheelhouse.sh" /tmp/recipe.sh >/dev/null
@@ -156,7 +184,7 @@ standin_image() {
   local ref=$1 tar=$2
   shift 2
   local ctr
-  ctr=$(buildah from --quiet scratch)
+  ctr=$(own_from scratch)
   buildah add --quiet "$ctr" "$tar" / >/dev/null
   buildah config "$@" "$ctr"
   buildah commit --quiet "$ctr" "$ref" >/dev/null

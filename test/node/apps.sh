@@ -29,7 +29,6 @@ IMAGES_CACHE=${IMAGES_CACHE:-$REPO/.tools/images}
 ENGINES=${ENGINES:-$REPO/.tools/engines}
 state=${NODE_DIR:-$REPO/.tools/node-rig}
 node_tools=${NODE_TOOLS:-$REPO/.tools/node}
-store=$ENGINES/buildah-rig
 
 log() { printf 'apps: %s\n' "$*" >&2; }
 fail() {
@@ -37,18 +36,6 @@ fail() {
   exit 1
 }
 timing() { log "$(printf '%s: %ss' "$1" "$2")"; }
-
-buildah_env() {
-  mkdir -p "$store"
-  store=$(cd "$store" && pwd -P) # one store, whichever checkout names it
-  cat >"$store/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$store/root"
-runroot = "$store/run"
-EOF
-  export CONTAINERS_STORAGE_CONF=$store/storage.conf BUILDAH_ISOLATION=chroot BUILDAH_FORMAT=docker
-}
 
 cmd_env() {
   [[ $(id -u) == 0 ]] || fail "run as root: buildah's store and chroot isolation need it here"
@@ -58,10 +45,10 @@ cmd_env() {
   [[ -S $state/containerd/containerd.sock ]] || fail "the node rig is not up; run make node-up"
   mkdir -p "$IMAGES_CACHE"
   WORK=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-apps.XXXXXX")
-  trap 'buildah rm --all >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-  buildah_env
   # shellcheck source=../images/standins.sh
   . "$HERE/standins.sh"
+  trap 'rm_own_containers; rm -rf "$WORK"' EXIT
+  use_buildah_store
   local t0=$SECONDS
   make_standins
   make_wheelhouse
