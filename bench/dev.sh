@@ -32,7 +32,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-test/node/node.sh status >/dev/null 2>&1 || { echo "bench-dev: the node rig is down; run: flock /tmp/node-rig.lock make node-up" >&2; exit 1; }
+# One rig per machine: not while node-test or the demo uses it.
+# shellcheck source=../test/node/lock.sh
+. test/node/lock.sh
+rig_lock bench-dev
+test/node/node.sh status >/dev/null 2>&1 || { echo "bench-dev: the node rig is down; run: make node-up" >&2; exit 1; }
 make -s build >/dev/null
 eval "$(test/node/apps.sh env 2>/dev/null)"
 test/node/apps.sh serve
@@ -67,7 +71,7 @@ serves() { curl -fsS -m 2 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q 
 t0=$EPOCHREALTIME
 stamp() { while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
 cd "$app"
-"$repo/bin/helm-todo" dev --pull never -n "$ns" --no-logs --frontend-port 0 --backend-port "$port" > >(stamp >"$work/dev.log") 2>&1 &
+"$repo/bin/helm-todo" dev --pull never -n "$ns" --no-logs --frontend-port 0 --backend-port "$port" > >(stamp >"$work/dev.log") 2>&1 9>&- &
 devpid=$!
 cd "$repo"
 until grep -q 'dev: watching' "$work/dev.log" 2>/dev/null; do
@@ -101,7 +105,7 @@ kill -INT "$devpid"; wait "$devpid" 2>/dev/null || true; devpid=
 sed -i "s/\"rev\": \"dev1\"/\"rev\": \"hand1\"/" "$src"
 t0=$EPOCHREALTIME
 (cd "$app" && "$repo/bin/helm-todo" up --pull never -n "$ns" >"$work/up.log" 2>&1) || { tail -20 "$work/up.log"; exit 1; }
-kubectl port-forward -n "$ns" svc/todo-backend "$port:7860" >/dev/null 2>&1 &
+kubectl port-forward -n "$ns" svc/todo-backend "$port:7860" >/dev/null 2>&1 9>&- &
 pf=$!
 until serves hand1; do sleep 0.1; done
 t1=$EPOCHREALTIME

@@ -33,6 +33,10 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+# One rig per machine: not while node-test or the demo uses it.
+# shellcheck source=../test/node/lock.sh
+. test/node/lock.sh
+rig_lock bench-node
 
 make -s build tools node-tools cluster-tools >/dev/null
 if ! test/node/node.sh status >/dev/null 2>&1; then

@@ -40,6 +40,10 @@ postgres:16 cannot be pulled) and pip installs from a local wheelhouse.
 Everything else is the real flow: build, push, Secret, deploy, migrate, serve.
 MSG
   make -s node-tools
+  # One rig per machine: not while node-test or a bench uses it.
+  # shellcheck source=../test/node/lock.sh
+  . "$repo/test/node/lock.sh"
+  rig_lock demo
   test/node/node.sh status >/dev/null 2>&1 || test/node/node.sh up
   eval "$(test/node/apps.sh env)"
   test/node/apps.sh serve

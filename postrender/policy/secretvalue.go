@@ -17,7 +17,8 @@ type Verdict struct {
 
 // Judge decides whether a literal env value or ConfigMap value is a secret.
 // The name says where to look: a name the policy's patterns do not match
-// (or its allow list does) is not one. The value decides, and a doubt is
+// (or its allow list does) is not one, except for a known webhook's URL
+// (Slack, Discord, Teams), a credential under whatever name. The value decides, and a doubt is
 // settled toward secret: a secret kept in plain text is worse than a
 // setting moved into a Secret, which the chart reads all the same.
 //
@@ -44,6 +45,11 @@ func (p *Policy) Judge(name, value string) Verdict {
 		return Verdict{true, "its name is in secretRefs.always"}
 	}
 	if !matchAny(p.SecretRefs.Patterns, up) {
+		// A known webhook's URL is its credential, and users name it as a
+		// URL (SLACK_WEBHOOK_URL), not as a secret.
+		if u, ok := asURL(v); ok && isWebhook(u) {
+			return Verdict{true, "its value is a webhook URL, whose path is the credential"}
+		}
 		return Verdict{false, "its name does not look secret"}
 	}
 	switch {

@@ -110,6 +110,11 @@ func TestJudge(t *testing.T) {
 		{"ALERT_WEBHOOK_TOKEN", "https://hooks.example.com/notify/9f86d081884c7d659a2feaa0c55ad015", true, "credential in its path"},
 		{"TELEGRAM_BOT_TOKEN_URL", "https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage", true, "credential in its path"},
 		{"GIT_TOKEN_URL", "https://ghp_16C7e42F292c6912E7710c838347Ae178B4a@github.com/org/repo.git", true, "credential in its user name"},
+		// A known webhook's URL under a name that does not look secret.
+		{"SLACK_WEBHOOK_URL", "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", true, "webhook URL"},
+		{"DISCORD_URL", "https://discord.com/api/webhooks/123456789012345678/abcDEFghiJKL", true, "webhook URL"},
+		{"SLACK_URL", "https://hooks.slack.com/", false, "does not look secret"},
+		{"HOMEPAGE_URL", "https://discord.com/invite/abc", false, "does not look secret"},
 	}
 	if len(tests) < 40 {
 		t.Fatalf("the table has %d pairs; keep at least 40", len(tests))

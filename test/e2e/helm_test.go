@@ -308,7 +308,10 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 	f := setup(t, "e2e-failmigrate")
 	ctx := t.Context()
 	args := []string{"install", release, f.chart, "-n", f.ns, "--create-namespace", "--wait", "--timeout", helmTimeout,
-		f.helm.AtomicFlag(), "--set-string", `migration.podAnnotations.helm-todo\.test/fail=true`}
+		f.helm.AtomicFlag(), "--set-string", `migration.podAnnotations.helm-todo\.test/fail=true`,
+		// One retry, not the chart's three: the Job still fails by its
+		// backoff limit after a retried pod, without 70 s of pod backoff.
+		"--set", "migration.backoffLimit=1"}
 	if out, err := f.helm.Run(ctx, args...); err == nil {
 		t.Fatalf("helm install with a failing migration succeeded:\n%s", out)
 	}

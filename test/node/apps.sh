@@ -87,7 +87,11 @@ cmd_serve() {
   [[ -f $state/wheelhouse.dir ]] || fail "no wheelhouse yet; run $0 env first"
   dir=$(cat "$state/wheelhouse.dir")
   curl -fsS -o /dev/null http://127.0.0.1:3141/simple/ 2>/dev/null && return 0
-  setsid python3 -m http.server 3141 --bind 127.0.0.1 --directory "$dir" </dev/null >"$state/wheelhouse.log" 2>&1 &
+  local args=(-m http.server 3141 --bind 127.0.0.1 --directory "$dir")
+  # The arguments beside the pid: stop kills only this process (argv[0] is
+  # whichever python3 PATH finds, through pyenv's shim or not).
+  printf '%s\n' "${args[@]}" >"$state/wheelhouse.args"
+  setsid python3 "${args[@]}" </dev/null >"$state/wheelhouse.log" 2>&1 9>&- &
   echo $! >"$state/wheelhouse.pid"
   for ((i = 0; i < 50; i++)); do
     curl -fsS -o /dev/null http://127.0.0.1:3141/simple/ 2>/dev/null && return 0
@@ -97,10 +101,14 @@ cmd_serve() {
 }
 
 cmd_stop() {
-  local f=$state/wheelhouse.pid
+  local f=$state/wheelhouse.pid pid
   [[ -f $f ]] || return 0
-  kill "$(cat "$f")" 2>/dev/null || true
-  rm -f "$f"
+  pid=$(cat "$f")
+  if [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] &&
+    [[ $(tr '\0' '\n' <"/proc/$pid/cmdline" | tail -n +2) == "$(cat "$state/wheelhouse.args" 2>/dev/null)" ]]; then
+    kill "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f" "$state/wheelhouse.args"
 }
 
 cmd_project() {

@@ -4,18 +4,27 @@
 #   up         start the control plane (test/cluster/cluster.sh, no fake node),
 #              then a real node beside it: the registry on 127.0.0.1:5000,
 #              containerd, the kubelet, kube-proxy and CoreDNS; wait for the
-#              node to be Ready and write $NODE_DIR/kubeconfig.
-#   down       stop all of it and remove everything it made: processes, mounts,
-#              network namespaces, links, iptables rules, kubepods cgroups and
-#              $NODE_DIR. Safe to run twice and after a failed or half start.
+#              node to be Ready and write $NODE_DIR/kubeconfig. Refuses,
+#              naming what it found, where another cluster runs (KUBE-*
+#              chains, kubepods cgroups, listeners on the rig's ports).
+#   down       stop all of it and remove everything it made, and only that:
+#              processes, mounts, network namespaces, links, iptables rules,
+#              the cgroups under /helm-todo-rig and $NODE_DIR. Safe to run
+#              twice and after a failed or half start.
 #   status     say whether the rig is up; exit 1 when it is down.
 #   leftovers  list what of a rig is still on the machine (with KWOK_WORKDIR
 #              set, also processes of the control plane that ran there; the
 #              test passes the one `up` used); exit 1 if anything is left.
+#   chains     list the KUBE-*, CNI-* and HELM-TODO-* chains on the machine
+#              (run.sh's list from before up, for leftovers).
+#
+# up and down hold the rig lock (lock.sh) while they run.
 #
 # Environment: NODE_TOOLS (default <repo>/.tools/node, `make node-tools`),
 # CLUSTER_TOOLS (default <repo>/.tools/cluster, `make cluster-tools`),
-# NODE_DIR (default <repo>/.tools/node-rig).
+# NODE_DIR (default <repo>/.tools/node-rig): the rig's state. up makes this
+# directory (it must not exist yet) and marks it; down removes it only when
+# it carries that mark. Anything else there is refused.
 #
 # The rig's names and addresses are fixed (one rig per machine): the node is
 # helm-todo-node with IP 10.245.0.1 on a veth whose peer lives in the network
@@ -24,11 +33,16 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=lock.sh
+. "$here/lock.sh"
 tools=${NODE_TOOLS:-$repo/.tools/node}
 cluster_tools=${CLUSTER_TOOLS:-$repo/.tools/cluster}
 state=${NODE_DIR:-$repo/.tools/node-rig}
-mkdir -p "$(dirname "$state")"
-state=$(cd "$(dirname "$state")" && pwd -P)/$(basename "$state")
+[[ ${1:-} == up ]] && mkdir -p "$(dirname "$state")"
+if [[ -d $(dirname "$state") ]]; then
+  state=$(cd "$(dirname "$state")" && pwd -P)/$(basename "$state")
+fi
+marker=.helm-todo-node-rig # written by up into the state directory it made
 kubeconfig=$state/kubeconfig
 # Physical paths: processes are told apart by /proc/PID/exe, which has no symlinks.
 [[ -d $tools ]] && tools=$(cd "$tools" && pwd -P)
@@ -43,53 +57,88 @@ service_cidr=10.0.0.0/24 # the API server's --service-cluster-ip-range
 registry=127.0.0.1:5000
 pause_ref=registry.k8s.io/pause:helm-todo # build-tools.sh
 guard=HELM-TODO-NODE # our iptables chain
+cgroup_root=helm-todo-rig # the kubelet's --cgroup-root: the pods' cgroups are under /helm-todo-rig
 runc=/usr/sbin/runc
 cni_bin=/usr/lib/cni
 
 die() { echo "node: $*" >&2; exit 1; }
 say() { echo "node: $*"; }
 
+# state_ours: go on only if NODE_DIR is absent or a state directory up made;
+# anything else is someone's, and the rig never writes to or removes it.
+state_ours() {
+  [[ -L $state ]] &&
+    die "NODE_DIR=$state is a symbolic link, not a state directory the rig made; point NODE_DIR at a path that does not exist yet: up makes it"
+  [[ -e $state ]] || return 0
+  [[ -d $state && -f $state/$marker ]] && return 0
+  die "NODE_DIR=$state exists but is not the node rig's (it has no $marker): the rig keeps its state only in a directory it made, and does not touch this one; point NODE_DIR at a path that does not exist yet (default .tools/node-rig)"
+}
+
 # --- processes ---------------------------------------------------------------
 
-start() { # start NAME CMD...: run CMD in the background, logged and pid-filed
+# start NAME CMD...: run CMD in the background, logged and pid-filed; the
+# command line goes beside the pid, so stop kills only that process, never
+# whatever got the pid since.
+start() {
   local name=$1; shift
   mkdir -p "$state/logs" "$state/pids"
-  setsid "$@" </dev/null >>"$state/logs/$name.log" 2>&1 &
+  printf '%s\0' "$@" > "$state/pids/$name.cmdline"
+  setsid "$@" </dev/null >>"$state/logs/$name.log" 2>&1 9>&- &
   echo $! > "$state/pids/$name"
+}
+running() { # running NAME PID: PID still runs the command start NAME ran
+  # Through a pipe: /proc files report size 0, and cmp takes that as a difference.
+  [[ $2 =~ ^[0-9]+$ ]] && cat "/proc/$2/cmdline" 2>/dev/null | cmp -s - "$state/pids/$1.cmdline"
 }
 
 stop() { # stop NAME: TERM the pid-filed process, KILL it after 10 s
   local f=$state/pids/$1 pid i
   [[ -f $f ]] || return 0
   pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$1" "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do running "$1" "$pid" || break; sleep 0.1; done
+    running "$1" "$pid" && kill -KILL "$pid" 2>/dev/null
   fi
-  rm -f "$f"
+  rm -f "$f" "$f.cmdline"
 }
 
-# Processes of the rig that outlive their pid file: containerd's shims (their
-# binary is ours) and every process in a kubepods cgroup.
-shim_pids() {
-  local p exe
+# Processes of the rig that outlive their pid file: containerd's shims (our
+# binary, serving our containerd's socket) and the pods' processes, in the
+# kubelet's cgroup root.
+shim_pids() { # shim_pids [any]: ours, or with any: every shim of our binary
+  local p exe args nl=$'\n'
   for p in /proc/[0-9]*; do
     exe=$(readlink "$p/exe" 2>/dev/null) || continue
-    [[ $exe == "$tools/containerd-shim-runc-v2" ]] && echo "${p#/proc/}"
+    [[ $exe == "$tools/containerd-shim-runc-v2" ]] || continue
+    args=$nl$(tr '\0' '\n' <"$p/cmdline" 2>/dev/null)$nl
+    [[ ${1:-} == any || $args == *"$nl-address$nl$state/containerd/containerd.sock$nl"* ]] && echo "${p#/proc/}"
   done
   return 0
 }
-kubepods_dirs() { # every kubepods cgroup directory, deepest first
+cgroup_dirs() { # the rig's cgroup directories in every hierarchy, deepest first
   local h
   for h in /sys/fs/cgroup/*/; do
-    [[ -d ${h}kubepods ]] && find "${h}kubepods" -depth -type d
+    [[ -d $h$cgroup_root ]] && find "$h$cgroup_root" -depth -type d
   done
   return 0
 }
-kubepods_pids() {
+pod_pids() {
   local d
-  for d in $(kubepods_dirs); do cat "$d/cgroup.procs" 2>/dev/null || true; done | sort -u
+  for d in $(cgroup_dirs); do cat "$d/cgroup.procs" 2>/dev/null || true; done | sort -u
+}
+# The kubelet refuses a --cgroup-root missing from any hierarchy it uses.
+cgroup_root_up() {
+  local h
+  for h in /sys/fs/cgroup/*/; do
+    mkdir -p "$h$cgroup_root"
+  done
+  # A new cpuset cgroup has no CPUs or memory nodes: its children could hold no task.
+  h=/sys/fs/cgroup/cpuset
+  if [[ -f $h/cpuset.cpus ]]; then
+    cat "$h/cpuset.cpus" > "$h/$cgroup_root/cpuset.cpus"
+    cat "$h/cpuset.mems" > "$h/$cgroup_root/cpuset.mems"
+  fi
 }
 
 # --- configuration -----------------------------------------------------------
@@ -224,6 +273,9 @@ kind: KubeletConfiguration
 # This machine is cgroup v1 without systemd.
 failCgroupV1: false
 cgroupDriver: cgroupfs
+# The pods' cgroups under one of the rig's own, not the machine's kubepods:
+# down stops and removes only these.
+cgroupRoot: /$cgroup_root
 address: $node_ip
 port: 10250
 readOnlyPort: 0
@@ -363,35 +415,40 @@ network_up() {
   iptables -w -A "$guard" -i "$bridge" -p udp --dport 53 -j RETURN
   iptables -w -A "$guard" -i "$bridge" -p tcp --dport 53 -j RETURN
   iptables -w -A "$guard" -j DROP
-  iptables -w -I INPUT -d "$node_ip/32" -j "$guard"
+  iptables -w -I INPUT -d "$node_ip/32" -m comment --comment "$rule_comment" -j "$guard"
   iptables -w -N "$guard-FWD"
   iptables -w -A "$guard-FWD" -o "$bridge" -j RETURN
   iptables -w -A "$guard-FWD" -j DROP
-  iptables -w -I FORWARD -i "$bridge" -j "$guard-FWD"
+  iptables -w -I FORWARD -i "$bridge" -m comment --comment "$rule_comment" -j "$guard-FWD"
 }
 
 # Rules of the rig in one table, as iptables-restore --noflush input: delete
-# the rules elsewhere that jump to our chains, then flush and drop the chains.
-# Ours: kube-proxy's and the kubelet's KUBE-*, HELM-TODO-*, and the CNI
-# plugins' CNI-* (portmap's) that were not on the machine before up: podman's
-# CNI plugins use the same names (CNI-FORWARD, CNI-HOSTPORT-DNAT), and those
-# are not ours to remove. Without the list taken before up, no CNI-* is ours.
+# the rules elsewhere that jump to our chains or carry our comment, then
+# flush and drop our chains. Ours: HELM-TODO-* by name, and the rules up adds
+# elsewhere by comment. kube-proxy's and the kubelet's KUBE-* and the CNI
+# plugins' CNI-* (portmap's) have fixed names: they are ours only when they
+# were not on the machine before up (up refuses to start beside any KUBE-*;
+# podman's CNI plugins use the same CNI-* names). Without the list up took
+# before it started, no KUBE-* or CNI-* chain is ours.
 ours='(KUBE-[A-Z0-9-]*|CNI-[A-Za-z0-9-]*|HELM-TODO-[A-Z-]*)'
-cni_before_file=$state/iptables-cni-before
+rule_comment="helm-todo node rig"
+chains_before_file=$state/iptables-before
 ours_awk='
   function mine(c) {
     if (c !~ ("^" ours "$")) return 0
-    if (c ~ /^CNI-/) return known && !(c in before)
-    return 1
+    if (c ~ /^HELM-TODO-/) return 1
+    return known && !(c in before)
   }
-  BEGIN { n = split(keep, k, " "); for (i = 1; i <= n; i++) before[k[i]] = 1 }
+  function commented(l) { return index(l, "--comment \"" comment "\"") > 0 }
+  BEGIN { nk = split(keep, k, " "); for (i = 1; i <= nk; i++) before[k[i]] = 1 }
 '
 sweep_table() { # sweep_table KNOWN BEFORE <SAVE-OUTPUT-OF-ONE-TABLE
-  awk -v ours="$ours" -v known="$1" -v keep="$2" "$ours_awk"'
+  awk -v ours="$ours" -v known="$1" -v keep="$2" -v comment="$rule_comment" "$ours_awk"'
     /^\*/ { table = $0 }
     /^:/ { c = substr($1, 2); if (mine(c)) { chains[c] = 1; m++ } }
     /^-A / {
       if (mine($2)) next
+      if (commented($0)) { sub(/^-A /, "-D "); dels[++n] = $0; next }
       for (i = 3; i <= NF; i++) if (($i == "-j" || $i == "-g") && mine($(i + 1))) { sub(/^-A /, "-D "); dels[++n] = $0; break }
     }
     END {
@@ -404,10 +461,10 @@ sweep_table() { # sweep_table KNOWN BEFORE <SAVE-OUTPUT-OF-ONE-TABLE
     }'
 }
 left_table() { # left_table KNOWN BEFORE <SAVE-OUTPUT-OF-ONE-TABLE: our chains and jumps to them
-  awk -v ours="$ours" -v known="$1" -v keep="$2" "$ours_awk"'
+  awk -v ours="$ours" -v known="$1" -v keep="$2" -v comment="$rule_comment" "$ours_awk"'
     /^:/ { if (mine(substr($1, 2))) print; next }
     /^-A / {
-      if (mine($2)) { print; next }
+      if (mine($2) || commented($0)) { print; next }
       for (i = 3; i <= NF; i++) if (($i == "-j" || $i == "-g") && mine($(i + 1))) { print; break }
     }'
 }
@@ -427,24 +484,24 @@ families() {
   done
   return 0
 }
-cni_chains() { # every CNI-* chain on the machine: FAMILY TABLE CHAIN, one a line
+chains() { # every KUBE-*, CNI-* and HELM-TODO-* chain on the machine: FAMILY TABLE CHAIN, one a line
   local fam t
   for fam in $(families); do
     for t in $(tables "$fam"); do
-      "$fam-save" -t "$t" 2>/dev/null | awk -v f="$fam" -v t="$t" '/^:CNI-/ { print f, t, substr($1, 2) }'
+      "$fam-save" -t "$t" 2>/dev/null | awk -v f="$fam" -v t="$t" -v ours="$ours" '/^:/ && substr($1, 2) ~ ("^" ours "$") { print f, t, substr($1, 2) }'
     done
   done
   return 0
 }
-before_in() { # before_in FILE FAM TABLE: the CNI chains FILE lists there, space separated
+before_in() { # before_in FILE FAM TABLE: the chains FILE lists there, space separated
   awk -v f="$2" -v t="$3" '$1 == f && $2 == t { printf "%s ", $3 }' "$1"
 }
 iptables_down() {
   local fam t out known=0 before=
-  [[ -f $cni_before_file ]] && known=1
+  [[ -f $chains_before_file ]] && known=1
   for fam in $(families); do
     for t in $(tables "$fam"); do
-      ((known)) && before=$(before_in "$cni_before_file" "$fam" "$t")
+      ((known)) && before=$(before_in "$chains_before_file" "$fam" "$t")
       out=$("$fam-save" -t "$t" 2>/dev/null | sweep_table "$known" "$before") || true
       [[ -n $out ]] && { printf '%s\n' "$out" | "$fam-restore" -w --noflush || echo "node: could not remove $fam $t rules" >&2; }
     done
@@ -465,10 +522,58 @@ iptables_left() { # iptables_left [BEFORE-FILE]: our chains and the rules that j
 
 # --- up ----------------------------------------------------------------------
 
+# What the rig binds: PROTO PORT ADDRESS (any: another cluster's API server
+# or kubelet there is reason enough to refuse, whatever its address).
+# kwokctl picks free ports for the control plane itself.
+binds="tcp 6443 any
+tcp 10250 any
+tcp 5000 127.0.0.1
+tcp 10248 $node_ip
+tcp 10249 $node_ip
+tcp 10256 $node_ip
+tcp 53 $node_ip
+udp 53 $node_ip
+tcp 8181 $node_ip
+tcp 8080 $node_ip"
+
+# others: what of another cluster (or anything the rig would take over or
+# break) is on this machine, one a line. kube-proxy's and the kubelet's chain
+# names are fixed, and kube-proxy in iptables mode deletes an nftables
+# kube-proxy table on start: the rig cannot run beside such a cluster.
+others() {
+  local fam t h l
+  for fam in $(families); do
+    for t in $(tables "$fam"); do
+      "$fam-save" -t "$t" 2>/dev/null |
+        awk -v f="$fam" -v t="$t" '/^:KUBE-/ { print "iptables chain " substr($1, 2) " (" f ", table " t "): kube-proxy'"'"'s or a kubelet'"'"'s" }'
+    done
+  done
+  if command -v nft >/dev/null; then
+    nft list tables 2>/dev/null | awk '$1 == "table" && $3 == "kube-proxy" { print "nftables table " $2 " kube-proxy: kube-proxy'"'"'s" }'
+  fi
+  for h in /sys/fs/cgroup/*/; do
+    find "$h" -mindepth 1 -maxdepth 3 -path "$h$cgroup_root" -prune -o \
+      -type d \( -name kubepods -o -name kubepods.slice \) -print -prune 2>/dev/null |
+      sed 's/^/cgroup /; s/$/: another kubelet'"'"'s pods/'
+  done
+  ss -Hltunp 2>/dev/null | awk -v binds="$binds" '
+    BEGIN { n = split(binds, b, "\n"); for (i = 1; i <= n; i++) { split(b[i], f, " "); want[f[1] " " f[2]] = f[3] } }
+    {
+      local = $5; port = local; sub(/.*:/, "", port); addr = substr(local, 1, length(local) - length(port) - 1)
+      gsub(/[][]/, "", addr); sub(/%.*/, "", addr)
+      k = $1 " " port
+      if (!(k in want)) next
+      w = want[k]
+      if (w == "any" || addr == w || addr == "*" || addr == "0.0.0.0" || addr == "::")
+        print "listener " $1 " " local " " $7 ": the rig needs " (w == "any" ? "port " port : w ":" port)
+    }'
+  return 0
+}
+
 up_failed() {
-  local keep=${TMPDIR:-/tmp}/helm-todo-node-logs
-  rm -rf "$keep"
-  cp -r "$state/logs" "$keep" 2>/dev/null || true
+  local keep
+  keep=$(mktemp -d "${TMPDIR:-/tmp}/helm-todo-node-logs.XXXXXX")
+  cp -r "$state/logs/." "$keep" 2>/dev/null || true
   echo "node: up failed; tearing down (the logs are kept in $keep)" >&2
   down_all quiet || true
 }
@@ -483,7 +588,18 @@ wait_for() { # wait_for SECONDS WHAT CMD...: poll CMD until it succeeds
 }
 
 up() {
-  local b
+  local b found
+  if [[ -f $state/up ]] && kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
+    die "the node rig is already up with KUBECONFIG=$kubeconfig; use it, or stop it first: make node-down"
+  fi
+  [[ $(id -u) == 0 ]] || die "the node rig needs root (cgroups, network namespaces, iptables)"
+  down_all quiet # whatever a crashed run of the rig left, and only that
+  found=$(others)
+  if [[ -n $found ]]; then
+    echo "node: refusing to start: this machine already runs another cluster, or something the rig would take over or break:" >&2
+    echo "$found" | sed 's/^/  /' >&2
+    die "the rig would kill, rewrite or collide with these; stop that cluster or process first (the rig touched none of them)"
+  fi
   for b in kubelet kube-proxy containerd containerd-shim-runc-v2 ctr coredns pause.tar; do
     [[ -e "$tools/$b" ]] || die "$tools/$b is missing; run: make node-tools"
   done
@@ -494,14 +610,10 @@ up() {
       /usr/bin/docker-registry /usr/sbin/iptables /usr/bin/openssl; do
     [[ -x $b ]] || die "$b is missing; install the packages in .ci/apt-packages (apt-get install runc containernetworking-plugins docker-registry iptables openssl)"
   done
-  [[ $(id -u) == 0 ]] || die "the node rig needs root (cgroups, network namespaces, iptables)"
-  if [[ -f $state/up ]] && kubectl --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
-    die "the node rig is already up with KUBECONFIG=$kubeconfig; use it, or stop it first: make node-down"
-  fi
-  down_all quiet # whatever a crashed run left
   local start=$SECONDS
-  mkdir -p "$state"
-  cni_chains > "$cni_before_file"
+  mkdir "$state"
+  echo "the helm-todo node rig's state: made by test/node/node.sh up, removed by node.sh down" >"$state/$marker"
+  chains > "$chains_before_file"
   # From here on a failure (or an interrupt) tears everything down again.
   trap up_failed EXIT
   trap 'exit 130' INT TERM
@@ -510,7 +622,7 @@ up() {
   kwokctl_config
   say "starting the control plane"
   CLUSTER_TOOLS=$cluster_tools E2E_DIR=$state/cluster CLUSTER_CONFIG=$state/kwokctl.yaml CLUSTER_FAKE_NODES=0 \
-    "$repo/test/cluster/cluster.sh" up >/dev/null
+    "$repo/test/cluster/cluster.sh" up >/dev/null 9>&-
   cp "$state/cluster/kubeconfig" "$kubeconfig"
   # Not a kwok cluster any more: a real node runs the pods. The context is
   # named for the rig, so helm-todo sees a plain cluster that advertises its
@@ -525,7 +637,8 @@ up() {
   network_up
   say "starting containerd"
   containerd_config
-  start containerd env PATH="$tools:$PATH" "$tools/containerd" --config "$state/containerd/config.toml"
+  # containerd finds its shim on PATH.
+  PATH="$tools:$PATH" start containerd "$tools/containerd" --config "$state/containerd/config.toml"
   wait_for 30 containerd "$tools/ctr" --address "$state/containerd/containerd.sock" version
   local ctr=("$tools/ctr" --address "$state/containerd/containerd.sock" -n k8s.io)
   "${ctr[@]}" images import "$tools/pause.tar" >/dev/null
@@ -533,6 +646,7 @@ up() {
 
   say "starting the kubelet"
   kubelet_config
+  cgroup_root_up
   sysctl_save $kubelet_sysctls
   start kubelet "$tools/kubelet" --config "$state/kubelet/config.yaml" --kubeconfig "$kubeconfig" \
     --root-dir "$state/kubelet/root" --cert-dir "$state/kubelet/pki" --hostname-override "$node_name" --node-ip "$node_ip" \
@@ -621,7 +735,7 @@ down_all() { # down_all [quiet]
   stop coredns
   stop containerd
   for ((i = 0; i < 3; i++)); do
-    p=$( (shim_pids; kubepods_pids) | sort -u)
+    p=$( (shim_pids; pod_pids) | sort -u)
     [[ -z $p ]] && break
     kill -KILL $p 2>/dev/null || true
     sleep 0.5
@@ -640,8 +754,8 @@ down_all() { # down_all [quiet]
   rmdir /run/containerd/s /run/containerd 2>/dev/null || true
   # A killed process leaves its cgroup a moment later.
   for ((i = 0; i < 10; i++)); do
-    for d in $(kubepods_dirs); do rmdir "$d" 2>/dev/null || true; done
-    [[ -z $(kubepods_dirs) ]] && break
+    for d in $(cgroup_dirs); do rmdir "$d" 2>/dev/null || true; done
+    [[ -z $(cgroup_dirs) ]] && break
     sleep 0.5
   done
   # Mounts: the kubelet's root (bind-mounted onto itself), pod volumes,
@@ -680,7 +794,7 @@ down_all() { # down_all [quiet]
     mounts_under >&2
     return 1
   fi
-  rm -rf --one-file-system "$state"
+  [[ -f $state/$marker ]] && rm -rf --one-file-system "$state"
   [[ ${1:-} == quiet ]] || say "down"
 }
 
@@ -688,7 +802,7 @@ down_all() { # down_all [quiet]
 leftovers() {
   set +e # a check that finds nothing is not a failure
   local p d
-  for p in $(shim_pids) $(kubepods_pids); do echo "process $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"; done
+  for p in $(shim_pids any) $(pod_pids); do echo "process $p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)"; done
   for p in /proc/[0-9]*; do
     d=$(readlink "$p/exe" 2>/dev/null) || continue
     case $d in
@@ -706,21 +820,21 @@ leftovers() {
   ip netns list 2>/dev/null | awk -v n="$netns" '$1 == n { print "netns " $1 }'
   for d in "$bridge" "$veth"; do ip link show "$d" >/dev/null 2>&1 && echo "link $d"; done
   ip -o link show type veth 2>/dev/null | awk -v b="$bridge" '$0 ~ "master " b " " { print "link " $2 }'
-  # CNI-* chains count only against a list taken before up (run.sh's, or
-  # the rig's own while it is up): others are podman's.
-  iptables_left "${NODE_CNI_BEFORE:-$cni_before_file}" | sed 's/^/iptables /'
-  kubepods_dirs | sed 's/^/cgroup /'
+  # KUBE-* and CNI-* chains count only against a list taken before up
+  # (run.sh's, or the rig's own while it is up): others are someone else's.
+  iptables_left "${NODE_CHAINS_BEFORE:-$chains_before_file}" | sed 's/^/iptables /'
+  cgroup_dirs | sed 's/^/cgroup /'
   for p in /var/lib/cni/results/helm-todo-node-*; do [[ -e $p ]] && echo "file $p"; done
   for p in /var/log/containers/*.log; do [[ -L $p && $(readlink "$p") == "$state"/* ]] && echo "link $p"; done
-  [[ -e $state ]] && echo "dir $state"
+  [[ -f $state/$marker ]] && echo "dir $state"
   return 0
 }
 
 case "${1:-}" in
-  up) up ;;
-  down) down_all ;;
-  cni-chains) cni_chains ;;
-  status) if [[ -f $state/up ]]; then echo "node: up, KUBECONFIG=$kubeconfig, registry $registry"; else echo "node: down"; exit 1; fi ;;
+  up) rig_lock node; state_ours; up ;;
+  down) rig_lock node; state_ours; down_all ;;
+  chains) chains ;;
+  status) if [[ -f $state/$marker && -f $state/up ]]; then echo "node: up, KUBECONFIG=$kubeconfig, registry $registry"; else echo "node: down"; exit 1; fi ;;
   leftovers)
     left=$(leftovers)
     if [[ -n $left ]]; then
@@ -730,5 +844,5 @@ case "${1:-}" in
     fi
     echo "node: nothing of the rig is left"
     ;;
-  *) die "usage: node.sh up|down|status|leftovers|cni-chains" ;;
+  *) die "usage: node.sh up|down|status|leftovers|chains" ;;
 esac

@@ -9,7 +9,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +193,7 @@ func TestRestrictedPodServesThroughServiceName(t *testing.T) {
 	if running.Spec.NodeName != nodeName {
 		t.Errorf("server ran on %q, want %s", running.Spec.NodeName, nodeName)
 	}
+	podCgroupUnderRigRoot(t, string(running.UID))
 	if id := running.Status.ContainerStatuses[0].ImageID; !strings.HasPrefix(id, fromRuntime+"/helm-todo/hello@sha256:") {
 		t.Errorf("server image ID = %q, want one pulled from %s", id, fromRuntime)
 	}
@@ -216,6 +220,38 @@ func TestRestrictedPodServesThroughServiceName(t *testing.T) {
 		if !strings.Contains(serverLog, want) {
 			t.Errorf("server log lacks %q:\n%s", want, serverLog)
 		}
+	}
+}
+
+// cgroupRoot is the kubelet's --cgroup-root (node.sh): the rig's pods live
+// there, never in the machine's own kubepods, which another cluster may own.
+const cgroupRoot = "/sys/fs/cgroup/memory/helm-todo-rig"
+
+// podCgroupUnderRigRoot checks that the kubelet (cgroupfs driver) and
+// containerd's runc agree on the cgroup root: the pod's cgroup is under it
+// and holds the pod's processes.
+func podCgroupUnderRigRoot(t *testing.T, uid string) {
+	t.Helper()
+	dirs, _ := filepath.Glob(filepath.Join(cgroupRoot, "kubepods", "pod"+uid))
+	more, _ := filepath.Glob(filepath.Join(cgroupRoot, "kubepods", "*", "pod"+uid))
+	dirs = append(dirs, more...)
+	if len(dirs) != 1 {
+		t.Fatalf("pod %s: want one cgroup under %s/kubepods, found %v", uid, cgroupRoot, dirs)
+	}
+	procs := 0
+	err := filepath.WalkDir(dirs[0], func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.Name() != "cgroup.procs" {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		procs += len(strings.Fields(string(b)))
+		return err
+	})
+	if err != nil || procs == 0 {
+		t.Errorf("pod %s: no process in its cgroup %s (err %v): the runtime put its containers elsewhere", uid, dirs[0], err)
+	}
+	if _, err := os.Stat("/sys/fs/cgroup/memory/kubepods"); err == nil {
+		t.Errorf("/sys/fs/cgroup/memory/kubepods exists: the rig's kubelet must keep its pods under %s", cgroupRoot)
 	}
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh: `make node-test`. Start the node rig, run its Go test against it,
+# run.sh: `make node-test`. Check that the rig refuses to start beside another
+# cluster (foreign.sh), then start the node rig, run its Go test against it,
 # stop it, and fail if anything of it is left on the machine. The rig is torn
 # down however this ends (test failure, Ctrl-C, kill).
 set -euo pipefail
@@ -8,27 +9,24 @@ cd "$here/../.."
 node=$here/node.sh
 state=${NODE_DIR:-$here/../../.tools/node-rig}
 
-# One rig per machine: a second node-test (or `flock /tmp/node-rig.lock make
-# node-up`) waits for this one to end.
-exec 9>/tmp/node-rig.lock
-flock 9
+# One rig per machine: a second node-test, make node-up or make demo waits for
+# this one to end (lock.sh).
+# shellcheck source=lock.sh
+. "$here/lock.sh"
+rig_lock node-test
 # A rig already up is someone's: never start over it (up would refuse, and
 # the teardown below would stop it).
 if [[ -f $state/up ]] && kubectl --kubeconfig "$state/kubeconfig" get --raw /readyz >/dev/null 2>&1; then
   echo "node-test: FAIL: the node rig is already up ($state/up); it may be in use. Stop it first (make node-down), or run the tests against it: HELM_TODO_NODE_KUBECONFIG=$state/kubeconfig go test -count=1 -timeout 60m ./test/node/..." >&2
   exit 1
 fi
-if [[ -n $(ss -Hltn "sport = :5000") ]]; then
-  echo "node-test: FAIL: port 5000 is in use; the rig's registry listens on 127.0.0.1:5000, stop whatever listens there" >&2
-  exit 1
-fi
 
-kwok_workdir= cni_before=
+kwok_workdir= chains_before=
 teardown() {
   local rc=$?
   trap - EXIT INT TERM
   "$node" down >/dev/null 2>&1 || "$node" down || rc=1
-  rm -f "$cni_before"
+  rm -f "$chains_before"
   exit "$rc"
 }
 trap teardown EXIT
@@ -48,12 +46,22 @@ sysctls() {
 }
 sysctls_before=$(sysctls)
 # podman's CNI plugins use the rig's CNI chain names; those already here are theirs.
-cni_before=$(mktemp "${TMPDIR:-/tmp}/helm-todo-node-cni.XXXXXX")
-"$node" cni-chains > "$cni_before"
+chains_before=$(mktemp "${TMPDIR:-/tmp}/helm-todo-node-chains.XXXXXX")
+"$node" chains > "$chains_before"
+
+# The rig leaves another cluster alone: a stand-in one, before the real up.
+"$here/foreign.sh"
 
 start=$SECONDS
 "$node" up
 up_s=$((SECONDS - start))
+# The rig's daemons must not hold the lock: after this script it would stay
+# taken with nobody to release it.
+held=$(rig_lock_holders)
+if [[ $held != "nobody now" ]]; then
+  echo "node-test: FAIL: the rig lock $rig_lock_file is held open by the rig's processes (started without 9>&-): $held" >&2
+  exit 1
+fi
 kwok_workdir=$(cat "$state/cluster/workdir")
 
 start=$SECONDS
@@ -66,8 +74,8 @@ trap - EXIT INT TERM
 start=$SECONDS
 "$node" down
 down_s=$((SECONDS - start))
-KWOK_WORKDIR=$kwok_workdir NODE_CNI_BEFORE=$cni_before "$node" leftovers || { rm -f "$cni_before"; exit 1; }
-rm -f "$cni_before"
+KWOK_WORKDIR=$kwok_workdir NODE_CHAINS_BEFORE=$chains_before "$node" leftovers || { rm -f "$chains_before"; exit 1; }
+rm -f "$chains_before"
 new_sockets=$(comm -13 <(echo "$sockets_before") <(sockets))
 if [[ -n $new_sockets ]]; then
   echo "node-test: FAIL: shim sockets left in /run/containerd/s: $new_sockets" >&2
