@@ -18,23 +18,6 @@ helm=${HELM:-$repo/.tools/helm4/helm}
 demo=$repo/.tools/demo
 cd "$repo"
 
-# secrets FILE [DATABASE_URL]: random demo secrets, never real ones.
-secrets() {
-  local f=$1 db=${2:-}
-  [[ -f $f ]] && return
-  mkdir -p "$(dirname "$f")"
-  umask 077
-  rnd() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-  {
-    echo "# helm-todo demo secrets (random)"
-    [[ -n $db ]] && echo "DATABASE_URL=$db"
-    echo "OPENROUTER_API_KEY=demo-$(rnd)"
-    echo "BETTER_AUTH_SECRET=$(rnd)"
-    echo "VAPID_PRIVATE_KEY=$(rnd)"
-    echo "VAPID_PUBLIC_KEY=$(rnd)"
-  } >"$f"
-}
-
 # why_not_real prints why the real flow cannot run here, or nothing.
 why_not_real() {
   [[ ${DEMO_SIMULATED:-} == 1 ]] && { echo "DEMO_SIMULATED=1"; return; }
@@ -103,7 +86,7 @@ MSG
     "$repo/test/cluster/cluster.sh" up
   fi
   # The simulated cluster has no volumes: an external database's URL.
-  secrets "$demo/.env" "postgresql+asyncpg://todo:demo@db.demo.invalid:5432/todo"
+  test/node/apps.sh secrets "$demo/.env" "postgresql+asyncpg://todo:demo@db.demo.invalid:5432/todo"
   export KUBECONFIG=$kubeconfig HELM_BIN=$helm HELM_PLUGIN_DIR=$repo
   echo
   echo "\$ helm todo doctor --skip-build"

@@ -12,8 +12,7 @@ func (k3d) DefaultName() string { return "k3s-default" }
 func (k3d) Help() (string, string) { return "context k3d-NAME", "k3d image import -c NAME" }
 
 func (k3d) Detect(k Kubeconfig) (string, string, bool) {
-	name, ok := trimPrefix(k.Context, "k3d-")
-	return name, "context name prefix k3d-", ok
+	return contextPrefix(k, "k3d-")
 }
 
 func (k3d) Load(c Cluster, img Image) []command.Cmd {

@@ -125,10 +125,12 @@ func crictlHas(node string, img Image) []command.Cmd {
 	return []command.Cmd{{Name: nodeEngine(img.Builder, img.KindProvider), Args: []string{"exec", node, "crictl", "inspecti", img.Qualified}}}
 }
 
-// trimPrefix is a context-name-prefix detection (kind-NAME, k3d-NAME).
-func trimPrefix(context, prefix string) (string, bool) {
-	if !strings.HasPrefix(context, prefix) {
-		return "", false
+// contextPrefix detects a kind whose contexts are named PREFIX+NAME
+// (kind-NAME, k3d-NAME, kwok-NAME): the cluster's name and the clue.
+func contextPrefix(k Kubeconfig, prefix string) (name, clue string, ok bool) {
+	name, ok = strings.CutPrefix(k.Context, prefix)
+	if !ok {
+		return "", "", false
 	}
-	return strings.TrimPrefix(context, prefix), true
+	return name, "context name prefix " + prefix, true
 }

@@ -14,8 +14,7 @@ func (kindCluster) Help() (string, string) {
 }
 
 func (kindCluster) Detect(k Kubeconfig) (string, string, bool) {
-	name, ok := trimPrefix(k.Context, "kind-")
-	return name, "context name prefix kind-", ok
+	return contextPrefix(k, "kind-")
 }
 
 // Load takes an archive from podman or buildah, the image by name from

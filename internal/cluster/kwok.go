@@ -15,8 +15,7 @@ func (kwok) Help() (string, string) {
 }
 
 func (kwok) Detect(k Kubeconfig) (string, string, bool) {
-	name, ok := trimPrefix(k.Context, "kwok-")
-	return name, "context name prefix kwok-", ok
+	return contextPrefix(k, "kwok-")
 }
 
 func (kwok) Archive(image.Builder) bool { return false }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -30,31 +31,45 @@ func secretVersion(ctx context.Context, cs kubernetes.Interface, ns, name string
 // it runs again on every upgrade.
 func restartReaders(ctx context.Context, cs kubernetes.Interface, ns, release, secret string, now time.Time) ([]string, error) {
 	sel := metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + release}
-	patch := fmt.Appendf(nil, `{"spec":{"template":{"metadata":{"annotations":{%q:%q}}}}}`, RestartAnnotation, now.UTC().Format(time.RFC3339))
-	var restarted []string
+	r := restart{secret: secret, patch: fmt.Appendf(nil, `{"spec":{"template":{"metadata":{"annotations":{%q:%q}}}}}`, RestartAnnotation, now.UTC().Format(time.RFC3339))}
 	deps, err := cs.AppsV1().Deployments(ns).List(ctx, sel)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range deps.Items {
-		if reads(d.Spec.Template.Spec, secret) {
-			if _, err := cs.AppsV1().Deployments(ns).Patch(ctx, d.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
-				return restarted, err
-			}
-			restarted = append(restarted, "deployment/"+d.Name)
-		}
+	restarted, err := restartEach(ctx, r, nil, "deployment", deps.Items, cs.AppsV1().Deployments(ns).Patch,
+		func(d appsv1.Deployment) (string, corev1.PodSpec) { return d.Name, d.Spec.Template.Spec })
+	if err != nil {
+		return restarted, err
 	}
 	sts, err := cs.AppsV1().StatefulSets(ns).List(ctx, sel)
 	if err != nil {
 		return restarted, err
 	}
-	for _, s := range sts.Items {
-		if reads(s.Spec.Template.Spec, secret) {
-			if _, err := cs.AppsV1().StatefulSets(ns).Patch(ctx, s.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
-				return restarted, err
-			}
-			restarted = append(restarted, "statefulset/"+s.Name)
+	return restartEach(ctx, r, restarted, "statefulset", sts.Items, cs.AppsV1().StatefulSets(ns).Patch,
+		func(s appsv1.StatefulSet) (string, corev1.PodSpec) { return s.Name, s.Spec.Template.Spec })
+}
+
+// restart is what restartReaders does to each reader of the Secret: the
+// pod-template annotation `kubectl rollout restart` sets.
+type restart struct {
+	secret string
+	patch  []byte
+}
+
+// restartEach patches each of one kind's workloads whose pods read the
+// Secret, appending kind/name to restarted as it goes.
+func restartEach[T, W any](ctx context.Context, r restart, restarted []string, kind string, items []T,
+	patch func(context.Context, string, types.PatchType, []byte, metav1.PatchOptions, ...string) (W, error),
+	pod func(T) (string, corev1.PodSpec)) ([]string, error) {
+	for _, it := range items {
+		name, spec := pod(it)
+		if !reads(spec, r.secret) {
+			continue
 		}
+		if _, err := patch(ctx, name, types.StrategicMergePatchType, r.patch, metav1.PatchOptions{}); err != nil {
+			return restarted, err
+		}
+		restarted = append(restarted, kind+"/"+name)
 	}
 	return restarted, nil
 }

@@ -9,10 +9,10 @@ import (
 	"io"
 	"time"
 
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 
@@ -210,49 +210,38 @@ func leftoverKinds(cs kubernetes.Interface, ns, release string) []leftoverKind {
 	jobs, pods := cs.BatchV1().Jobs(ns), cs.CoreV1().Pods(ns)
 	cms, secs := cs.CoreV1().ConfigMaps(ns), cs.CoreV1().Secrets(ns)
 	return []leftoverKind{
-		{"job", "jobs", func(ctx context.Context, o metav1.ListOptions) ([]string, error) {
-			l, err := jobs.List(ctx, o)
-			if err != nil {
-				return nil, err
-			}
-			return namesOf(l.Items, func(j batchv1.Job) (string, bool) { return j.Name, true }), nil
-		}, jobs.Delete},
-		{"pod", "pods", func(ctx context.Context, o metav1.ListOptions) ([]string, error) {
-			l, err := pods.List(ctx, o)
-			if err != nil {
-				return nil, err
-			}
-			// a pod already terminating is on its way out
-			return namesOf(l.Items, func(p corev1.Pod) (string, bool) { return p.Name, p.DeletionTimestamp == nil }), nil
-		}, pods.Delete},
-		{"configmap", "configmaps", func(ctx context.Context, o metav1.ListOptions) ([]string, error) {
-			l, err := cms.List(ctx, o)
-			if err != nil {
-				return nil, err
-			}
-			return namesOf(l.Items, func(c corev1.ConfigMap) (string, bool) { return c.Name, true }), nil
-		}, cms.Delete},
-		{"secret", "secrets", func(ctx context.Context, o metav1.ListOptions) ([]string, error) {
-			l, err := secs.List(ctx, o)
-			if err != nil {
-				return nil, err
-			}
-			return namesOf(l.Items, func(s corev1.Secret) (string, bool) {
-				// a user's own Secret of up's name stays
-				return s.Name, s.Name != secrets.Name(release) || s.Labels["app.kubernetes.io/managed-by"] == secrets.ManagedBy
-			}), nil
-		}, secs.Delete},
+		{"job", "jobs", namesOf(jobs.List, nil), jobs.Delete},
+		// a pod already terminating is on its way out
+		{"pod", "pods", namesOf(pods.List, func(p metav1.Object) bool { return p.GetDeletionTimestamp() == nil }), pods.Delete},
+		{"configmap", "configmaps", namesOf(cms.List, nil), cms.Delete},
+		{"secret", "secrets", namesOf(secs.List, func(s metav1.Object) bool {
+			// a user's own Secret of up's name stays
+			return s.GetName() != secrets.Name(release) || s.GetLabels()["app.kubernetes.io/managed-by"] == secrets.ManagedBy
+		}), secs.Delete},
 	}
 }
 
-func namesOf[T any](items []T, keep func(T) (string, bool)) []string {
-	var names []string
-	for _, it := range items {
-		if n, ok := keep(it); ok {
-			names = append(names, n)
+// namesOf turns a typed client's List into a lister of the names it
+// returns, those keep takes (all when keep is nil).
+func namesOf[L runtime.Object](list func(context.Context, metav1.ListOptions) (L, error), keep func(metav1.Object) bool) func(context.Context, metav1.ListOptions) ([]string, error) {
+	return func(ctx context.Context, o metav1.ListOptions) ([]string, error) {
+		l, err := list(ctx, o)
+		if err != nil {
+			return nil, err
 		}
+		var names []string
+		err = apimeta.EachListItem(l, func(obj runtime.Object) error {
+			m, err := apimeta.Accessor(obj)
+			if err != nil {
+				return err
+			}
+			if keep == nil || keep(m) {
+				names = append(names, m.GetName())
+			}
+			return nil
+		})
+		return names, err
 	}
-	return names
 }
 
 // DeleteNamespace deletes ns and waits until it is gone, so that an up

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -33,6 +34,9 @@ func meta(name string, labels map[string]string) metav1.ObjectMeta {
 func TestDeleteLeftovers(t *testing.T) {
 	mine := map[string]string{"app.kubernetes.io/name": "todo-app", "app.kubernetes.io/instance": "todo"}
 	other := map[string]string{"app.kubernetes.io/name": "todo-app", "app.kubernetes.io/instance": "other"}
+	terminating := meta("todo-old-x", mine)
+	terminating.DeletionTimestamp = &metav1.Time{Time: time.Now()}
+	terminating.Finalizers = []string{"example.com/hold"}
 	cs := fake.NewClientset(
 		&batchv1.Job{ObjectMeta: meta("todo-migrate", mine)},
 		&batchv1.Job{ObjectMeta: meta("other-migrate", other)},
@@ -40,13 +44,15 @@ func TestDeleteLeftovers(t *testing.T) {
 		&corev1.ConfigMap{ObjectMeta: meta("todo-hook-cm", mine)},
 		&corev1.ConfigMap{ObjectMeta: meta("unlabelled", nil)},
 		&corev1.Secret{ObjectMeta: meta("todo-secrets", mine)}, // same name, not managed by helm-todo
+		&corev1.Secret{ObjectMeta: meta("todo-hook-secret", mine)},
+		&corev1.Pod{ObjectMeta: terminating},
 	)
 	got, err := DeleteLeftovers(context.Background(), cs, "ns", "todo")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sort.Strings(got)
-	want := []string{"configmap/todo-hook-cm", "job/todo-migrate", "pod/todo-migrate-x"}
+	want := []string{"configmap/todo-hook-cm", "job/todo-migrate", "pod/todo-migrate-x", "secret/todo-hook-secret"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("deleted %v, want %v", got, want)
 	}

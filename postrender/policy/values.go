@@ -37,23 +37,13 @@ func checkPodSecurityContext(sc *corev1.PodSecurityContext) error {
 			return err
 		}
 	}
-	if err := checkSeccomp(at, sc.SeccompProfile); err != nil {
+	if err := checkProfiles(at, sc.SeccompProfile, sc.AppArmorProfile); err != nil {
 		return err
 	}
-	if err := checkAppArmor(at, sc.AppArmorProfile); err != nil {
+	if err := optionalOneOf(at+".fsGroupChangePolicy", sc.FSGroupChangePolicy, "OnRootMismatch", "Always"); err != nil {
 		return err
 	}
-	if p := sc.FSGroupChangePolicy; p != nil {
-		if err := oneOf(at+".fsGroupChangePolicy", string(*p), "OnRootMismatch", "Always"); err != nil {
-			return err
-		}
-	}
-	if p := sc.SupplementalGroupsPolicy; p != nil {
-		if err := oneOf(at+".supplementalGroupsPolicy", string(*p), "Merge", "Strict"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return optionalOneOf(at+".supplementalGroupsPolicy", sc.SupplementalGroupsPolicy, "Merge", "Strict")
 }
 
 func checkContainerSecurityContext(sc *corev1.SecurityContext) error {
@@ -66,16 +56,11 @@ func checkContainerSecurityContext(sc *corev1.SecurityContext) error {
 			return err
 		}
 	}
-	if err := checkSeccomp(at, sc.SeccompProfile); err != nil {
+	if err := checkProfiles(at, sc.SeccompProfile, sc.AppArmorProfile); err != nil {
 		return err
 	}
-	if err := checkAppArmor(at, sc.AppArmorProfile); err != nil {
+	if err := optionalOneOf(at+".procMount", sc.ProcMount, "Default", "Unmasked"); err != nil {
 		return err
-	}
-	if p := sc.ProcMount; p != nil {
-		if err := oneOf(at+".procMount", string(*p), "Default", "Unmasked"); err != nil {
-			return err
-		}
 	}
 	if c := sc.Capabilities; c != nil {
 		for _, f := range []field[[]corev1.Capability]{{"add", c.Add}, {"drop", c.Drop}} {
@@ -101,36 +86,39 @@ func checkID(field string, v *int64) error {
 	return nil
 }
 
-func checkSeccomp(at string, p *corev1.SeccompProfile) error {
-	if p == nil {
-		return nil
+// checkProfiles checks a securityContext's seccomp and AppArmor profiles,
+// which Kubernetes takes alike: a type, and a profile file for Localhost only.
+func checkProfiles(at string, seccomp *corev1.SeccompProfile, appArmor *corev1.AppArmorProfile) error {
+	if p := seccomp; p != nil {
+		if err := checkProfile(at+".seccompProfile", string(p.Type), p.LocalhostProfile); err != nil {
+			return err
+		}
 	}
-	at += ".seccompProfile"
-	if err := oneOf(at+".type", string(p.Type), "RuntimeDefault", "Localhost", "Unconfined"); err != nil {
-		return err
+	if p := appArmor; p != nil {
+		return checkProfile(at+".appArmorProfile", string(p.Type), p.LocalhostProfile)
 	}
-	return localhostProfile(at, string(p.Type), p.LocalhostProfile)
+	return nil
 }
 
-func checkAppArmor(at string, p *corev1.AppArmorProfile) error {
-	if p == nil {
-		return nil
-	}
-	at += ".appArmorProfile"
-	if err := oneOf(at+".type", string(p.Type), "RuntimeDefault", "Localhost", "Unconfined"); err != nil {
+func checkProfile(at, typ string, localhost *string) error {
+	if err := oneOf(at+".type", typ, "RuntimeDefault", "Localhost", "Unconfined"); err != nil {
 		return err
 	}
-	return localhostProfile(at, string(p.Type), p.LocalhostProfile)
-}
-
-func localhostProfile(at, typ string, profile *string) error {
 	switch {
-	case typ == "Localhost" && (profile == nil || *profile == ""):
+	case typ == "Localhost" && (localhost == nil || *localhost == ""):
 		return fmt.Errorf("%s.localhostProfile: required when type is Localhost: name the profile file", at)
-	case typ != "Localhost" && profile != nil:
+	case typ != "Localhost" && localhost != nil:
 		return fmt.Errorf("%s.localhostProfile: only allowed when type is Localhost", at)
 	}
 	return nil
+}
+
+// optionalOneOf is oneOf for an enum field the policy may leave out.
+func optionalOneOf[T ~string](field string, got *T, want ...string) error {
+	if got == nil {
+		return nil
+	}
+	return oneOf(field, string(*got), want...)
 }
 
 func oneOf(field, got string, want ...string) error {

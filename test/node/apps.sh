@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# apps.sh env|serve|stop: what `helm todo up` needs on the real node rig to
-# build and run the example apps for real, on a machine that reaches no
-# image registry and no PyPI.
+# apps.sh env|serve|stop|project|secrets: what `helm todo up` needs on the
+# real node rig to build and run the example apps for real, on a machine
+# that reaches no image registry and no PyPI.
 #
 #   env    make (once, cached in .tools/images) the stand-in bases and the
 #          wheelhouse, put the bases into a persistent buildah store
@@ -20,6 +20,10 @@
 #          through stand-in-values.yaml) and random secrets in DIR/.env
 #          unless it exists (no DATABASE_URL: the in-cluster PostgreSQL).
 #          make demo and the benchmarks use it.
+#   secrets FILE [DATABASE_URL]
+#          write random demo secrets to FILE unless it exists, with
+#          DATABASE_URL when given (make demo's simulated cluster: an
+#          external database).
 #
 # The rig must be up for env (test/node/node.sh up).
 set -euo pipefail
@@ -111,12 +115,27 @@ build:
   builder: buildah
 EOF
   printf 'database:\n  image:\n    tag: "15" # the stand-in; Docker Hub is not reachable here\n' >"$app/stand-in-values.yaml"
-  [[ -f $app/.env ]] && return
+  cmd_secrets "$app/.env"
+}
+
+# The one writer of the demo's env file (make demo's simulated cluster calls
+# it too): random values, never real ones, readable by the owner only, and
+# an existing file is the user's and stays as it is.
+cmd_secrets() {
+  local f=${1:?usage: $0 secrets FILE [DATABASE_URL]} db=${2:-}
+  [[ -f $f ]] && return
+  mkdir -p "$(dirname "$f")"
   rnd() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
   (
     umask 077
-    printf '# helm-todo demo secrets (random)\nOPENROUTER_API_KEY=demo-%s\nBETTER_AUTH_SECRET=%s\nVAPID_PRIVATE_KEY=%s\nVAPID_PUBLIC_KEY=%s\n' \
-      "$(rnd)" "$(rnd)" "$(rnd)" "$(rnd)" >"$app/.env"
+    {
+      echo "# helm-todo demo secrets (random)"
+      [[ -z $db ]] || echo "DATABASE_URL=$db"
+      echo "OPENROUTER_API_KEY=demo-$(rnd)"
+      echo "BETTER_AUTH_SECRET=$(rnd)"
+      echo "VAPID_PRIVATE_KEY=$(rnd)"
+      echo "VAPID_PUBLIC_KEY=$(rnd)"
+    } >"$f"
   )
 }
 
@@ -125,5 +144,6 @@ env) cmd_env ;;
 serve) cmd_serve ;;
 stop) cmd_stop ;;
 project) cmd_project "${2:-}" ;;
-*) fail "usage: $0 env|serve|stop|project DIR" ;;
+secrets) cmd_secrets "${2:-}" "${3:-}" ;;
+*) fail "usage: $0 env|serve|stop|project DIR|secrets FILE [DATABASE_URL]" ;;
 esac

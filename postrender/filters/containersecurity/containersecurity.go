@@ -37,14 +37,7 @@ func (f Filter) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
 	if f.Context == nil {
 		return nodes, nil
 	}
-	return podspec.Workloads(func(res *yaml.RNode, t podspec.Template) error {
-		for _, c := range podspec.Containers(t.Spec) {
-			if err := f.container(res, t, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}).Filter(nodes)
+	return podspec.EachContainer(f.container).Filter(nodes)
 }
 
 func (f Filter) container(res *yaml.RNode, t podspec.Template, c podspec.Container) error {

@@ -58,6 +58,20 @@ func Workloads(fn func(res *yaml.RNode, t Template) error) kio.Filter {
 	}))
 }
 
+// EachContainer is Workloads for a filter that edits one container at a
+// time: fn sees every container and initContainer of every workload, in
+// the order Containers lists them, and the walk stops at its first error.
+func EachContainer(fn func(res *yaml.RNode, t Template, c Container) error) kio.Filter {
+	return Workloads(func(res *yaml.RNode, t Template) error {
+		for _, c := range Containers(t.Spec) {
+			if err := fn(res, t, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Find returns the pod template of a workload resource. ok is false for
 // other resources and for workloads without a spec mapping.
 func Find(res *yaml.RNode) (t Template, ok bool) {

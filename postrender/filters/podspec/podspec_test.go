@@ -1,6 +1,8 @@
 package podspec
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -82,6 +84,46 @@ spec:
 				if names[i] != tc.containers[i] {
 					t.Errorf("containers %v, want %v", names, tc.containers)
 				}
+			}
+		})
+	}
+}
+
+func TestEachContainer(t *testing.T) {
+	stream := []*yaml.RNode{
+		yaml.MustParse("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {initContainers: [{name: i}], containers: [{name: a}, {name: b}]}}}\n"),
+		yaml.MustParse("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {containers: [{name: not-a-pod}]}\n"),
+		yaml.MustParse("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n"),
+	}
+	tests := map[string]struct {
+		failAt  string // the container whose visit returns an error
+		visited string
+	}{
+		"every container of every workload, init first": {visited: "d/i* d/a d/b p/c"},
+		"the first error stops the walk":                {failAt: "b", visited: "d/i* d/a d/b"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var visited []string
+			out, err := EachContainer(func(res *yaml.RNode, _ Template, c Container) error {
+				v := res.GetName() + "/" + c.Name
+				if c.Init {
+					v += "*"
+				}
+				visited = append(visited, v)
+				if c.Name == tc.failAt {
+					return errors.New("stop")
+				}
+				return nil
+			}).Filter(stream)
+			if got := strings.Join(visited, " "); got != tc.visited {
+				t.Errorf("visited %q, want %q", got, tc.visited)
+			}
+			if (err != nil) != (tc.failAt != "") {
+				t.Fatalf("err = %v, want an error: %v", err, tc.failAt != "")
+			}
+			if err == nil && len(out) != len(stream) {
+				t.Errorf("passed on %d resources, want all %d", len(out), len(stream))
 			}
 		})
 	}

@@ -39,24 +39,24 @@ func (f Filter) Filter(nodes []*yaml.RNode) ([]*yaml.RNode, error) {
 	if f.For == nil {
 		return nodes, nil
 	}
-	return podspec.Workloads(func(res *yaml.RNode, t podspec.Template) error {
-		for _, c := range podspec.Containers(t.Spec) {
-			if c.Init {
-				continue
-			}
-			want := f.For(t.Labels, c.Name)
-			for _, field := range fields {
-				probe, ok := want[field]
-				if !ok {
-					continue
-				}
-				if err := f.apply(res, c, field, probe); err != nil {
-					return err
-				}
-			}
-		}
+	return podspec.EachContainer(f.container).Filter(nodes)
+}
+
+func (f Filter) container(res *yaml.RNode, t podspec.Template, c podspec.Container) error {
+	if c.Init {
 		return nil
-	}).Filter(nodes)
+	}
+	want := f.For(t.Labels, c.Name)
+	for _, field := range fields {
+		probe, ok := want[field]
+		if !ok {
+			continue
+		}
+		if err := f.apply(res, c, field, probe); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (f Filter) apply(res *yaml.RNode, c podspec.Container, field string, probe *yaml.RNode) error {
