@@ -244,7 +244,13 @@ func TestUpLifecycle(t *testing.T) {
 
 func (r *upRig) status(ctx context.Context, t *testing.T) deploy.Release {
 	t.Helper()
-	rel, err := deploy.ParseStatus([]byte(r.helm.MustRun(ctx, "status", release, "-n", r.ns, "-o", "json")))
+	// Output, not Run: the status JSON holds the whole release manifest,
+	// tens of kilobytes in the log for each look.
+	out, err := r.helm.Output(ctx, "status", release, "-n", r.ns, "-o", "json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	rel, err := deploy.ParseStatus([]byte(out))
 	if err != nil {
 		t.Fatal(err)
 	}
