@@ -517,6 +517,13 @@ func TestInClusterDatabase(t *testing.T) {
 		{"migration -> backend:7860", migration, backendSvc, 7860},
 	}
 	rp := &report{t: t}
+	// The real migration Job ran under the policies: up waited for it, and
+	// alembic stamped the database.
+	out, err := r.kubectl("exec", "-n", ns, database.pod, "-c", "postgres", "--", "psql", "-U", "todo", "-d", "todo", "-tAc", "SELECT version_num FROM alembic_version")
+	if err != nil || strings.TrimSpace(out) == "" {
+		t.Errorf("alembic_version after up: %q (%v); the migration Job never reached PostgreSQL", out, err)
+	}
+	rp.add("allowed  %-55s alembic_version %s", "migration Job (alembic, during up) -> PostgreSQL", strings.TrimSpace(out))
 	a.checkDNS([]endpoint{frontend, backend, migration}, "kubernetes.default.svc.cluster.local", rp)
 	a.checkPaths(allowed, denied, rp)
 	a.checkProbes(rp)
@@ -561,6 +568,7 @@ func TestExternalDatabase(t *testing.T) {
 		{"frontend -> external database:5432", frontend, db.Status.PodIP, 5432},
 	}
 	rp := &report{t: t}
+	a.checkDNS([]endpoint{frontend, backend, migration}, "kubernetes.default.svc.cluster.local", rp)
 	a.checkPaths(allowed, denied, rp)
 	a.checkProbes(rp)
 	rp.print("external database (" + ns + ", database " + db.Status.PodIP + ")")
