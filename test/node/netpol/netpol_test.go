@@ -173,6 +173,8 @@ type app struct {
 	*rig
 	ns  string
 	dir string
+	// restored is when the policies were last put back.
+	restored time.Time
 }
 
 func (r *rig) deploy(ns string, env string, extra ...string) *app {
@@ -356,6 +358,7 @@ func (a *app) withoutPolicies(f func()) {
 				a.t.Errorf("put NetworkPolicy %s back: %v", np.Name, err)
 			}
 		}
+		a.restored = time.Now()
 		a.t.Logf("NETPOL put NetworkPolicies %v back", names)
 	}
 	defer restore()
@@ -435,10 +438,10 @@ func (a *app) checkDNS(from []endpoint, name string, rp *report) {
 }
 
 // checkProbes: the kubelet's probes reach every pod (the policies allow
-// nothing from the node): all Ready, none restarted, after the policies
-// have been in place for a few probe periods.
+// nothing from the node): all Ready, none restarted, once the policies
+// have been back for a few probe periods (3 liveness, 6 readiness).
 func (a *app) checkProbes(rp *report) {
-	time.Sleep(30 * time.Second) // 3 liveness and 6 readiness periods
+	time.Sleep(time.Until(a.restored.Add(30 * time.Second)))
 	pods, err := a.c.CoreV1().Pods(a.ns).List(a.t.Context(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + nodeapp.Release})
 	if err != nil {
 		a.t.Fatal(err)
