@@ -150,10 +150,11 @@ bench-hash: ## time the image content hash of a 10,000-file context against a pl
 
 # The real node rig (test/node/): the control plane above plus a
 # kubelet on containerd with Debian's runc and CNI plugins, kube-proxy
-# (iptables), CoreDNS and a registry on 127.0.0.1:5000, all on this machine.
+# (iptables), CoreDNS, kube-router's NetworkPolicy controller and a registry
+# on 127.0.0.1:5000, all on this machine.
 # Needs root. Tools are cached in .tools/node/ like the control plane's.
 .PHONY: node-tools node-up node-down node-test
-node-tools: ## build the node rig's kubelet, kube-proxy, containerd, CoreDNS and pause image into .tools/node/
+node-tools: ## build the node rig's kubelet, kube-proxy, containerd, CoreDNS, kube-router and pause image into .tools/node/
 	@test/node/build-tools.sh $(TOOLS)/node
 
 node-up: cluster-tools node-tools ## start the control plane plus a real node; KUBECONFIG=.tools/node-rig/kubeconfig, registry 127.0.0.1:5000
@@ -162,7 +163,7 @@ node-up: cluster-tools node-tools ## start the control plane plus a real node; K
 node-down: ## stop the node rig and remove everything it made (safe to run twice)
 	@test/node/node.sh down
 
-node-test: deps build tools cluster-tools node-tools ## start the node rig; test it and the app on it (test/node/app: helm todo up, Helm 4 and 3); stop it, count leftovers
+node-test: deps build tools cluster-tools node-tools ## start the node rig; test it and the app on it (test/node/app: helm todo up, Helm 4 and 3; test/node/netpol: NetworkPolicies enforced); stop it, count leftovers
 	@test/node/run.sh
 
 # Figures of `helm todo up` on the real node (docs/benchmarks.md):

@@ -1,13 +1,11 @@
 package chart_test
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -91,58 +89,6 @@ func secretRef(c corev1.Container, env string) string {
 		return ""
 	}
 	return e.ValueFrom.SecretKeyRef.Name + "/" + e.ValueFrom.SecretKeyRef.Key
-}
-
-// TestNetworkPolicies: the backend accepts only the frontend, the database
-// only the backend and the migration Job.
-func TestNetworkPolicies(t *testing.T) {
-	r := render(t, nil, "database.external=false")
-	specs := podSpecs(t, r)
-	for _, tc := range []struct {
-		policy  string
-		target  string
-		allowed []string
-		denied  []string
-	}{
-		{"todo-backend", "Deployment/todo-backend", []string{"Deployment/todo-frontend"}, []string{"Job/todo-migrate", "StatefulSet/todo-postgres"}},
-		{"todo-postgres", "StatefulSet/todo-postgres", []string{"Deployment/todo-backend", "Job/todo-migrate"}, []string{"Deployment/todo-frontend"}},
-	} {
-		t.Run(tc.policy, func(t *testing.T) {
-			np := networkPolicy(t, r, tc.policy)
-			if !subset(np.Spec.PodSelector.MatchLabels, specs[tc.target].Labels) {
-				t.Fatalf("policy selects %v, not %s", np.Spec.PodSelector.MatchLabels, tc.target)
-			}
-			if !reflect.DeepEqual(np.Spec.PolicyTypes, []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}) {
-				t.Errorf("policyTypes = %v, want [Ingress]", np.Spec.PolicyTypes)
-			}
-			admits := func(from string) bool {
-				for _, rule := range np.Spec.Ingress {
-					if len(rule.From) == 0 {
-						return true
-					}
-					for _, peer := range rule.From {
-						if peer.PodSelector != nil && peer.NamespaceSelector == nil && subset(peer.PodSelector.MatchLabels, specs[from].Labels) {
-							return true
-						}
-					}
-				}
-				return false
-			}
-			for _, from := range tc.allowed {
-				if !admits(from) {
-					t.Errorf("%s cannot reach %s", from, tc.target)
-				}
-			}
-			for _, from := range tc.denied {
-				if admits(from) {
-					t.Errorf("%s can reach %s", from, tc.target)
-				}
-			}
-		})
-	}
-	if n := len(render(t, nil, "networkPolicy.enabled=false").ofKind("NetworkPolicy")); n != 0 {
-		t.Errorf("networkPolicy.enabled=false still renders %d NetworkPolicies", n)
-	}
 }
 
 // TestPodDisruptionBudgets: only for components with more than one replica.

@@ -6,6 +6,8 @@
 #                         at its Kubernetes version and with its ldflags
 #   containerd            containerd, containerd-shim-runc-v2 and ctr, go install
 #   coredns               the custom CoreDNS build of module coredns/
+#   kube-router           kube-router, go install; the rig runs only its
+#                         NetworkPolicy controller
 #   pause.tar             the pod sandbox image (images/pause), a docker-archive
 #
 # Each has a stamp OUTDIR/.NAME.version; one whose stamp already names the
@@ -20,6 +22,10 @@ want_names=("$@")
 KUBE_VERSION=v1.37.2 # the control plane's, test/cluster/build-tools.sh
 KUBE_MINOR=37
 CONTAINERD_VERSION=v2.4.2
+# The only version the Go module proxy serves here (v2.2.0 and later are
+# refused). Its advisories are in modes the rig switches off: the service
+# proxy (GHSA-phqm-jgc3-qf8g) and the BGP router (GHSA-v5mh-h5hx-7v92).
+KUBE_ROUTER_VERSION=v2.1.0
 COREDNS_VERSION=$(cd "$here/coredns" && go list -m -f '{{.Version}}' github.com/coredns/coredns)
 # The sandbox image's name, pinned in containerd's config (node.sh).
 PAUSE_REF=registry.k8s.io/pause:helm-todo
@@ -64,6 +70,10 @@ timed containerd "github.com/containerd/containerd/v2@$CONTAINERD_VERSION" \
   "github.com/containerd/containerd/v2/cmd/containerd@$CONTAINERD_VERSION" \
   "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@$CONTAINERD_VERSION" \
   "github.com/containerd/containerd/v2/cmd/ctr@$CONTAINERD_VERSION"
+timed kube-router "github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION" \
+  env GOBIN="$out" go install -trimpath \
+  -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
+  "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@$KUBE_ROUTER_VERSION"
 timed coredns "github.com/coredns/coredns@$COREDNS_VERSION" \
   bash -c 'cd "$1/coredns" && go build -trimpath -ldflags "-s -w" -o "$2/coredns" .' _ "$here" "$out"
 # The stamp is the source's hash: a changed pause program is rebuilt.

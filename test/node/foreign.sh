@@ -4,8 +4,9 @@
 #
 # It starts a stand-in "other cluster": a process of its own sleeping in a
 # kubepods cgroup (in each v1 hierarchy of cpu, memory and pids there is), a
-# KUBE-SERVICES chain with a rule of its own and a jump to it, and a listener
-# on the kubelet's port 10250. Then:
+# KUBE-SERVICES chain with a rule of its own and a jump to it, an ipset named
+# as kube-router names its NetworkPolicy sets, holding an address, and a
+# listener on the kubelet's port 10250. Then:
 #   - node.sh up refuses to start, naming each of them;
 #   - node.sh down leaves each of them as it was;
 #   - NODE_DIR pointed at a directory with a file in it is refused by up and
@@ -25,7 +26,9 @@ die() { echo "foreign: $*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || die "needs root (cgroups, iptables)"
 if "$node" status >/dev/null 2>&1; then die "the node rig is up; stop it first: make node-down"; fi
 
-made_cgroups=() made_chain=0 sleeper= listener= work=
+made_cgroups=() made_chain=0 made_ipset=0 sleeper= listener= work=
+# kube-router's names: KUBE-SRC- and 16 base32 characters.
+ipset_name=KUBE-SRC-FOREIGN$(printf '%08d' $(($$ % 100000000)) | tr 0-9 A-J)
 cleanup() {
   local rc=$? d i p
   set +e
@@ -43,6 +46,9 @@ cleanup() {
   if ((made_chain)); then
     iptables -w -t nat -F KUBE-SERVICES && iptables -w -t nat -X KUBE-SERVICES ||
       echo "foreign: could not remove the stand-in chain KUBE-SERVICES" >&2
+  fi
+  if ((made_ipset)); then
+    ipset destroy "$ipset_name" || echo "foreign: could not remove the stand-in ipset $ipset_name" >&2
   fi
   [[ -n $work ]] && rm -rf "$work"
   exit "$rc"
@@ -70,6 +76,10 @@ if ! iptables -w -t nat -S KUBE-SERVICES >/dev/null 2>&1; then
 fi
 iptables -w -t nat -A KUBE-SERVICES -m comment --comment "$tag" -j RETURN
 iptables -w -t nat -I PREROUTING -m comment --comment "$tag" -j KUBE-SERVICES
+ipset list -n 2>/dev/null | grep -qx "$ipset_name" && die "an ipset $ipset_name exists already; not touching it"
+ipset create "$ipset_name" hash:ip
+made_ipset=1
+ipset add "$ipset_name" 192.0.2.1
 python3 -c '
 import socket, sys, time
 s = socket.socket()
@@ -97,6 +107,7 @@ intact() {
   iptables -w -t nat -S PREROUTING 2>/dev/null | grep -q -- "--comment $tag -j KUBE-SERVICES" ||
     fail "$1: the stand-in's jump PREROUTING -> KUBE-SERVICES is gone"
   kill -0 "$listener" 2>/dev/null || fail "$1: the stand-in listener on 127.0.0.1:10250 was killed"
+  ipset test "$ipset_name" 192.0.2.1 >/dev/null 2>&1 || fail "$1: the stand-in ipset $ipset_name or its entry is gone"
 }
 intact "before the rig"
 
@@ -109,7 +120,7 @@ if NODE_DIR=$state "$node" up >"$work/up.out" 2>&1; then
   NODE_DIR=$state "$node" down >/dev/null 2>&1 || true
 fi
 for want in "refusing to start" "cgroup /sys/fs/cgroup/${hierarchies[0]}/kubepods" \
-    "iptables chain KUBE-SERVICES" "listener tcp 127.0.0.1:10250"; do
+    "iptables chain KUBE-SERVICES" "ipset $ipset_name" "listener tcp 127.0.0.1:10250"; do
   grep -qF -- "$want" "$work/up.out" || fail "node.sh up did not say \"$want\"; it said:"$'\n'"$(cat "$work/up.out")"
 done
 [[ -e $state ]] && fail "node.sh up refused but made its state directory $state"
@@ -144,4 +155,4 @@ if ((fails)); then
   echo "foreign: FAIL ($fails)" >&2
   exit 1
 fi
-echo "foreign: PASS: up refused beside a stand-in cluster (kubepods in ${hierarchies[*]}, KUBE-SERVICES, :10250), down left it alone, a foreign NODE_DIR was refused"
+echo "foreign: PASS: up refused beside a stand-in cluster (kubepods in ${hierarchies[*]}, KUBE-SERVICES, ipset $ipset_name, :10250), down left it alone, a foreign NODE_DIR was refused"

@@ -3,20 +3,22 @@
 #
 #   up         start the control plane (test/cluster/cluster.sh, no fake node),
 #              then a real node beside it: the registry on 127.0.0.1:5000,
-#              containerd, the kubelet, kube-proxy and CoreDNS; wait for the
-#              node to be Ready and write $NODE_DIR/kubeconfig. Refuses,
-#              naming what it found, where another cluster runs (KUBE-*
-#              chains, kubepods cgroups, listeners on the rig's ports).
+#              containerd, the kubelet, kube-proxy, CoreDNS and kube-router's
+#              NetworkPolicy controller; wait for the node to be Ready and
+#              write $NODE_DIR/kubeconfig. Refuses, naming what it found,
+#              where another cluster runs (KUBE-* chains, kube-router's
+#              ipsets, kubepods cgroups, listeners on the rig's ports).
 #   down       stop all of it and remove everything it made, and only that:
 #              processes, mounts, network namespaces, links, iptables rules,
-#              the cgroups under /helm-todo-rig and $NODE_DIR. Safe to run
-#              twice and after a failed or half start.
+#              kube-router's ipsets, the cgroups under /helm-todo-rig and
+#              $NODE_DIR. Safe to run twice and after a failed or half start.
 #   status     say whether the rig is up; exit 1 when it is down.
 #   leftovers  list what of a rig is still on the machine (with KWOK_WORKDIR
 #              set, also processes of the control plane that ran there; the
 #              test passes the one `up` used); exit 1 if anything is left.
-#   chains     list the KUBE-*, CNI-* and HELM-TODO-* chains on the machine
-#              (run.sh's list from before up, for leftovers).
+#   chains     list the KUBE-*, CNI-* and HELM-TODO-* chains and kube-router's
+#              ipsets on the machine (run.sh's list from before up, for
+#              leftovers).
 #
 # up and down hold the rig lock (lock.sh) while they run.
 #
@@ -57,6 +59,7 @@ service_cidr=10.0.0.0/24 # the API server's --service-cluster-ip-range
 registry=127.0.0.1:5000
 pause_ref=registry.k8s.io/pause:helm-todo # build-tools.sh
 guard=HELM-TODO-NODE # our iptables chain
+kube_router_health=20244 # kube-router's --health-port (it listens on every address)
 cgroup_root=helm-todo-rig # the kubelet's --cgroup-root: the pods' cgroups are under /helm-todo-rig
 runc=/usr/sbin/runc
 cni_bin=/usr/lib/cni
@@ -409,23 +412,28 @@ network_up() {
   echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables
   # Guards: the node IP answers only the machine itself (and CoreDNS, the
   # pods); pods reach each other, services and the node IP, nothing else.
-  iptables -w -N "$guard"
-  iptables -w -A "$guard" -i lo -j RETURN
-  iptables -w -A "$guard" -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN
-  iptables -w -A "$guard" -i "$bridge" -p udp --dport 53 -j RETURN
-  iptables -w -A "$guard" -i "$bridge" -p tcp --dport 53 -j RETURN
-  iptables -w -A "$guard" -j DROP
-  iptables -w -I INPUT -d "$node_ip/32" -m comment --comment "$rule_comment" -j "$guard"
-  iptables -w -N "$guard-FWD"
-  iptables -w -A "$guard-FWD" -o "$bridge" -j RETURN
-  iptables -w -A "$guard-FWD" -j DROP
-  iptables -w -I FORWARD -i "$bridge" -m comment --comment "$rule_comment" -j "$guard-FWD"
+  # They sit in the mangle table, which the packets pass before filter:
+  # kube-router's jump is first in filter's INPUT and FORWARD and ACCEPTs
+  # what a NetworkPolicy allows, so a guard there would be skipped.
+  local ipt=(iptables -w -t mangle)
+  "${ipt[@]}" -N "$guard"
+  "${ipt[@]}" -A "$guard" -i lo -j RETURN
+  "${ipt[@]}" -A "$guard" -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN
+  "${ipt[@]}" -A "$guard" -i "$bridge" -p udp --dport 53 -j RETURN
+  "${ipt[@]}" -A "$guard" -i "$bridge" -p tcp --dport 53 -j RETURN
+  "${ipt[@]}" -A "$guard" -j DROP
+  "${ipt[@]}" -I INPUT -d "$node_ip/32" -m comment --comment "$rule_comment" -j "$guard"
+  "${ipt[@]}" -N "$guard-FWD"
+  "${ipt[@]}" -A "$guard-FWD" -o "$bridge" -j RETURN
+  "${ipt[@]}" -A "$guard-FWD" -j DROP
+  "${ipt[@]}" -I FORWARD -i "$bridge" -m comment --comment "$rule_comment" -j "$guard-FWD"
 }
 
 # Rules of the rig in one table, as iptables-restore --noflush input: delete
 # the rules elsewhere that jump to our chains or carry our comment, then
 # flush and drop our chains. Ours: HELM-TODO-* by name, and the rules up adds
-# elsewhere by comment. kube-proxy's and the kubelet's KUBE-* and the CNI
+# elsewhere by comment. kube-proxy's and the kubelet's KUBE-*, kube-router's
+# (KUBE-ROUTER-*, KUBE-POD-FW-*, KUBE-NWPLCY-*) and the CNI
 # plugins' CNI-* (portmap's) have fixed names: they are ours only when they
 # were not on the machine before up (up refuses to start beside any KUBE-*;
 # podman's CNI plugins use the same CNI-* names). Without the list up took
@@ -484,12 +492,42 @@ families() {
   done
   return 0
 }
-chains() { # every KUBE-*, CNI-* and HELM-TODO-* chain on the machine: FAMILY TABLE CHAIN, one a line
+chains() { # every KUBE-*, CNI-* and HELM-TODO-* chain and kube-router ipset on the machine: FAMILY TABLE NAME, one a line
   local fam t
   for fam in $(families); do
     for t in $(tables "$fam"); do
       "$fam-save" -t "$t" 2>/dev/null | awk -v f="$fam" -v t="$t" -v ours="$ours" '/^:/ && substr($1, 2) ~ ("^" ours "$") { print f, t, substr($1, 2) }'
     done
+  done
+  router_ipsets | sed 's/^/ipset set /'
+  return 0
+}
+
+# kube-router's ipsets: its NetworkPolicy controller names every set
+# KUBE-SRC-* or KUBE-DST-* (inet6:… for IPv6, switched off here) and swaps
+# through TMP-<16 base32> sets it destroys again. Like its chains, they stay
+# after it stops; down destroys those that were not there before up.
+router_ipsets_re='^(inet6:)?(KUBE-SRC-[A-Z2-7]+|KUBE-DST-[A-Z2-7]+|TMP-[A-Z2-7]{16})$'
+router_ipsets() {
+  command -v ipset >/dev/null || return 0
+  ipset list -n 2>/dev/null | grep -E "$router_ipsets_re" || true
+}
+ipsets_down() {
+  local s before
+  [[ -f $chains_before_file ]] || return 0 # without the list, none is ours
+  before=" $(before_in "$chains_before_file" ipset set)"
+  for s in $(router_ipsets); do
+    [[ $before == *" $s "* ]] && continue
+    ipset destroy "$s" 2>/dev/null || echo "node: could not destroy ipset $s" >&2
+  done
+  return 0
+}
+ipsets_left() { # ipsets_left [BEFORE-FILE]: kube-router's ipsets not in the list, one a line
+  local s before file=${1:-}
+  [[ -n $file && -f $file ]] || return 0
+  before=" $(before_in "$file" ipset set)"
+  for s in $(router_ipsets); do
+    [[ $before == *" $s "* ]] || echo "$s"
   done
   return 0
 }
@@ -534,7 +572,8 @@ tcp 10256 $node_ip
 tcp 53 $node_ip
 udp 53 $node_ip
 tcp 8181 $node_ip
-tcp 8080 $node_ip"
+tcp 8080 $node_ip
+tcp $kube_router_health any"
 
 # others: what of another cluster (or anything the rig would take over or
 # break) is on this machine, one a line. kube-proxy's and the kubelet's chain
@@ -548,6 +587,7 @@ others() {
         awk -v f="$fam" -v t="$t" '/^:KUBE-/ { print "iptables chain " substr($1, 2) " (" f ", table " t "): kube-proxy'"'"'s or a kubelet'"'"'s" }'
     done
   done
+  router_ipsets | sed 's/^/ipset /; s/$/: kube-router'"'"'s/'
   if command -v nft >/dev/null; then
     nft list tables 2>/dev/null | awk '$1 == "table" && $3 == "kube-proxy" { print "nftables table " $2 " kube-proxy: kube-proxy'"'"'s" }'
   fi
@@ -600,15 +640,15 @@ up() {
     echo "$found" | sed 's/^/  /' >&2
     die "the rig would kill, rewrite or collide with these; stop that cluster or process first (the rig touched none of them)"
   fi
-  for b in kubelet kube-proxy containerd containerd-shim-runc-v2 ctr coredns pause.tar; do
+  for b in kubelet kube-proxy containerd containerd-shim-runc-v2 ctr coredns kube-router pause.tar; do
     [[ -e "$tools/$b" ]] || die "$tools/$b is missing; run: make node-tools"
   done
   for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kwokctl; do
     [[ -x "$cluster_tools/$b" ]] || die "$cluster_tools/$b is missing; run: make cluster-tools"
   done
   for b in "$runc" "$cni_bin/bridge" "$cni_bin/host-local" "$cni_bin/loopback" "$cni_bin/portmap" \
-      /usr/bin/docker-registry /usr/sbin/iptables /usr/bin/openssl; do
-    [[ -x $b ]] || die "$b is missing; install the packages in .ci/apt-packages (apt-get install runc containernetworking-plugins docker-registry iptables openssl)"
+      /usr/bin/docker-registry /usr/sbin/iptables /usr/sbin/ipset /usr/bin/openssl; do
+    [[ -x $b ]] || die "$b is missing; install the packages in .ci/apt-packages (apt-get install runc containernetworking-plugins docker-registry iptables ipset openssl)"
   done
   local start=$SECONDS
   mkdir "$state"
@@ -662,6 +702,17 @@ up() {
   wait_for 30 kube-proxy curl -fsS "http://$node_ip:10256/healthz"
   kubectl --kubeconfig "$kubeconfig" wait --for=condition=Ready "node/$node_name" --timeout=120s >/dev/null
 
+  # NetworkPolicy, enforced: kube-router's policy controller alone, on the
+  # bridge CNI's traffic (-m physdev). Its service proxy, BGP router and CNI
+  # stay off (kube-proxy, the bridge plugin and host routes do that here),
+  # and with them its known advisories.
+  say "starting kube-router (NetworkPolicy)"
+  start kube-router "$tools/kube-router" --kubeconfig "$kubeconfig" --hostname-override "$node_name" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --run-loadbalancer=false \
+    --enable-cni=false --enable-ipv6=false --service-cluster-ip-range "$service_cidr" \
+    --health-port "$kube_router_health"
+  wait_for 60 kube-router router_synced
+
   say "creating volumes and the local-registry-hosting ConfigMap"
   resources | kubectl --kubeconfig "$kubeconfig" apply -f - >/dev/null
 
@@ -669,6 +720,14 @@ up() {
   touch "$state/up"
   echo "$((SECONDS - start))" > "$state/start-seconds"
   say "up in $((SECONDS - start))s; KUBECONFIG=$kubeconfig; registry $registry"
+}
+
+# router_synced: kube-router answers its health check and has put its
+# chains in place (its first full sync).
+router_synced() {
+  curl -fsS "http://127.0.0.1:$kube_router_health/healthz" &&
+    iptables -w -t filter -S KUBE-ROUTER-FORWARD >/dev/null 2>&1 &&
+    iptables -w -t filter -S KUBE-NWPLCY-DEFAULT >/dev/null 2>&1
 }
 
 # hostPath volumes on the node for claims of no storage class (the chart's
@@ -731,6 +790,7 @@ down_all() { # down_all [quiet]
   local p i d
   # The node first, so nothing restarts what is being stopped.
   stop kubelet
+  stop kube-router # before its rules go, or its next sync puts them back
   stop kube-proxy
   stop coredns
   stop containerd
@@ -771,6 +831,7 @@ down_all() { # down_all [quiet]
   ip link del "$veth" 2>/dev/null || true
   ip netns del "$netns" 2>/dev/null || true
   iptables_down
+  ipsets_down # after the rules that match on them
   sysctl_restore
   # libcni caches each attachment's result under /var/lib/cni/results by
   # network name (podman's are named otherwise); a killed pod leaves its file.
@@ -823,6 +884,7 @@ leftovers() {
   # KUBE-* and CNI-* chains count only against a list taken before up
   # (run.sh's, or the rig's own while it is up): others are someone else's.
   iptables_left "${NODE_CHAINS_BEFORE:-$chains_before_file}" | sed 's/^/iptables /'
+  ipsets_left "${NODE_CHAINS_BEFORE:-$chains_before_file}" | sed 's/^/ipset /'
   cgroup_dirs | sed 's/^/cgroup /'
   for p in /var/lib/cni/results/helm-todo-node-*; do [[ -e $p ]] && echo "file $p"; done
   for p in /var/log/containers/*.log; do [[ -L $p && $(readlink "$p") == "$state"/* ]] && echo "link $p"; done

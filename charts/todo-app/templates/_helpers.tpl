@@ -150,3 +150,43 @@ timeoutSeconds: {{ .probe.timeoutSeconds }}
 periodSeconds: {{ .probe.periodSeconds }}
 failureThreshold: {{ .probe.failureThreshold }}
 {{- end }}
+
+{{/*
+NetworkPolicy egress rules shared by the components. DNS: port 53 to
+networkPolicy.dnsTo, any address when empty (kube-dns pods, NodeLocal
+DNSCache and a DNS server on the node are each somewhere else).
+*/}}
+{{- define "todo-app.dnsEgress" -}}
+- ports:
+    - protocol: UDP
+      port: 53
+    - protocol: TCP
+      port: 53
+  {{- with .Values.networkPolicy.dnsTo }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{/*
+The database: the chart's PostgreSQL pods, or the external one on its port
+at networkPolicy.externalDatabase.to (any address when empty).
+*/}}
+{{- define "todo-app.databaseEgress" -}}
+{{- if .Values.database.external -}}
+- ports:
+    - protocol: TCP
+      port: {{ .Values.networkPolicy.externalDatabase.port }}
+  {{- with .Values.networkPolicy.externalDatabase.to }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- else -}}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "todo-app.componentSelectorLabels" (dict "ctx" . "component" "database") | nindent 10 }}
+  ports:
+    - protocol: TCP
+      port: {{ .Values.database.port }}
+{{- end }}
+{{- end }}

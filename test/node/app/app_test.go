@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/helm-todo/helm-todo/internal/testsupport/helmrecord"
+	"github.com/helm-todo/helm-todo/test/node/nodeapp"
 )
 
 // TestAppOnHelm4 is the whole story on one release, step after step (each
@@ -379,7 +380,7 @@ func (a *app) checkLeaks(ctx context.Context) {
 		}
 	}
 	cmd := exec.CommandContext(ctx, a.helm, "get", "values", release, "-n", a.ns, "--all", "-o", "yaml")
-	cmd.Env = append(filteredEnv(), a.helmEnv...)
+	cmd.Env = append(nodeapp.FilteredEnv(), a.helmEnv...)
 	vals, err := cmd.CombinedOutput()
 	if err != nil || len(vals) == 0 {
 		a.t.Fatalf("helm get values: %v\n%s", err, vals)

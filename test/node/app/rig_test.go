@@ -23,8 +23,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -32,12 +30,13 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/helm-todo/helm-todo/internal/testsupport/noderig"
+	"github.com/helm-todo/helm-todo/test/node/nodeapp"
 )
 
 // EnvKubeconfig is what `make node-test` sets to the rig's kubeconfig.
 const EnvKubeconfig = noderig.EnvKubeconfig
 
-const release = "todo" // up's default release name
+const release = nodeapp.Release
 
 // canary stands for every secret value: it must reach the backend's
 // environment and nowhere else.
@@ -77,7 +76,7 @@ func setupNode(t *testing.T) *node {
 		t.Fatalf("%s: %v; run `make build`", n.bin, err)
 	}
 	n.builderEnv = builderEnv
-	if !indexAnswers() {
+	if !nodeapp.IndexAnswers() {
 		t.Fatalf("no package index on 127.0.0.1:3141: the backend's pip needs it; run test/node/apps.sh serve (TestMain does)")
 	}
 	n.registry = advertisedRegistry(t, c)
@@ -111,7 +110,7 @@ type app struct {
 	dir     string // the project: backend/ and frontend/ copied from examples/
 	outputs []string
 	// nodePort: another release's LoadBalancer holds the address and port
-	// the rig would give this one's (see sharedLoadBalancer).
+	// the rig would give this one's (nodeapp.SharedLoadBalancer).
 	nodePort bool
 }
 
@@ -120,62 +119,14 @@ func newApp(t *testing.T, n *node, helm string) *app {
 	a := &app{node: n, t: t, helm: helm, dir: t.TempDir(),
 		ns: "app-" + filepath.Base(filepath.Dir(helm)) + "-" + utilrand.String(5)}
 	home := t.TempDir()
-	a.helmEnv = []string{
-		"KUBECONFIG=" + n.kubeconfig,
-		"HELM_CACHE_HOME=" + filepath.Join(home, "cache"),
-		"HELM_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"HELM_DATA_HOME=" + filepath.Join(home, "data"),
-		"HELM_PLUGINS=" + filepath.Join(home, "data", "plugins"),
-	}
-	for _, name := range []string{"backend", "frontend"} {
-		src := filepath.Join(n.repo, "examples", "todo-"+name)
-		// tar, not os.CopyFS: a developer's node_modules or .next must
-		// not enter the build context (the .dockerignore would drop them,
-		// but the copy would be slow).
-		cmd := exec.Command("sh", "-c", `tar -C "$1" --exclude=node_modules --exclude=.next --exclude=__pycache__ -cf - . | tar -C "$2" -xf -`,
-			"sh", src, mkdir(t, filepath.Join(a.dir, name)))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("copy %s: %v\n%s", src, err, out)
-		}
-	}
+	a.helmEnv = nodeapp.HelmEnv(home, n.kubeconfig)
+	nodeapp.CopyExamples(t, a.dir)
 	if err := os.WriteFile(filepath.Join(a.dir, ".env"), []byte(envFile), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.cleanup() })
-	a.nodePort = sharedLoadBalancer(t, n.c)
+	a.nodePort = nodeapp.SharedLoadBalancer(t, n.c)
 	return a
-}
-
-// sharedLoadBalancer: the rig gives every LoadBalancer Service the node's
-// IP, so two frontends on port 3000 (the lead's `make demo` beside this
-// test, say) share one address and kube-proxy sends it to either. Then
-// this release's frontend is a NodePort Service, whose URL up prints too.
-func sharedLoadBalancer(t *testing.T, c kubernetes.Interface) bool {
-	t.Helper()
-	svcs, err := c.CoreV1().Services("").List(t.Context(), metav1.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range svcs.Items {
-		if s.Spec.Type != corev1.ServiceTypeLoadBalancer {
-			continue
-		}
-		for _, p := range s.Spec.Ports {
-			if p.Port == 3000 {
-				t.Logf("LoadBalancer %s/%s already serves port 3000 on the rig's one address: the frontend here is a NodePort", s.Namespace, s.Name)
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func mkdir(t *testing.T, d string) string {
-	t.Helper()
-	if err := os.MkdirAll(d, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return d
 }
 
 // cleanup deletes the namespace and gives its PostgreSQL volume back to
@@ -189,50 +140,7 @@ func (a *app) cleanup() {
 		a.t.Logf("APP_TEST_KEEP: namespace %s kept", a.ns)
 		return
 	}
-	err := a.c.CoreV1().Namespaces().Delete(ctx, a.ns, metav1.DeleteOptions{})
-	if err != nil && !apierrors.IsNotFound(err) {
-		a.t.Errorf("delete namespace %s: %v", a.ns, err)
-		return
-	}
-	err = wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
-		_, err := a.c.CoreV1().Namespaces().Get(ctx, a.ns, metav1.GetOptions{})
-		return apierrors.IsNotFound(err), nil
-	})
-	if err != nil {
-		a.t.Errorf("namespace %s not gone: %v", a.ns, err)
-		return
-	}
-	recycleVolumes(ctx, a.t, a.c, a.ns)
-}
-
-// recycleVolumes empties the hostPath of every volume a claim in ns held
-// and makes it Available again, as the rig made it.
-func recycleVolumes(ctx context.Context, t *testing.T, c kubernetes.Interface, ns string) {
-	pvs, err := c.CoreV1().PersistentVolumes().List(ctx, metav1.ListOptions{LabelSelector: "helm-todo.test/volume=true"})
-	if err != nil {
-		t.Errorf("list volumes: %v", err)
-		return
-	}
-	for _, pv := range pvs.Items {
-		if pv.Spec.ClaimRef == nil || pv.Spec.ClaimRef.Namespace != ns || pv.Spec.HostPath == nil {
-			continue
-		}
-		// Wait for the binder to see the claim gone (Released).
-		_ = wait.PollUntilContextTimeout(ctx, time.Second, time.Minute, true, func(ctx context.Context) (bool, error) {
-			p, err := c.CoreV1().PersistentVolumes().Get(ctx, pv.Name, metav1.GetOptions{})
-			return err == nil && p.Status.Phase != corev1.VolumeBound, nil
-		})
-		entries, _ := os.ReadDir(pv.Spec.HostPath.Path)
-		for _, e := range entries {
-			if err := os.RemoveAll(filepath.Join(pv.Spec.HostPath.Path, e.Name())); err != nil {
-				t.Errorf("empty volume %s: %v", pv.Name, err)
-			}
-		}
-		patch := []byte(`[{"op":"remove","path":"/spec/claimRef"}]`)
-		if _, err := c.CoreV1().PersistentVolumes().Patch(ctx, pv.Name, "application/json-patch+json", patch, metav1.PatchOptions{}); err != nil {
-			t.Errorf("release volume %s: %v", pv.Name, err)
-		}
-	}
+	nodeapp.DeleteNamespace(ctx, a.t, a.c, a.ns)
 }
 
 // upResult is one run of helm-todo.
@@ -245,56 +153,15 @@ type upResult struct {
 // run runs helm-todo in the project with args plus -n.
 func (a *app) run(ctx context.Context, args ...string) upResult {
 	a.t.Helper()
-	cmd := exec.CommandContext(ctx, a.bin, append(args, "-n", a.ns)...)
-	cmd.Dir = a.dir
-	cmd.Env = append(append(append(filteredEnv(), a.helmEnv...), a.builderEnv...),
-		"HELM_BIN="+a.helm, "HELM_PLUGIN_DIR="+a.repo)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	r := upResult{out: out.String(), took: time.Since(start)}
-	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		if !ok {
-			a.t.Fatalf("run helm-todo %v: %v", args, err)
-		}
-		r.code = ee.ExitCode()
-	}
-	a.t.Logf("$ helm-todo %s  (exit %d, %.1fs)\n%s", strings.Join(args, " "), r.code, r.took.Seconds(), r.out)
+	env := append(append(append([]string{}, a.helmEnv...), a.builderEnv...), "HELM_BIN="+a.helm, "HELM_PLUGIN_DIR="+a.repo)
+	out, code, took := nodeapp.Run(ctx, a.t, a.bin, a.dir, a.ns, env, args...)
+	r := upResult{out: out, code: code, took: took}
 	a.outputs = append(a.outputs, r.out)
 	return r
 }
 
-// filteredEnv is the test's environment without what would point helm or
-// kubectl elsewhere.
-func filteredEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "HELM_") || k == "KUBECONFIG" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
-
-// upArgs is the real flow: buildah builds (up keeps its layer cache on, so
-// a one-file change rebuilds only the layers after it), no --registry, the postgres:15
-// stand-in apps.sh put on the node (the chart's postgres:16 is on Docker
-// Hub, which this machine cannot reach).
 func (a *app) upArgs(extra ...string) []string {
-	return append([]string{"up", "--builder", "buildah", "--pull", "never",
-		"--env-file", filepath.Join(a.dir, ".env"), "--timeout", "4m", "--debug",
-		"--set-string", "database.image.tag=15"}, a.extraArgs(extra)...)
-}
-
-func (a *app) extraArgs(extra []string) []string {
-	if a.nodePort {
-		extra = append([]string{"--set", "frontend.service.type=NodePort"}, extra...)
-	}
-	return extra
+	return nodeapp.UpArgs(filepath.Join(a.dir, ".env"), a.nodePort, extra...)
 }
 
 // up runs a successful up and returns the URL it printed.
