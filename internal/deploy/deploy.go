@@ -45,6 +45,12 @@ type Options struct {
 	// Set and SetString hold extra --set / --set-string pairs (user flags,
 	// fault annotations in tests).
 	Set, SetString []string
+	// MigrationHash is the backend's migration inputs hash, recorded in the
+	// release (migration.inputsHash); "" sets nothing.
+	MigrationHash string
+	// SkipMigration leaves the migration Job out (migration.skip=true):
+	// the deployed release recorded the same MigrationHash.
+	SkipMigration bool
 	// Env is extra KEY=VALUE for helm upgrade (Helm 4: HELM_PLUGINS with
 	// the directory holding the post-renderer plugin).
 	Env []string
@@ -101,6 +107,13 @@ func (o Options) Args() []string {
 		if img.Tag != "" {
 			args = append(args, "--set-string", comp+".image.tag="+img.Tag)
 		}
+	}
+	// --set-string: an all-digit hash must stay a string.
+	if o.MigrationHash != "" {
+		args = append(args, "--set-string", "migration.inputsHash="+o.MigrationHash)
+	}
+	if o.SkipMigration {
+		args = append(args, "--set", "migration.skip=true")
 	}
 	for _, s := range o.Set {
 		args = append(args, "--set", s)

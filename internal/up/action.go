@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/delivery"
@@ -16,6 +17,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/helmbin"
 	"github.com/helm-todo/helm-todo/internal/image"
 	"github.com/helm-todo/helm-todo/internal/kubeclient"
+	"github.com/helm-todo/helm-todo/internal/migration"
 	"github.com/helm-todo/helm-todo/internal/plan"
 	"github.com/helm-todo/helm-todo/internal/postrendersetup"
 	"github.com/helm-todo/helm-todo/internal/project"
@@ -150,6 +152,13 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 		Secrets: vals, EnvFile: envFile, WaitTimeout: a.Timeout, Client: a.client(), Runner: d.Runner,
 		Cluster: c, Probe: a.probe(), TakeOverPending: a.TakeOverPending,
 	}
+	if o.Migration, err = a.migrationInputs(p); err != nil {
+		return Options{}, nil, err
+	}
+	o.Deploy.MigrationHash = o.Migration.Hash
+	if a.Images.DryRun {
+		o.MigrationLines = migrationLines(ctx, o)
+	}
 	if s.Debug {
 		o.HelmOut = a.Images.Out
 	}
@@ -239,4 +248,17 @@ func (a *Action) client() func() (kubernetes.Interface, error) {
 		return a.Client
 	}
 	return kubeclient.Lazy(a.Images.Settings)
+}
+
+// migrationInputs hashes the backend's migration inputs, unless the
+// backend image is one the tree does not describe (--backend-tag).
+func (a *Action) migrationInputs(p *project.Project) (migration.Inputs, error) {
+	if a.BackendTag != "" {
+		return migration.Inputs{Unknown: "the backend image is --backend-tag " + a.BackendTag + ", not built from this tree"}, nil
+	}
+	in, err := migration.ReadInputs(p.Backend.Context)
+	if err != nil {
+		return migration.Inputs{}, clierr.New("read the migration inputs in "+p.Backend.Context, "check that the backend's build context is readable", err)
+	}
+	return in, nil
 }

@@ -250,9 +250,17 @@ func TestMigrationJob(t *testing.T) {
 		t.Errorf("component label = %q, want migration", got)
 	}
 
-	r = render(t, nil, "migration.enabled=false")
-	if _, ok := r.find("Job", "todo-migrate"); ok {
-		t.Error("migration.enabled=false still renders the Job")
+	for _, set := range [][]string{{"migration.enabled=false"}, {"migration.skip=true", "migration.inputsHash=0123abcd"}} {
+		r = render(t, nil, set...)
+		if _, ok := r.find("Job", "todo-migrate"); ok {
+			t.Errorf("%v still renders the Job", set)
+		}
+	}
+	// A recorded hash alone (a plain helm upgrade reusing up's values
+	// file) still migrates: only skip leaves the Job out.
+	r = render(t, nil, "migration.inputsHash=0123abcd")
+	if _, ok := r.find("Job", "todo-migrate"); !ok {
+		t.Error("migration.inputsHash alone left the Job out")
 	}
 }
 
