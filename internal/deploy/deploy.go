@@ -48,8 +48,9 @@ type Options struct {
 	// MigrationHash is the backend's migration inputs hash, recorded in the
 	// release (migration.inputsHash); "" sets nothing.
 	MigrationHash string
-	// SkipMigration leaves the migration Job out (migration.skip=true):
-	// the deployed release recorded the same MigrationHash.
+	// SkipMigration leaves the migration Job out (migration.skipForTag,
+	// bound to the backend tag): the deployed release recorded the same
+	// MigrationHash. Without a backend tag it does nothing.
 	SkipMigration bool
 	// Env is extra KEY=VALUE for helm upgrade (Helm 4: HELM_PLUGINS with
 	// the directory holding the post-renderer plugin).
@@ -112,8 +113,8 @@ func (o Options) Args() []string {
 	if o.MigrationHash != "" {
 		args = append(args, "--set-string", "migration.inputsHash="+o.MigrationHash)
 	}
-	if o.SkipMigration {
-		args = append(args, "--set", "migration.skip=true")
+	if tag := o.Images["backend"].Tag; o.SkipMigration && tag != "" {
+		args = append(args, "--set-string", "migration.skipForTag="+tag)
 	}
 	for _, s := range o.Set {
 		args = append(args, "--set", s)

@@ -9,11 +9,11 @@ import (
 )
 
 // Chart values up sets. inputsHash is recorded in every release up makes;
-// skip leaves the Job out of the render and defaults to false, so any
-// other upgrade migrates.
+// skipForTag leaves the Job out of the render while the backend runs that
+// tag, and defaults to empty, so any other upgrade migrates.
 const (
 	HashValue = "migration.inputsHash"
-	SkipValue = "migration.skip"
+	SkipValue = "migration.skipForTag"
 )
 
 // Recorded is what the deployed release says about the migration.

@@ -1,9 +1,10 @@
 // Package migration decides whether `helm todo up` runs the chart's
 // migration hook Job. Helm runs hooks on every upgrade; up leaves the Job
-// out of the render (migration.skip=true) only when the release deployed
+// out of the render (migration.skipForTag) only when the release deployed
 // now recorded the same hash of the migration inputs (alembic.ini, the
 // migration scripts and the backend modules they import) as this tree
-// has. A plain `helm upgrade` never sets migration.skip, so it migrates.
+// has. A plain `helm upgrade` never sets migration.skipForTag, so it
+// migrates.
 package migration
 
 import (

@@ -19,6 +19,9 @@ const readTimeout = 10 * time.Second
 // head), skipping a needed one is not.
 func decideMigration(ctx context.Context, o Options) migration.Decision {
 	in := o.Migration
+	if in.Hash != "" && o.Deploy.Images["backend"].Tag == "" {
+		in = migration.Inputs{Unknown: "no backend image tag to bind the skip to"}
+	}
 	if in.Hash == "" {
 		return migration.Decide(migration.Recorded{}, in)
 	}
@@ -61,7 +64,7 @@ func migrationLines(ctx context.Context, o Options) []string {
 	}
 	return []string{
 		fmt.Sprintf("migration inputs hash %s (%s), recorded as %s", in.Hash, in.Summary(), migration.HashValue),
-		fmt.Sprintf("the migration Job runs unless the deployed release recorded this hash; then --set %s=true leaves it out", migration.SkipValue),
+		fmt.Sprintf("the migration Job runs unless the deployed release recorded this hash; then --set-string %s=<backend tag> leaves it out", migration.SkipValue),
 		"now: " + decideMigration(ctx, o).Line(),
 	}
 }

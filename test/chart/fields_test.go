@@ -250,17 +250,23 @@ func TestMigrationJob(t *testing.T) {
 		t.Errorf("component label = %q, want migration", got)
 	}
 
-	for _, set := range [][]string{{"migration.enabled=false"}, {"migration.skip=true", "migration.inputsHash=0123abcd"}} {
-		r = render(t, nil, set...)
-		if _, ok := r.find("Job", "todo-migrate"); ok {
-			t.Errorf("%v still renders the Job", set)
+	for _, tc := range []struct {
+		set []string
+		job bool
+	}{
+		{set: []string{"migration.enabled=false"}},
+		{set: []string{"backend.image.tag=abc1", "migration.skipForTag=abc1", "migration.inputsHash=0123abcd"}},
+		// --reuse-values of an up that skipped, with another image: migrate
+		{set: []string{"backend.image.tag=def2", "migration.skipForTag=abc1"}, job: true},
+		// the chart's default tag (appVersion) never matches an empty skip
+		{set: []string{"migration.skipForTag="}, job: true},
+		// a recorded hash alone still migrates
+		{set: []string{"migration.inputsHash=0123abcd"}, job: true},
+	} {
+		r = render(t, nil, tc.set...)
+		if _, ok := r.find("Job", "todo-migrate"); ok != tc.job {
+			t.Errorf("%v: migration Job rendered = %v, want %v", tc.set, ok, tc.job)
 		}
-	}
-	// A recorded hash alone (a plain helm upgrade reusing up's values
-	// file) still migrates: only skip leaves the Job out.
-	r = render(t, nil, "migration.inputsHash=0123abcd")
-	if _, ok := r.find("Job", "todo-migrate"); !ok {
-		t.Error("migration.inputsHash alone left the Job out")
 	}
 }
 
