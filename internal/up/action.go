@@ -65,6 +65,12 @@ type Result struct {
 
 // Run resolves the inputs, then prints the plan (DryRun) or runs it.
 func (a *Action) Run(ctx context.Context) (*Result, error) {
+	var sp *split
+	if a.Images.Settings.Debug && !a.Images.DryRun {
+		// a copy: dev runs the same Action again and again
+		timed := *a
+		sp, a = timed.timeWith(), &timed
+	}
 	o, d, err := a.options(ctx)
 	if err != nil {
 		return nil, err
@@ -86,8 +92,31 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 		pl.Print(out)
 		return r, nil
 	}
+	var resolved time.Duration
+	if sp != nil {
+		resolved = time.Since(sp.start)
+	}
 	r.Report, err = run(ctx, pl, o, out)
+	if sp != nil && err == nil {
+		sp.print(out, resolved, r.Report)
+	}
 	return r, err
+}
+
+// timeWith routes the action's processes and API requests through a
+// split, for --debug.
+func (a *Action) timeWith() *split {
+	sp := newSplit()
+	a.Images.Probe = sp.runner(a.probe())
+	runner := a.Images.Runner
+	if runner == nil {
+		runner = command.Exec{}
+	}
+	a.Images.Runner = sp.runner(runner)
+	if a.Client == nil {
+		a.Client = kubeclient.LazyWrapped(a.Images.Settings, sp.wrap)
+	}
+	return sp
 }
 
 func (a *Action) probe() command.Runner {
