@@ -37,7 +37,8 @@ type Options struct {
 	Secrets  *secrets.Values
 	// EnvFile is the env file the secrets were read from ("" for none).
 	EnvFile string
-	// Client connects lazily: --dry-run never calls it.
+	// Client connects lazily: --dry-run calls it only to read the
+	// deployed release for the migration decision (read-only).
 	Client func() (kubernetes.Interface, error)
 	Runner command.Runner
 	// PreparePostRenderer installs the Helm 4 post-renderer plugin when
