@@ -20,6 +20,16 @@ func TestDryRunGolden(t *testing.T) {
 	helm := needtool.Built(t, "../../.tools/helm3/helm")
 	root, plugin := t.TempDir(), t.TempDir()
 	projectdir.Write(t, root, plugin, "release: shop\nbuild:\n  builder: buildah\n  registry: localhost:5000/me\n")
+	// Migration inputs: up prints their hash and whether the Job runs.
+	for name, body := range map[string]string{"alembic.ini": "[alembic]\nscript_location = migrations\n", "migrations/env.py": "from alembic import context\n"} {
+		p := filepath.Join(root, "backend", name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// Helm 3 runs the post-renderer binary by path; up checks it is there.
 	if err := os.MkdirAll(filepath.Join(plugin, "bin"), 0o755); err != nil {
 		t.Fatal(err)

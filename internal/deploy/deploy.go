@@ -45,6 +45,13 @@ type Options struct {
 	// Set and SetString hold extra --set / --set-string pairs (user flags,
 	// fault annotations in tests).
 	Set, SetString []string
+	// MigrationHash is the backend's migration inputs hash, recorded in the
+	// release (migration.inputsHash); "" sets nothing.
+	MigrationHash string
+	// SkipMigration leaves the migration Job out (migration.skipForTag,
+	// bound to the backend tag): the deployed release recorded the same
+	// MigrationHash. Without a backend tag it does nothing.
+	SkipMigration bool
 	// Env is extra KEY=VALUE for helm upgrade (Helm 4: HELM_PLUGINS with
 	// the directory holding the post-renderer plugin).
 	Env []string
@@ -101,6 +108,13 @@ func (o Options) Args() []string {
 		if img.Tag != "" {
 			args = append(args, "--set-string", comp+".image.tag="+img.Tag)
 		}
+	}
+	// --set-string: an all-digit hash must stay a string.
+	if o.MigrationHash != "" {
+		args = append(args, "--set-string", "migration.inputsHash="+o.MigrationHash)
+	}
+	if tag := o.Images["backend"].Tag; o.SkipMigration && tag != "" {
+		args = append(args, "--set-string", "migration.skipForTag="+tag)
 	}
 	for _, s := range o.Set {
 		args = append(args, "--set", s)

@@ -53,6 +53,26 @@ func TestArgs(t *testing.T) {
 				"--wait", "--timeout", "5m0s", "--rollback-on-failure", "--output", "json", "--post-renderer", "helm-todo",
 				"--set-string", "secrets.existingSecret=todo-secrets"},
 		},
+		"migration skipped for the backend's tag": {
+			mod: func(o *Options) {
+				o.Major = 4
+				o.Images = map[string]Image{"backend": {Tag: "0123"}}
+				o.MigrationHash, o.SkipMigration = "1234567890123456", true
+			},
+			want: []string{"upgrade", "--install", "todo", "/p/charts/todo-app", "--namespace", "todo-app", "--create-namespace",
+				"--wait", "--timeout", "3m0s", "--rollback-on-failure", "--output", "json",
+				"--set-string", "backend.image.tag=0123",
+				"--set-string", "migration.inputsHash=1234567890123456", "--set-string", "migration.skipForTag=0123"},
+		},
+		"migration skip without a backend tag does nothing": {
+			mod: func(o *Options) {
+				o.Major = 4
+				o.MigrationHash, o.SkipMigration = "abcd", true
+			},
+			want: []string{"upgrade", "--install", "todo", "/p/charts/todo-app", "--namespace", "todo-app", "--create-namespace",
+				"--wait", "--timeout", "3m0s", "--rollback-on-failure", "--output", "json",
+				"--set-string", "migration.inputsHash=abcd"},
+		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -4,6 +4,8 @@
 package kubeclient
 
 import (
+	"net/http"
+
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -43,13 +45,20 @@ func CurrentContext(s *settings.Settings) (string, error) {
 }
 
 // New connects to the cluster s selects. It does not make a request.
-func New(s *settings.Settings) (*Client, error) {
+func New(s *settings.Settings) (*Client, error) { return NewWrapped(s, nil) }
+
+// NewWrapped is New with wrap around the HTTP transport (nil for none):
+// up --debug counts and times the API requests through it.
+func NewWrapped(s *settings.Settings, wrap func(http.RoundTripper) http.RoundTripper) (*Client, error) {
 	loader := Loader(s)
 	cfg, err := loader.ClientConfig()
 	if err != nil {
 		return nil, clierr.New("load kubeconfig", "check --kubeconfig/KUBECONFIG and --kube-context, or start your cluster", err)
 	}
 	cfg.QPS, cfg.Burst = 50, 100
+	if wrap != nil {
+		cfg.Wrap(wrap)
+	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, clierr.New("create kubernetes client", "check the kubeconfig", err)
@@ -60,7 +69,10 @@ func New(s *settings.Settings) (*Client, error) {
 
 // Lazy connects on first use, so that --dry-run and refusals before
 // touching the cluster never need one. Later calls return the same answer.
-func Lazy(s *settings.Settings) func() (kubernetes.Interface, error) {
+func Lazy(s *settings.Settings) func() (kubernetes.Interface, error) { return LazyWrapped(s, nil) }
+
+// LazyWrapped is Lazy through NewWrapped.
+func LazyWrapped(s *settings.Settings, wrap func(http.RoundTripper) http.RoundTripper) func() (kubernetes.Interface, error) {
 	var cs kubernetes.Interface
 	var err error
 	done := false
@@ -68,7 +80,7 @@ func Lazy(s *settings.Settings) func() (kubernetes.Interface, error) {
 		if !done {
 			done = true
 			var c *Client
-			if c, err = New(s); err == nil {
+			if c, err = NewWrapped(s, wrap); err == nil {
 				cs = c.Clientset
 			}
 		}

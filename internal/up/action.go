@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/delivery"
@@ -16,6 +17,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/helmbin"
 	"github.com/helm-todo/helm-todo/internal/image"
 	"github.com/helm-todo/helm-todo/internal/kubeclient"
+	"github.com/helm-todo/helm-todo/internal/migration"
 	"github.com/helm-todo/helm-todo/internal/plan"
 	"github.com/helm-todo/helm-todo/internal/postrendersetup"
 	"github.com/helm-todo/helm-todo/internal/project"
@@ -63,6 +65,12 @@ type Result struct {
 
 // Run resolves the inputs, then prints the plan (DryRun) or runs it.
 func (a *Action) Run(ctx context.Context) (*Result, error) {
+	var sp *split
+	if a.Images.Settings.Debug && !a.Images.DryRun {
+		// a copy: dev runs the same Action again and again
+		timed := *a
+		sp, a = timed.timeWith(), &timed
+	}
 	o, d, err := a.options(ctx)
 	if err != nil {
 		return nil, err
@@ -84,8 +92,31 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 		pl.Print(out)
 		return r, nil
 	}
+	var resolved time.Duration
+	if sp != nil {
+		resolved = time.Since(sp.start)
+	}
 	r.Report, err = run(ctx, pl, o, out)
+	if sp != nil && err == nil {
+		sp.print(out, resolved, r.Report)
+	}
 	return r, err
+}
+
+// timeWith routes the action's processes and API requests through a
+// split, for --debug.
+func (a *Action) timeWith() *split {
+	sp := newSplit()
+	a.Images.Probe = sp.runner(a.probe())
+	runner := a.Images.Runner
+	if runner == nil {
+		runner = command.Exec{}
+	}
+	a.Images.Runner = sp.runner(runner)
+	if a.Client == nil {
+		a.Client = kubeclient.LazyWrapped(a.Images.Settings, sp.wrap)
+	}
+	return sp
 }
 
 func (a *Action) probe() command.Runner {
@@ -149,6 +180,13 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 		},
 		Secrets: vals, EnvFile: envFile, WaitTimeout: a.Timeout, Client: a.client(), Runner: d.Runner,
 		Cluster: c, Probe: a.probe(), TakeOverPending: a.TakeOverPending,
+	}
+	if o.Migration, err = a.migrationInputs(p); err != nil {
+		return Options{}, nil, err
+	}
+	o.Deploy.MigrationHash = o.Migration.Hash
+	if a.Images.DryRun {
+		o.MigrationLines = migrationLines(ctx, o)
 	}
 	if s.Debug {
 		o.HelmOut = a.Images.Out
@@ -239,4 +277,17 @@ func (a *Action) client() func() (kubernetes.Interface, error) {
 		return a.Client
 	}
 	return kubeclient.Lazy(a.Images.Settings)
+}
+
+// migrationInputs hashes the backend's migration inputs, unless the
+// backend image is one the tree does not describe (--backend-tag).
+func (a *Action) migrationInputs(p *project.Project) (migration.Inputs, error) {
+	if a.BackendTag != "" {
+		return migration.Inputs{Unknown: "the backend image is --backend-tag " + a.BackendTag + ", not built from this tree"}, nil
+	}
+	in, err := migration.ReadInputs(p.Backend.Context)
+	if err != nil {
+		return migration.Inputs{}, clierr.New("read the migration inputs in "+p.Backend.Context, "check that the backend's build context is readable", err)
+	}
+	return in, nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/cluster"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/migration"
 	"github.com/helm-todo/helm-todo/internal/nsowner"
 	"github.com/helm-todo/helm-todo/internal/plan"
 	"github.com/helm-todo/helm-todo/internal/rollout"
@@ -36,7 +37,8 @@ type Options struct {
 	Secrets  *secrets.Values
 	// EnvFile is the env file the secrets were read from ("" for none).
 	EnvFile string
-	// Client connects lazily: --dry-run never calls it.
+	// Client connects lazily: --dry-run calls it only to read the
+	// deployed release for the migration decision (read-only).
 	Client func() (kubernetes.Interface, error)
 	Runner command.Runner
 	// PreparePostRenderer installs the Helm 4 post-renderer plugin when
@@ -53,6 +55,11 @@ type Options struct {
 	HelmOut io.Writer
 	// TakeOverPending recovers a release another client left pending-*.
 	TakeOverPending bool
+	// Migration are the backend's migration inputs; the deploy skips the
+	// Job when the deployed release recorded the same hash.
+	Migration migration.Inputs
+	// MigrationLines describe that decision for --dry-run.
+	MigrationLines []string
 }
 
 // PSALabels enforce Pod Security restricted on the namespace, so the API
@@ -80,7 +87,8 @@ func New(o Options) (*plan.Plan, error) {
 	p.Add(namespaceStep(o), ls, secretStep(o))
 	// deploy hands the release helm printed to the report.
 	deployed := new(deploy.Release)
-	dep := &deploy.Step{
+	var dep *deploy.Step
+	dep = &deploy.Step{
 		Options: d, Runner: o.Runner,
 		Prepare: func(ctx context.Context, out io.Writer) error {
 			if o.PreparePostRenderer != nil {
@@ -88,9 +96,13 @@ func New(o Options) (*plan.Plan, error) {
 					return err
 				}
 			}
-			return ls.markNext(ctx)
+			if err := ls.markNext(ctx); err != nil {
+				return err
+			}
+			prepareMigration(ctx, o, dep, out)
+			return nil
 		},
-		PrepareLines: o.PrepareLines,
+		PrepareLines: append(append([]string{}, o.PrepareLines...), o.MigrationLines...),
 		Watcher:      &rollout.Watcher{Connect: o.Client, Namespace: d.Namespace, Release: d.Release},
 		HelmOut:      o.HelmOut,
 		Deployed:     deployed,

@@ -250,9 +250,23 @@ func TestMigrationJob(t *testing.T) {
 		t.Errorf("component label = %q, want migration", got)
 	}
 
-	r = render(t, nil, "migration.enabled=false")
-	if _, ok := r.find("Job", "todo-migrate"); ok {
-		t.Error("migration.enabled=false still renders the Job")
+	for _, tc := range []struct {
+		set []string
+		job bool
+	}{
+		{set: []string{"migration.enabled=false"}},
+		{set: []string{"backend.image.tag=abc1", "migration.skipForTag=abc1", "migration.inputsHash=0123abcd"}},
+		// --reuse-values of an up that skipped, with another image: migrate
+		{set: []string{"backend.image.tag=def2", "migration.skipForTag=abc1"}, job: true},
+		// the chart's default tag (appVersion) never matches an empty skip
+		{set: []string{"migration.skipForTag="}, job: true},
+		// a recorded hash alone still migrates
+		{set: []string{"migration.inputsHash=0123abcd"}, job: true},
+	} {
+		r = render(t, nil, tc.set...)
+		if _, ok := r.find("Job", "todo-migrate"); ok != tc.job {
+			t.Errorf("%v: migration Job rendered = %v, want %v", tc.set, ok, tc.job)
+		}
 	}
 }
 

@@ -1,0 +1,78 @@
+package up
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/migration"
+)
+
+// readTimeout bounds the one read of the deployed release.
+const readTimeout = 10 * time.Second
+
+// decideMigration reads the deployed release's record and decides whether
+// this deploy runs the migration Job. A record that cannot be read runs
+// it: migrating twice is harmless (alembic upgrade head is a no-op at
+// head), skipping a needed one is not.
+func decideMigration(ctx context.Context, o Options) migration.Decision {
+	in := o.Migration
+	if in.Hash != "" && o.Deploy.Images["backend"].Tag == "" {
+		in = migration.Inputs{Unknown: "no backend image tag to bind the skip to"}
+	}
+	if in.Hash == "" {
+		return migration.Decide(migration.Recorded{}, in)
+	}
+	cant := func(err error) migration.Decision {
+		return migration.Decision{Run: true, Reason: "the deployed release could not be read: " + err.Error()}
+	}
+	cs, err := o.Client()
+	if err != nil {
+		return cant(err)
+	}
+	// Helm's storage driver takes no context: bound it here.
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	type result struct {
+		rec migration.Recorded
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rec, err := migration.Read(cs, o.Deploy.Driver, o.Deploy.Namespace, o.Deploy.Release)
+		done <- result{rec, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return cant(ctx.Err())
+	case r := <-done:
+		if r.err != nil {
+			return cant(r.err)
+		}
+		return migration.Decide(r.rec, in)
+	}
+}
+
+// migrationLines describe the decision for --dry-run: what is hashed,
+// the rule, and what the cluster says now (read-only).
+func migrationLines(ctx context.Context, o Options) []string {
+	in := o.Migration
+	if in.Hash == "" {
+		return []string{migration.Decide(migration.Recorded{}, in).Line()}
+	}
+	return []string{
+		fmt.Sprintf("migration inputs hash %s (%s), recorded as %s", in.Hash, in.Summary(), migration.HashValue),
+		fmt.Sprintf("the migration Job runs unless the deployed release recorded this hash; then --set-string %s=<backend tag> leaves it out", migration.SkipValue),
+		"now: " + decideMigration(ctx, o).Line(),
+	}
+}
+
+// prepareMigration decides just before helm runs, with the lease held,
+// and says what it decided.
+func prepareMigration(ctx context.Context, o Options, dep *deploy.Step, out io.Writer) {
+	d := decideMigration(ctx, o)
+	dep.Options.SkipMigration = !d.Run
+	fmt.Fprintln(out, "   "+d.Line())
+}

@@ -1,0 +1,65 @@
+package up
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/storage/driver"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/helm-todo/helm-todo/internal/deploy"
+	"github.com/helm-todo/helm-todo/internal/migration"
+)
+
+// The deploy step's Prepare reads the deployed release (written here by
+// Helm's own driver) and sets the skip; the line says why.
+func TestPrepareMigration(t *testing.T) {
+	for name, tc := range map[string]struct {
+		recorded string // deployed release's inputsHash; "" for no release
+		hash     string
+		tag      string
+		skip     bool
+		line     string
+	}{
+		"first install":     {hash: "aaaa", tag: "t1", line: "migration: runs (first install)"},
+		"unchanged":         {recorded: "aaaa", hash: "aaaa", tag: "t1", skip: true, line: "migration: skipped (inputs unchanged since revision 1)"},
+		"changed":           {recorded: "bbbb", hash: "aaaa", tag: "t1", line: "migration: runs (inputs changed since revision 1)"},
+		"no tag to bind to": {recorded: "aaaa", hash: "aaaa", line: "migration: runs (no backend image tag to bind the skip to)"},
+		"no inputs in tree": {recorded: "aaaa", tag: "t1", line: "migration: runs (no alembic.ini"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cs := fake.NewClientset()
+			if tc.recorded != "" {
+				ch := &chart.Chart{Metadata: &chart.Metadata{Name: "todo-app"}, Values: map[string]any{"migration": map[string]any{"enabled": true}}}
+				r := &release.Release{Name: "todo", Namespace: "todo-app", Version: 1, Chart: ch, Info: &release.Info{Status: release.StatusDeployed},
+					Config: map[string]any{"migration": map[string]any{"inputsHash": tc.recorded}}}
+				if err := driver.NewSecrets(cs.CoreV1().Secrets("todo-app")).Create("sh.helm.release.v1.todo.v1", r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			o := opts(nil)
+			o.Client = func() (kubernetes.Interface, error) { return cs, nil }
+			o.Deploy.Images = map[string]deploy.Image{"backend": {Tag: tc.tag}}
+			o.Migration = migration.Inputs{Hash: tc.hash}
+			if tc.hash == "" {
+				o.Migration.Unknown = "no alembic.ini in the backend's build context, so no inputs to compare"
+			}
+			o.Deploy.MigrationHash = tc.hash
+			dep := &deploy.Step{Options: o.Deploy}
+			var out bytes.Buffer
+			prepareMigration(context.Background(), o, dep, &out)
+			if dep.Options.SkipMigration != tc.skip || !strings.Contains(out.String(), tc.line) {
+				t.Errorf("skip=%v, printed %q; want skip=%v and %q", dep.Options.SkipMigration, out.String(), tc.skip, tc.line)
+			}
+			args := strings.Join(dep.Options.Args(), " ")
+			if got := strings.Contains(args, "migration.skipForTag="); got != tc.skip {
+				t.Errorf("args %q: skipForTag set = %v, want %v", args, got, tc.skip)
+			}
+		})
+	}
+}
