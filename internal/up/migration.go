@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/helm-todo/helm-todo/internal/deploy"
@@ -18,6 +19,11 @@ const readTimeout = 10 * time.Second
 // it: migrating twice is harmless (alembic upgrade head is a no-op at
 // head), skipping a needed one is not.
 func decideMigration(ctx context.Context, o Options) migration.Decision {
+	// A --set of the migration's own settings (its command, its retries)
+	// changes what the Job does, though not its inputs: run it.
+	if k := migrationFlag(o.Deploy.Set, o.Deploy.SetString); k != "" {
+		return migration.Decision{Run: true, Reason: "--set " + k + " given"}
+	}
 	in := o.Migration
 	if in.Hash != "" && o.Deploy.Images["backend"].Tag == "" {
 		in = migration.Inputs{Unknown: "no backend image tag to bind the skip to"}
@@ -53,6 +59,23 @@ func decideMigration(ctx context.Context, o Options) migration.Decision {
 		}
 		return migration.Decide(r.rec, in)
 	}
+}
+
+// migrationFlag is the first key of --set or --set-string pairs under
+// migration. other than the hash up sets itself, or "". Forcing the Job
+// with --set-string migration.skipForTag= is one of them.
+func migrationFlag(sets ...[]string) string {
+	for _, set := range sets {
+		for _, kv := range set {
+			for _, pair := range strings.Split(kv, ",") {
+				k, _, _ := strings.Cut(pair, "=")
+				if strings.HasPrefix(k, "migration.") && k != migration.HashValue {
+					return k
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // migrationLines describe the decision for --dry-run: what is hashed,

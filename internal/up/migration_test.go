@@ -25,12 +25,17 @@ func TestPrepareMigration(t *testing.T) {
 		tag      string
 		skip     bool
 		line     string
+		set      []string // up's --set pairs
 	}{
 		"first install":     {hash: "aaaa", tag: "t1", line: "migration: runs (first install)"},
 		"unchanged":         {recorded: "aaaa", hash: "aaaa", tag: "t1", skip: true, line: "migration: skipped (inputs unchanged since revision 1)"},
 		"changed":           {recorded: "bbbb", hash: "aaaa", tag: "t1", line: "migration: runs (inputs changed since revision 1)"},
 		"no tag to bind to": {recorded: "aaaa", hash: "aaaa", line: "migration: runs (no backend image tag to bind the skip to)"},
 		"no inputs in tree": {recorded: "aaaa", tag: "t1", line: "migration: runs (no alembic.ini"},
+		"--set migration.*": {recorded: "aaaa", hash: "aaaa", tag: "t1", set: []string{"backend.replicas=2,migration.backoffLimit=0"},
+			line: "migration: runs (--set migration.backoffLimit given)"},
+		"forced":          {recorded: "aaaa", hash: "aaaa", tag: "t1", set: []string{"migration.skipForTag="}, line: "migration: runs (--set migration.skipForTag given)"},
+		"--set elsewhere": {recorded: "aaaa", hash: "aaaa", tag: "t1", set: []string{"backend.replicas=2"}, skip: true, line: "migration: skipped"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			cs := fake.NewClientset()
@@ -50,6 +55,7 @@ func TestPrepareMigration(t *testing.T) {
 				o.Migration.Unknown = "no alembic.ini in the backend's build context, so no inputs to compare"
 			}
 			o.Deploy.MigrationHash = tc.hash
+			o.Deploy.Set = tc.set
 			dep := &deploy.Step{Options: o.Deploy}
 			var out bytes.Buffer
 			prepareMigration(context.Background(), o, dep, &out)
@@ -57,7 +63,7 @@ func TestPrepareMigration(t *testing.T) {
 				t.Errorf("skip=%v, printed %q; want skip=%v and %q", dep.Options.SkipMigration, out.String(), tc.skip, tc.line)
 			}
 			args := strings.Join(dep.Options.Args(), " ")
-			if got := strings.Contains(args, "migration.skipForTag="); got != tc.skip {
+			if got := strings.Contains(args, "--set-string migration.skipForTag="+tc.tag); got != tc.skip {
 				t.Errorf("args %q: skipForTag set = %v, want %v", args, got, tc.skip)
 			}
 		})
