@@ -81,8 +81,10 @@ func (w *Watcher) observe(ctx context.Context) Snapshot {
 			if pr := PodProblem(p); pr != nil {
 				s.Failure = &Failure{Object: "pod/" + p.Name, Container: pr.Container, Reason: pr.Reason,
 					Message: pr.Message, Fix: fatalWaiting[pr.Reason]}
-				s.Failure.Logs = w.logs(ctx, p.Name, pr.Container, pr.Previous)
-				s.Failure.Events = w.warnings(ctx, p.Name)
+				ectx, cancel := evidenceContext(ctx)
+				s.Failure.Logs = w.logs(ectx, p.Name, pr.Container, pr.Previous)
+				s.Failure.Events = w.warnings(ectx, p.Name)
+				cancel()
 			}
 		}
 	}
@@ -125,9 +127,21 @@ func (w *Watcher) failedBefore(jobs []batchv1.Job, pods []corev1.Pod, ofJobs boo
 	return w.history
 }
 
+// evidenceContext is for gathering a failure's evidence once it is seen.
+// helm often exits on the same failure, which cancels the watch's context
+// between the look and the log fetch; the log is what the user needs, so
+// it is fetched anyway, within evidenceTimeout.
+func evidenceContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), evidenceTimeout)
+}
+
+const evidenceTimeout = 15 * time.Second
+
 // jobFailure gathers a failed Job's evidence: its last pod's log and the
 // Warning events of both.
 func (w *Watcher) jobFailure(ctx context.Context, job, why string) *Failure {
+	ctx, cancel := evidenceContext(ctx)
+	defer cancel()
 	f := &Failure{Object: "job/" + job, Reason: "JobFailed", Message: why,
 		Fix: "the migration (or another Job) failed: read its log lines above"}
 	if pod := w.lastJobPod(ctx, job); pod != nil {

@@ -141,3 +141,27 @@ func TestWatcherWithoutCluster(t *testing.T) {
 		t.Fatalf("check %v, pending %q", err, w.Pending())
 	}
 }
+
+// TestJobFailureEvidenceOutlivesHelm: helm may exit on the very failure the
+// watcher is looking at, which cancels the watcher's context; the failed
+// Job's log must still be fetched (it is what the user needs to read).
+func TestJobFailureEvidenceOutlivesHelm(t *testing.T) {
+	mine := map[string]string{"app.kubernetes.io/instance": "todo"}
+	failed := batchv1.JobStatus{Failed: 1, Conditions: []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue, Reason: "BackoffLimitExceeded"}}}
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "todo-migrate", Namespace: "ns", Labels: mine, UID: "j"}, Status: failed}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "todo-migrate-x", Namespace: "ns", UID: "p",
+		Labels: map[string]string{"app.kubernetes.io/instance": "todo", "job-name": "todo-migrate"}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "migrate"}}}}
+	w := &Watcher{Client: fake.NewClientset(), Namespace: "ns", Release: "todo"}
+	w.observe(context.Background()) // the first look: nothing failed yet
+	w.Client = fake.NewClientset(job, pod)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // helm has just exited
+	s := w.observe(ctx)
+	if s.Failure == nil || s.Failure.Object != "job/todo-migrate" {
+		t.Fatalf("failure: %+v, want job/todo-migrate", s.Failure)
+	}
+	if strings.Join(s.Failure.Logs, "\n") != "fake logs" {
+		t.Errorf("logs of the failed Job's pod: %q, want the container's log", s.Failure.Logs)
+	}
+}
