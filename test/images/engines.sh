@@ -260,8 +260,12 @@ run_engine_images() {
   start_pg_standin "$e" "$dir" "$port"
   uid=$(uid_on_port "$port")
   [[ $uid == 999 ]] || fail "$e: the postgres stand-in server runs as uid $uid, want 999"
-  eng "$e" logs helm-todo-test-pg 2>&1 | grep -q 'init process complete' ||
-    fail "$e: the postgres stand-in did not initialize the empty volume: $(eng "$e" logs helm-todo-test-pg 2>&1 | tail -3)"
+  # The log is read whole before grep: `logs | grep -q` under pipefail fails
+  # when grep matches and exits while the client is still writing (SIGPIPE).
+  local pglog
+  pglog=$(eng "$e" logs helm-todo-test-pg 2>&1)
+  grep -q 'init process complete' <<<"$pglog" ||
+    fail "$e: the postgres stand-in did not initialize the empty volume: $(tail -3 <<<"$pglog")"
   pass "$e: the postgres stand-in initialized an empty volume and serves as uid 999 with a read-only root"
 
   # The backend's own URL form (the chart composes postgresql+asyncpg://).
@@ -287,7 +291,8 @@ run_engine_images() {
   # A restart on the same directory: no second initdb, the data is there.
   eng "$e" stop -t 20 helm-todo-test-pg >/dev/null
   start_pg_standin "$e" "$dir" "$port"
-  ! eng "$e" logs helm-todo-test-pg 2>&1 | grep -q 'init process complete' ||
+  pglog=$(eng "$e" logs helm-todo-test-pg 2>&1)
+  ! grep -q 'init process complete' <<<"$pglog" ||
     fail "$e: the postgres stand-in ran initdb again on a volume that had data"
   expect GET "http://127.0.0.1:$BACKEND_PORT/health/ready" 200 '"database":"up"'
   expect GET "http://127.0.0.1:$BACKEND_PORT/api/todos" 200 'kept across restarts'
