@@ -7,8 +7,12 @@ import (
 	"strings"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
 	"github.com/helm-todo/helm-todo/internal/deploy"
 	"github.com/helm-todo/helm-todo/internal/migration"
+	"github.com/helm-todo/helm-todo/internal/rollout"
 )
 
 // readTimeout bounds the one read of the deployed release.
@@ -41,6 +45,12 @@ func decideMigration(ctx context.Context, o Options) migration.Decision {
 	// Helm's storage driver takes no context: bound it here.
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
+	// A migration Job that failed (kept for its log) means the last attempt
+	// did not finish: run it again, which also replaces that Job (helm's
+	// before-hook-creation) instead of leaving it for every later up to see.
+	if job := failedMigrationJob(ctx, cs, o.Deploy.Namespace, o.Deploy.Release); job != "" {
+		return migration.Decision{Run: true, Reason: "job/" + job + " of an earlier up failed"}
+	}
 	type result struct {
 		rec migration.Recorded
 		err error
@@ -59,6 +69,22 @@ func decideMigration(ctx context.Context, o Options) migration.Decision {
 		}
 		return migration.Decide(r.rec, in)
 	}
+}
+
+// failedMigrationJob is the name of the release's migration Job when it
+// failed, or "" (none, or it cannot be listed: the release read decides).
+func failedMigrationJob(ctx context.Context, cs kubernetes.Interface, namespace, release string) string {
+	l, err := cs.BatchV1().Jobs(namespace).List(ctx, metav1.ListOptions{
+		LabelSelector: "app.kubernetes.io/instance=" + release + ",app.kubernetes.io/component=migration"})
+	if err != nil {
+		return ""
+	}
+	for i := range l.Items {
+		if failed, _ := rollout.JobFailure(&l.Items[i]); failed {
+			return l.Items[i].Name
+		}
+	}
+	return ""
 }
 
 // migrationFlag is the first key of --set or --set-string pairs under
