@@ -26,8 +26,10 @@ const upLong = `Build, load, deploy and wait: the app from source to running.
   deploy    $HELM_BIN upgrade --install of the plugin's chart through the
             helm-todo post-renderer, --wait, --atomic (Helm 3) or
             --rollback-on-failure (Helm 4)
-  wait      every workload Current; a crash loop, an image that cannot be
-            pulled or a failed migration stops the deploy early with the cause
+  wait      every workload the upgrade changed Current (one it left
+            unchanged is not waited on); a crash loop, an image that cannot
+            be pulled or a failed migration stops the deploy early with the
+            cause
   report    the frontend URL
 
 Secrets: the env file (default .env beside helm-todo.yaml) wins; the

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
@@ -375,6 +378,46 @@ func TestUpFailingMigration(t *testing.T) {
 	if strings.Contains(out, canary) {
 		t.Error("the failure printed a secret value")
 	}
+}
+
+// TestUpWaitSkipsAnEarlierFailedJob: a migration Job that failed in an
+// earlier up is kept for its log. An up that renders no migration Job
+// (migration.enabled=false) leaves it there, and the wait after helm used
+// to wait on it for the whole --timeout, then fail the up. The wait now
+// skips what the upgrade did not change, that Job included, and says so.
+func TestUpWaitSkipsAnEarlierFailedJob(t *testing.T) {
+	r := newUpRig(t, "up-oldjob")
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	r.up(ctx, t)
+	out, code := r.run(ctx, t, "up", "--skip-build", "--env-file", r.envFile, "--timeout", "3m",
+		"--set-string", `migration.podAnnotations.helm-todo\.test/fail=true`, "--set", "migration.backoffLimit=0")
+	if code == 0 {
+		t.Fatalf("up succeeded with a failing migration:\n%s", out)
+	}
+	mustContain(t, out, "job/todo-migrate", "JobFailed")
+	job, err := r.c.Client.BatchV1().Jobs(r.ns).Get(ctx, release+"-migrate", metav1.GetOptions{})
+	if err != nil || !jobFailed(job) {
+		t.Fatalf("the failed migration Job is not kept (err=%v): the control of this test", err)
+	}
+	// A timeout far below what the wait used to spend: before the fix this
+	// up failed with "not ready: job/todo-migrate: Failed" after it.
+	out = r.up(ctx, t, "--set", "migration.enabled=false", "--timeout", "45s")
+	if !regexp.MustCompile(`(not|none) waited on.*job/todo-migrate`).MatchString(out) {
+		t.Errorf("up does not say it left the earlier Job alone")
+	}
+	if after, err := r.c.Client.BatchV1().Jobs(r.ns).Get(ctx, release+"-migrate", metav1.GetOptions{}); err != nil || after.UID != job.UID {
+		t.Errorf("the earlier failed Job was replaced or removed (err=%v); this up should not have touched it", err)
+	}
+}
+
+func jobFailed(j *batchv1.Job) bool {
+	for _, c := range j.Status.Conditions {
+		if c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
 }
 
 // TestUpNeverReady: a container that never becomes ready ends in a message
