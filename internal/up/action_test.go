@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -146,5 +148,45 @@ func TestActionSkipBuildNamesImages(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// dev's up passes the chart's short probe periods before the project's and
+// the user's values files, so theirs win; plain up passes none.
+func TestActionDevProbeValues(t *testing.T) {
+	for _, dev := range []bool{false, true} {
+		root, plugin := t.TempDir(), t.TempDir()
+		projectdir.Write(t, root, plugin, "valuesFiles: [project.yaml]\nbuild:\n  registry: localhost:5000/me\n")
+		if err := os.WriteFile(filepath.Join(root, "project.yaml"), []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "HELM_DATA_HOME": "/d", "HELM_PLUGINS": "/d/plugins", "OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q"}
+		a := &Action{
+			Images: delivery.Options{Settings: settings.FromEnv(func(k string) string { return env[k] }), Dir: root, Out: &bytes.Buffer{}, DryRun: true, Probe: &probe{},
+				RegistryHosting: func(context.Context) (*cluster.RegistryHosting, error) { return nil, nil }},
+			SkipBuild: true, BackendTag: "pinned", Timeout: time.Minute, ValuesFiles: []string{"mine.yaml"}, Dev: dev,
+		}
+		r, err := a.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var values []string
+		args := r.Options.Deploy.Args()
+		for i, arg := range args {
+			if arg == "--values" {
+				values = append(values, args[i+1])
+			}
+		}
+		user := []string{filepath.Join(root, "project.yaml"), "mine.yaml"}
+		want := user
+		if dev {
+			want = append([]string{plugin + "/charts/todo-app/" + DevProbeValues}, want...)
+		}
+		if !slices.Equal(values, want) {
+			t.Errorf("dev %v: --values %q, want %q", dev, values, want)
+		}
+		if got := r.Options.Deploy.ValuesFiles; !slices.Equal(got, user) {
+			t.Errorf("dev %v: ValuesFiles %q: the chart's own file must not be among the user's (dev watches those)", dev, got)
+		}
 	}
 }
