@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/helm-todo/helm-todo/internal/helmbin"
 	"github.com/helm-todo/helm-todo/internal/settings"
 	"github.com/helm-todo/helm-todo/internal/up"
 )
@@ -81,6 +82,7 @@ func bindUp(cmd *cobra.Command, s *settings.Settings, out io.Writer, img *imageO
 	}
 	a.EnvFileSet = cmd.Flags().Changed("env-file")
 	a.NamespaceSet = cmd.Flags().Changed("namespace")
+	a.KnownMajor = helmbin.FromBuildInfo
 	return nil
 }
 

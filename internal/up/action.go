@@ -53,6 +53,10 @@ type Action struct {
 
 	// Client connects lazily; nil connects to the kube-context on first use.
 	Client func() (kubernetes.Interface, error)
+	// KnownMajor answers helm's major without running it
+	// (helmbin.FromBuildInfo); nil, or no answer, asks `helm version`
+	// through Images.Probe.
+	KnownMajor func(helmBin string) (int, bool)
 }
 
 // DevProbeValues is the chart's values file that dev passes (Dev).
@@ -163,7 +167,7 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 	}
 	// The major decides flags and the post-renderer; asking is read-only,
 	// so it runs for --dry-run too.
-	major, err := helmbin.Major(ctx, a.probe(), s.HelmBin)
+	major, err := a.major(ctx)
 	if err != nil {
 		return Options{}, nil, err
 	}
@@ -212,6 +216,18 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 		}
 	}
 	return o, d, nil
+}
+
+// major is helm's major version, from its build information when
+// KnownMajor can tell, else from `helm version`.
+func (a *Action) major(ctx context.Context) (int, error) {
+	bin := a.Images.Settings.HelmBin
+	if a.KnownMajor != nil {
+		if m, ok := a.KnownMajor(bin); ok {
+			return m, nil
+		}
+	}
+	return helmbin.Major(ctx, a.probe(), bin)
 }
 
 // delivery plans the build and load steps, or with SkipBuild only works

@@ -190,3 +190,46 @@ func TestActionDevProbeValues(t *testing.T) {
 		}
 	}
 }
+
+// A major read from helm's build information starts no helm; without an
+// answer, helm is asked.
+func TestActionKnownMajor(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		known     func(string) (int, bool)
+		wantMajor int
+		wantAsked []string
+	}{
+		{"build info", func(string) (int, bool) { return 3, true }, 3, nil},
+		{"no answer", func(string) (int, bool) { return 0, false }, 4, []string{"helm version --template '{{.Version}}'"}},
+		{"not given", nil, 4, []string{"helm version --template '{{.Version}}'"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root, plugin := t.TempDir(), t.TempDir()
+			projectdir.Write(t, root, plugin, "build:\n  registry: localhost:5000/me\n")
+			env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "HELM_DATA_HOME": "/d", "HELM_PLUGINS": "/d/plugins", "OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q"}
+			pr := &probe{}
+			a := &Action{
+				Images: delivery.Options{Settings: settings.FromEnv(func(k string) string { return env[k] }), Dir: root, Out: &bytes.Buffer{}, DryRun: true, Probe: pr,
+					RegistryHosting: func(context.Context) (*cluster.RegistryHosting, error) { return nil, nil }},
+				SkipBuild: true, BackendTag: "pinned", Timeout: time.Minute, KnownMajor: tc.known,
+			}
+			if tc.wantMajor == 3 {
+				// Helm 3 runs the post-renderer by path: it must exist.
+				if err := os.MkdirAll(filepath.Join(plugin, "bin"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(plugin, "bin", "helm-todo-postrender"), nil, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, err := a.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Options.Deploy.Major != tc.wantMajor || !slices.Equal(pr.asked, tc.wantAsked) {
+				t.Errorf("major %d, asked %q; want %d, %q", r.Options.Deploy.Major, pr.asked, tc.wantMajor, tc.wantAsked)
+			}
+		})
+	}
+}
