@@ -151,26 +151,28 @@ func mustContain(t *testing.T, out string, wants ...string) {
 }
 
 // TestUpNoChangeOverhead prints the time of a no-change up beside a bare
-// helm upgrade of the same release (not asserted; medians of three
-// alternating runs, since the simulated migration Job's completion time
-// varies by a second run to run). It is the one scenario that does not run
-// in parallel: the others would share the CPU and the control plane with
-// the timed runs.
+// helm upgrade of the same release with the same post-renderer (not
+// asserted; medians of five alternating runs, the measure: the
+// goal is at most 0.3 s more for up). Each up runs with --debug, so the log
+// holds its time split. It is the one scenario that does not run in
+// parallel: the others would share the CPU and the control plane with the
+// timed runs.
 func TestUpNoChangeOverhead(t *testing.T) {
 	r := newSerialUpRig(t, "bench")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	r.up(ctx, t)
 	var upTimes, helmTimes []time.Duration
-	for i := 0; i < 3; i++ {
+	const runs = 5
+	for i := 0; i < runs; i++ {
 		start := time.Now()
 		r.up(ctx, t)
 		upTimes = append(upTimes, time.Since(start))
 		helmTimes = append(helmTimes, r.bareUpgrade(ctx, t))
 	}
 	upMed, helmMed := median(upTimes), median(helmTimes)
-	t.Logf("E2E-TIME helm%d bench: no-change up %.2fs, bare helm upgrade %.2fs (medians of 3, nothing else running), ratio %.2fx (goal <= 1.3x)",
-		r.c.HelmMajor, upMed.Seconds(), helmMed.Seconds(), upMed.Seconds()/helmMed.Seconds())
+	t.Logf("E2E-TIME helm%d bench: no-change up %.2fs, bare helm upgrade %.2fs (medians of %d, nothing else running), up adds %.2fs (goal <= 0.30s)",
+		r.c.HelmMajor, upMed.Seconds(), helmMed.Seconds(), runs, (upMed - helmMed).Seconds())
 	if out, code := r.run(ctx, t, "down"); code != 0 {
 		t.Fatalf("down: exit %d\n%s", code, out)
 	}
