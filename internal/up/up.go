@@ -10,6 +10,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -99,11 +100,21 @@ func New(o Options) (*plan.Plan, error) {
 					return err
 				}
 			}
-			if err := ls.markNext(ctx); err != nil {
-				return err
+			// Three independent reads (the lease's mark also writes), a
+			// round trip or two each: at once, so the deploy waits for
+			// the slowest, not their sum.
+			var wg sync.WaitGroup
+			var markErr error
+			var mig migration.Decision
+			wg.Add(3)
+			go func() { defer wg.Done(); markErr = ls.markNext(ctx) }()
+			go func() { defer wg.Done(); mig = decideMigration(ctx, o) }()
+			go func() { defer wg.Done(); *before = takeBaseline(ctx, o) }()
+			wg.Wait()
+			if markErr != nil {
+				return markErr
 			}
-			prepareMigration(ctx, o, dep, out)
-			*before = takeBaseline(ctx, o)
+			applyMigration(dep, mig, out)
 			return nil
 		},
 		PrepareLines: append(append([]string{}, o.PrepareLines...), o.MigrationLines...),
