@@ -23,6 +23,9 @@ const devLong = `Run "helm todo up", then keep the app in step with your edits u
   rebuild   only the component whose content tag changed, then load or
             push it; the redeploy is a helm upgrade of the same release,
             so "helm history" stays the truth
+  probes    every probe of the backend and frontend polls each second
+            (the chart's values-dev-probes.yaml, before your values files),
+            so a new pod is seen ready sooner; up keeps the chart's periods
   env file  the Secret is updated and what reads it is restarted
   values    a values file or helm-todo.yaml changed: an upgrade, no build
   logs      backend, frontend and migration pods, one line each with a
@@ -59,6 +62,7 @@ func newDevCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 			if err := bindUp(cmd, s, out, &img, &a.Up); err != nil {
 				return err
 			}
+			a.Up.Dev = true // short probe periods: the cycle sees new pods ready sooner
 			a.Colour = !s.NoColor && isTerminal(out)
 			if cleanup {
 				a.Cleanup = devCleanup(s, a.Up.Release, a.Up.Timeout, cmd.Flags().Changed("namespace"))

@@ -14,8 +14,8 @@ import (
 
 // --dry-run of build, load and up on a fixed project: the exact commands
 // and objects a user is shown. helm-todo.yaml names the builder and the
-// registry, so nothing is probed or detected; only up asks helm its version
-// (the repo's pinned Helm 3). Temp paths print as $APP and $PLUGIN.
+// registry, so nothing is probed or detected; only up learns helm's major
+// (from the build information of the repo's pinned Helm 3). Temp paths print as $APP and $PLUGIN.
 func TestDryRunGolden(t *testing.T) {
 	helm := needtool.Built(t, "../../.tools/helm3/helm")
 	root, plugin := t.TempDir(), t.TempDir()

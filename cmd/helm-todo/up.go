@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/helm-todo/helm-todo/internal/helmbin"
 	"github.com/helm-todo/helm-todo/internal/settings"
 	"github.com/helm-todo/helm-todo/internal/up"
 )
@@ -26,8 +27,10 @@ const upLong = `Build, load, deploy and wait: the app from source to running.
   deploy    $HELM_BIN upgrade --install of the plugin's chart through the
             helm-todo post-renderer, --wait, --atomic (Helm 3) or
             --rollback-on-failure (Helm 4)
-  wait      every workload Current; a crash loop, an image that cannot be
-            pulled or a failed migration stops the deploy early with the cause
+  wait      every workload the upgrade changed Current (one it left
+            unchanged is not waited on); a crash loop, an image that cannot
+            be pulled or a failed migration stops the deploy early with the
+            cause
   report    the frontend URL
 
 Secrets: the env file (default .env beside helm-todo.yaml) wins; the
@@ -79,6 +82,7 @@ func bindUp(cmd *cobra.Command, s *settings.Settings, out io.Writer, img *imageO
 	}
 	a.EnvFileSet = cmd.Flags().Changed("env-file")
 	a.NamespaceSet = cmd.Flags().Changed("namespace")
+	a.KnownMajor = helmbin.FromBuildInfo
 	return nil
 }
 

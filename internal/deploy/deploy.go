@@ -28,7 +28,10 @@ type Options struct {
 	KubeContext string
 	KubeConfig  string
 	// Driver is Helm's release storage (HELM_DRIVER); "" is secrets.
-	Driver      string
+	Driver string
+	// ModeValues are the plugin's own values files for a mode (dev's short
+	// probe periods), passed before ValuesFiles so that the user's win.
+	ModeValues  []string
 	ValuesFiles []string
 	// Images by chart component: "backend", "frontend". A zero Image keeps
 	// the chart's default.
@@ -87,7 +90,7 @@ func (o Options) Args() []string {
 	if o.PostRenderer != "" {
 		args = append(args, "--post-renderer", o.PostRenderer)
 	}
-	for _, f := range o.ValuesFiles {
+	for _, f := range append(append([]string{}, o.ModeValues...), o.ValuesFiles...) {
 		args = append(args, "--values", f)
 	}
 	if o.ExistingSecret != "" {

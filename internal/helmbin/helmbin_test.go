@@ -52,3 +52,33 @@ func TestMajorOfRealHelm(t *testing.T) {
 		}
 	}
 }
+
+// The build information of the real binaries names their major; anything
+// else (this test binary, a script, a missing file) is no answer, and up
+// asks `helm version` instead.
+func TestFromBuildInfo(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "helm")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho v4.3.1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, bin := range map[string]string{"a script": script, "a Go binary of another module": self, "missing": filepath.Join(dir, "none")} {
+		if major, ok := FromBuildInfo(bin); ok {
+			t.Errorf("%s: major %d, want no answer", name, major)
+		}
+	}
+	root, _ := filepath.Abs("../..")
+	for want, bin := range map[int]string{3: ".tools/helm3/helm", 4: ".tools/helm4/helm"} {
+		path := filepath.Join(root, bin)
+		if _, err := os.Stat(path); err != nil {
+			needtool.Missing(t, "%s not built; run make tools", bin)
+		}
+		if got, ok := FromBuildInfo(path); !ok || got != want {
+			t.Errorf("%s: got %d, %v; want %d", bin, got, ok, want)
+		}
+	}
+}

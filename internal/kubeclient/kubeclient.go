@@ -5,6 +5,7 @@ package kubeclient
 
 import (
 	"net/http"
+	"sync"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -75,8 +76,11 @@ func Lazy(s *settings.Settings) func() (kubernetes.Interface, error) { return La
 func LazyWrapped(s *settings.Settings, wrap func(http.RoundTripper) http.RoundTripper) func() (kubernetes.Interface, error) {
 	var cs kubernetes.Interface
 	var err error
+	var mu sync.Mutex // up's deploy step asks from several goroutines
 	done := false
 	return func() (kubernetes.Interface, error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if !done {
 			done = true
 			var c *Client

@@ -29,6 +29,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/helmbin"
@@ -151,6 +153,13 @@ func installPlugin(ctx context.Context, o Options) error {
 			}
 		}
 	}
+	if o.Own && !o.DryRun && ownHas(dirs.OwnPlugins(), version) {
+		// up, on every run: its own directory already holds this
+		// version, so `helm plugin list` (a Helm start, ~0.1 s) is not
+		// needed to say so.
+		fmt.Fprintf(o.Out, "the %s post-renderer plugin %s is already installed in %s\n", PluginName, version, dirs.OwnPlugins())
+		return nil
+	}
 	var env []string
 	where := dirs.Shared()
 	if own {
@@ -247,6 +256,32 @@ func installPlugin(ctx context.Context, o Options) error {
 	fmt.Fprintf(o.Out, "installed the %s post-renderer plugin %s into %s\n", PluginName, version, where)
 	usage(o, dirs, own)
 	return nil
+}
+
+// ownHas says whether dir, helm-todo's own plugin directory, holds the
+// post-renderer plugin of this version, read from the manifests Helm 4
+// loads ($HELM_PLUGINS/*/plugin.yaml) as Helm reads them: by name, type
+// and version. Anything else (none, another version or type, an
+// unreadable manifest) is left to `helm plugin list` and the install.
+func ownHas(dir, version string) bool {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*", "plugin.yaml"))
+	for _, m := range matches {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			continue
+		}
+		var doc struct {
+			APIVersion string `yaml:"apiVersion"`
+			Type       string `yaml:"type"`
+			Name       string `yaml:"name"`
+			Version    string `yaml:"version"`
+		}
+		if yaml.Unmarshal(b, &doc) != nil || doc.Name != PluginName {
+			continue
+		}
+		return doc.APIVersion == "v1" && doc.Type == "postrenderer/v1" && doc.Version == version
+	}
+	return false
 }
 
 // usage says how --post-renderer helm-todo finds the plugin. In the own

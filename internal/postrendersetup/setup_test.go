@@ -449,3 +449,46 @@ func TestHelmName(t *testing.T) {
 		}
 	}
 }
+
+// up's own directory already holding this version is read from the
+// manifest, with no helm started; any other manifest there is left to
+// `helm plugin list` and the install, as before.
+func TestUpFindsItsOwnPluginWithoutHelm(t *testing.T) {
+	const manifest = "apiVersion: v1\ntype: postrenderer/v1\nname: helm-todo\nversion: \"0.1.0\"\nruntime: subprocess\n"
+	tests := map[string]struct {
+		manifest string // in <own>/helm-todo-postrenderer/plugin.yaml; "" for none
+		dryRun   bool
+		wantHelm bool
+	}{
+		"this version":        {manifest: manifest},
+		"none":                {wantHelm: true},
+		"another version":     {manifest: strings.Replace(manifest, "0.1.0", "0.0.9", 1), wantHelm: true},
+		"another type":        {manifest: strings.Replace(manifest, "postrenderer/v1", "cli/v1", 1), wantHelm: true},
+		"a Helm 3 manifest":   {manifest: "name: helm-todo\nversion: \"0.1.0\"\n", wantHelm: true},
+		"unreadable manifest": {manifest: "name: [helm-todo\n", wantHelm: true},
+		"dry run asks helm":   {manifest: manifest, dryRun: true, wantHelm: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			data := t.TempDir()
+			if tc.manifest != "" {
+				p := filepath.Join(data, OwnHomeName, "plugins", "helm-todo-postrenderer", "plugin.yaml")
+				must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+				must(t, os.WriteFile(p, []byte(tc.manifest), 0o644))
+			}
+			helm := &fakeHelm{list: listHeader, ownEnv: "HELM_PLUGINS=" + filepath.Join(data, OwnHomeName, "plugins")}
+			var out bytes.Buffer
+			o := Options{HelmBin: "helm4", PluginDir: pluginDir(t), Major: 4, Runner: helm, Out: &out, Own: true, DryRun: tc.dryRun,
+				DataHome: data, Plugins: filepath.Join(data, "plugins")}
+			if err := Run(context.Background(), o); err != nil {
+				t.Fatal(err)
+			}
+			if ran := len(helm.calls) > 0; ran != tc.wantHelm {
+				t.Errorf("helm ran %q, want helm run: %v", helm.calls, tc.wantHelm)
+			}
+			if !tc.wantHelm && !strings.Contains(out.String(), "the helm-todo post-renderer plugin 0.1.0 is already installed in "+filepath.Join(data, OwnHomeName, "plugins")) {
+				t.Errorf("output %q does not say it is installed", out.String())
+			}
+		})
+	}
+}

@@ -31,6 +31,9 @@ type Snapshot struct {
 	// Claims are the PersistentVolumeClaims each of the release's pods
 	// mounts, by pod name: a FailedScheduling event only says "unbound".
 	Claims map[string][]string
+	// Unchanged are the workloads the watcher's Baseline holds unchanged,
+	// left out of Workloads with their pods.
+	Unchanged []string
 }
 
 // observe takes one snapshot with client-go. API errors are transient from
@@ -40,6 +43,16 @@ func (w *Watcher) observe(ctx context.Context) Snapshot {
 	opts := metav1.ListOptions{LabelSelector: w.selector()}
 	apps, batch, core := w.Client.AppsV1(), w.Client.BatchV1(), w.Client.CoreV1()
 	s := Snapshot{Workloads: map[string]Workload{}, NotReady: map[string]string{}, Claims: map[string][]string{}}
+	var same untouched
+	// keep says whether to judge a workload: not when the baseline holds
+	// it unchanged.
+	keep := func(ref string, m *metav1.ObjectMeta, sel *metav1.LabelSelector) bool {
+		if w.Baseline.Unchanged(ref, m) {
+			same.add(ref, sel)
+			return false
+		}
+		return true
+	}
 	add := func(wl Workload, err error) {
 		if err == nil {
 			s.Workloads[wl.Ref] = wl
@@ -47,28 +60,44 @@ func (w *Watcher) observe(ctx context.Context) Snapshot {
 	}
 	if l, err := apps.Deployments(w.Namespace).List(ctx, opts); err == nil {
 		for i := range l.Items {
-			add(Compute(&l.Items[i]))
+			if d := &l.Items[i]; keep("deployment/"+d.Name, &d.ObjectMeta, d.Spec.Selector) {
+				add(Compute(d))
+			}
 		}
 	}
 	if l, err := apps.StatefulSets(w.Namespace).List(ctx, opts); err == nil {
 		for i := range l.Items {
-			add(Compute(&l.Items[i]))
+			if st := &l.Items[i]; keep("statefulset/"+st.Name, &st.ObjectMeta, st.Spec.Selector) {
+				add(Compute(st))
+			}
 		}
 	}
 	if l, err := batch.Jobs(w.Namespace).List(ctx, opts); err == nil {
 		old := w.failedBefore(l.Items, nil, true)
 		for i := range l.Items {
 			j := &l.Items[i]
+			if !keep("job/"+j.Name, &j.ObjectMeta, j.Spec.Selector) {
+				continue
+			}
 			add(Compute(j))
 			if failed, why := JobFailure(j); failed && s.Failure == nil && !old[j.UID] {
 				s.Failure = w.jobFailure(ctx, j.Name, why)
 			}
 		}
 	}
+	s.Unchanged = same.refs
+	if w.Baseline != nil && len(s.Workloads) == 0 && len(same.refs) > 0 {
+		// The upgrade touched no workload: no pod or event of this
+		// release is this upgrade's news.
+		return s
+	}
 	if l, err := core.Pods(w.Namespace).List(ctx, opts); err == nil {
 		old := w.failedBefore(nil, l.Items, false)
 		for i := range l.Items {
 			p := &l.Items[i]
+			if same.owns(p.Labels) {
+				continue
+			}
 			if c := claimsOf(p); len(c) > 0 {
 				s.Claims[p.Name] = c
 			}
@@ -100,9 +129,15 @@ func (w *Watcher) observe(ctx context.Context) Snapshot {
 // its pod stuck in ImagePullBackOff, is history. Judging them stopped every
 // later up within seconds, blaming the old run (seen on the real node).
 // Helm replaces the hook Job (before-hook-creation), so this run's has a
-// new UID. A Deployment's crashing pods stay judged: a failed up rolls them
+// new UID. A watcher with a Baseline has none of this history: the
+// baseline says what was there before. A Deployment's crashing pods stay judged: a failed up rolls them
 // away, and a no-change up over them should fail fast, not time out.
 func (w *Watcher) failedBefore(jobs []batchv1.Job, pods []corev1.Pod, ofJobs bool) map[types.UID]bool {
+	if w.Baseline != nil {
+		// Taken before helm ran, it tells history better than a first
+		// look taken after.
+		return nil
+	}
 	w.histMu.Lock()
 	defer w.histMu.Unlock()
 	if w.history == nil {

@@ -29,6 +29,11 @@ type Watcher struct {
 	Interval time.Duration
 	// LogLines is how many log lines a failure shows; 20 when zero.
 	LogLines int64
+	// Baseline, when set, is the release's workloads before the upgrade:
+	// those it holds unchanged, and their pods, are neither waited on nor
+	// judged (the wait after helm). The watch beside helm has none: a
+	// no-change upgrade over crashing pods should fail fast.
+	Baseline Baseline
 
 	once sync.Once
 	p    *progress
@@ -36,9 +41,10 @@ type Watcher struct {
 	histMu             sync.Mutex
 	history            map[types.UID]bool // Jobs and pods already failing at the first look
 	jobsSeen, podsSeen bool
+	unchanged          []string // the last look's Snapshot.Unchanged
 }
 
-func (w *Watcher) selector() string { return "app.kubernetes.io/instance=" + w.Release }
+func (w *Watcher) selector() string { return selectorOf(w.Release) }
 
 // Watch prints a line whenever a workload's status changes, and new Warning
 // events, until ctx ends. It returns a *Failure as soon as a pod or Job is
@@ -85,7 +91,7 @@ func (w *Watcher) WaitCurrent(ctx context.Context, out io.Writer) error {
 			return f
 		}
 		pending, n := w.Pending(), w.p.count()
-		if len(pending) == 0 && n > 0 {
+		if len(pending) == 0 && (n > 0 || len(w.Unchanged()) > 0) {
 			return nil
 		}
 		select {
@@ -132,9 +138,27 @@ func (w *Watcher) Causes() []Cause {
 	return w.p.causes()
 }
 
+// Unchanged are the workloads the last look left out as the Baseline
+// holds them unchanged.
+func (w *Watcher) Unchanged() []string {
+	w.histMu.Lock()
+	defer w.histMu.Unlock()
+	return w.unchanged
+}
+
+// Waited is how many workloads the last look judged: those not left out
+// as unchanged.
+func (w *Watcher) Waited() int {
+	w.init()
+	return w.p.count()
+}
+
 // poll observes once, prints what is news and returns the failure seen.
 func (w *Watcher) poll(ctx context.Context, out io.Writer) *Failure {
 	s := w.observe(ctx)
+	w.histMu.Lock()
+	w.unchanged = s.Unchanged
+	w.histMu.Unlock()
 	for _, l := range w.p.update(s) {
 		fmt.Fprintln(out, l)
 	}

@@ -46,10 +46,21 @@ type Action struct {
 	// TakeOverPending recovers a release left pending-* by another client
 	// (a plain helm that crashed), not only one an interrupted up left.
 	TakeOverPending bool
+	// Dev is `helm todo dev`'s up: probe periods as short as the API
+	// allows (DevProbeValues), so each cycle's new pods are seen ready
+	// within a second. Plain up keeps the chart's probes.
+	Dev bool
 
 	// Client connects lazily; nil connects to the kube-context on first use.
 	Client func() (kubernetes.Interface, error)
+	// KnownMajor answers helm's major without running it
+	// (helmbin.FromBuildInfo); nil, or no answer, asks `helm version`
+	// through Images.Probe.
+	KnownMajor func(helmBin string) (int, bool)
 }
+
+// DevProbeValues is the chart's values file that dev passes (Dev).
+const DevProbeValues = "values-dev-probes.yaml"
 
 // Result is what up planned, and for a dry run all it did.
 type Result struct {
@@ -156,7 +167,7 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 	}
 	// The major decides flags and the post-renderer; asking is read-only,
 	// so it runs for --dry-run too.
-	major, err := helmbin.Major(ctx, a.probe(), s.HelmBin)
+	major, err := a.major(ctx)
 	if err != nil {
 		return Options{}, nil, err
 	}
@@ -169,10 +180,15 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 	if err != nil {
 		return Options{}, nil, err
 	}
+	chart := filepath.Join(pluginDir, "charts", "todo-app")
+	var modeValues []string
+	if a.Dev {
+		modeValues = []string{filepath.Join(chart, DevProbeValues)}
+	}
 	o := Options{
 		Deploy: deploy.Options{
 			HelmBin: s.HelmBin, Major: major, Release: release, Namespace: ns,
-			Chart:       filepath.Join(pluginDir, "charts", "todo-app"),
+			Chart: chart, ModeValues: modeValues,
 			KubeContext: s.KubeContext, KubeConfig: s.KubeConfig, Driver: s.HelmDriver,
 			ValuesFiles: append(append([]string{}, p.ValuesFiles...), a.ValuesFiles...),
 			Images:      a.images(d), ExistingSecret: secrets.Name(release), InClusterDB: vals.InClusterDB(),
@@ -200,6 +216,18 @@ func (a *Action) options(ctx context.Context) (Options, *delivery.Planned, error
 		}
 	}
 	return o, d, nil
+}
+
+// major is helm's major version, from its build information when
+// KnownMajor can tell, else from `helm version`.
+func (a *Action) major(ctx context.Context) (int, error) {
+	bin := a.Images.Settings.HelmBin
+	if a.KnownMajor != nil {
+		if m, ok := a.KnownMajor(bin); ok {
+			return m, nil
+		}
+	}
+	return helmbin.Major(ctx, a.probe(), bin)
 }
 
 // delivery plans the build and load steps, or with SkipBuild only works

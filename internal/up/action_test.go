@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -144,6 +146,89 @@ func TestActionSkipBuildNamesImages(t *testing.T) {
 				if strings.HasPrefix(st.Name(), "build") || strings.HasPrefix(st.Name(), "load") {
 					t.Errorf("--skip-build planned %q", st.Name())
 				}
+			}
+		})
+	}
+}
+
+// dev's up passes the chart's short probe periods before the project's and
+// the user's values files, so theirs win; plain up passes none.
+func TestActionDevProbeValues(t *testing.T) {
+	for _, dev := range []bool{false, true} {
+		root, plugin := t.TempDir(), t.TempDir()
+		projectdir.Write(t, root, plugin, "valuesFiles: [project.yaml]\nbuild:\n  registry: localhost:5000/me\n")
+		if err := os.WriteFile(filepath.Join(root, "project.yaml"), []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "HELM_DATA_HOME": "/d", "HELM_PLUGINS": "/d/plugins", "OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q"}
+		a := &Action{
+			Images: delivery.Options{Settings: settings.FromEnv(func(k string) string { return env[k] }), Dir: root, Out: &bytes.Buffer{}, DryRun: true, Probe: &probe{},
+				RegistryHosting: func(context.Context) (*cluster.RegistryHosting, error) { return nil, nil }},
+			SkipBuild: true, BackendTag: "pinned", Timeout: time.Minute, ValuesFiles: []string{"mine.yaml"}, Dev: dev,
+		}
+		r, err := a.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var values []string
+		args := r.Options.Deploy.Args()
+		for i, arg := range args {
+			if arg == "--values" {
+				values = append(values, args[i+1])
+			}
+		}
+		user := []string{filepath.Join(root, "project.yaml"), "mine.yaml"}
+		want := user
+		if dev {
+			want = append([]string{plugin + "/charts/todo-app/" + DevProbeValues}, want...)
+		}
+		if !slices.Equal(values, want) {
+			t.Errorf("dev %v: --values %q, want %q", dev, values, want)
+		}
+		if got := r.Options.Deploy.ValuesFiles; !slices.Equal(got, user) {
+			t.Errorf("dev %v: ValuesFiles %q: the chart's own file must not be among the user's (dev watches those)", dev, got)
+		}
+	}
+}
+
+// A major read from helm's build information starts no helm; without an
+// answer, helm is asked.
+func TestActionKnownMajor(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		known     func(string) (int, bool)
+		wantMajor int
+		wantAsked []string
+	}{
+		{"build info", func(string) (int, bool) { return 3, true }, 3, nil},
+		{"no answer", func(string) (int, bool) { return 0, false }, 4, []string{"helm version --template '{{.Version}}'"}},
+		{"not given", nil, 4, []string{"helm version --template '{{.Version}}'"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root, plugin := t.TempDir(), t.TempDir()
+			projectdir.Write(t, root, plugin, "build:\n  registry: localhost:5000/me\n")
+			env := map[string]string{"HELM_PLUGIN_DIR": plugin, "HELM_BIN": "helm", "HELM_DATA_HOME": "/d", "HELM_PLUGINS": "/d/plugins", "OPENROUTER_API_KEY": "k", "BETTER_AUTH_SECRET": "s", "VAPID_PRIVATE_KEY": "p", "VAPID_PUBLIC_KEY": "q"}
+			pr := &probe{}
+			a := &Action{
+				Images: delivery.Options{Settings: settings.FromEnv(func(k string) string { return env[k] }), Dir: root, Out: &bytes.Buffer{}, DryRun: true, Probe: pr,
+					RegistryHosting: func(context.Context) (*cluster.RegistryHosting, error) { return nil, nil }},
+				SkipBuild: true, BackendTag: "pinned", Timeout: time.Minute, KnownMajor: tc.known,
+			}
+			if tc.wantMajor == 3 {
+				// Helm 3 runs the post-renderer by path: it must exist.
+				if err := os.MkdirAll(filepath.Join(plugin, "bin"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(plugin, "bin", "helm-todo-postrender"), nil, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, err := a.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Options.Deploy.Major != tc.wantMajor || !slices.Equal(pr.asked, tc.wantAsked) {
+				t.Errorf("major %d, asked %q; want %d, %q", r.Options.Deploy.Major, pr.asked, tc.wantMajor, tc.wantAsked)
 			}
 		})
 	}

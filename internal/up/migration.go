@@ -118,10 +118,9 @@ func migrationLines(ctx context.Context, o Options) []string {
 	}
 }
 
-// prepareMigration decides just before helm runs, with the lease held,
-// and says what it decided.
-func prepareMigration(ctx context.Context, o Options, dep *deploy.Step, out io.Writer) {
-	d := decideMigration(ctx, o)
+// applyMigration makes the deploy run the Job or leave it out, as decided
+// just before helm runs with the lease held, and says which.
+func applyMigration(dep *deploy.Step, d migration.Decision, out io.Writer) {
 	dep.Options.SkipMigration = !d.Run
 	fmt.Fprintln(out, "   "+d.Line())
 }

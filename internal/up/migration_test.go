@@ -71,7 +71,7 @@ func TestPrepareMigration(t *testing.T) {
 			o.Deploy.Set = tc.set
 			dep := &deploy.Step{Options: o.Deploy}
 			var out bytes.Buffer
-			prepareMigration(context.Background(), o, dep, &out)
+			applyMigration(dep, decideMigration(context.Background(), o), &out)
 			if dep.Options.SkipMigration != tc.skip || !strings.Contains(out.String(), tc.line) {
 				t.Errorf("skip=%v, printed %q; want skip=%v and %q", dep.Options.SkipMigration, out.String(), tc.skip, tc.line)
 			}

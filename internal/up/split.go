@@ -16,7 +16,7 @@ import (
 )
 
 // split records where an up's time goes beyond helm itself, for --debug:
-// every process it starts (helm version, helm plugin list, helm upgrade,
+// every process it starts (helm upgrade, helm plugin install when needed,
 // builders) and every API request (the lease, the secrets, the watcher's
 // lists and watches, the kstatus wait), next to the plan's step times.
 type split struct {
@@ -90,7 +90,7 @@ func (s *split) print(out io.Writer, resolved time.Duration, rep plan.Report) {
 		steps = append(steps, st.Name+" "+secs(st.Duration))
 	}
 	fmt.Fprintf(out, "debug: time split (total %s)\n", secs(total))
-	fmt.Fprintf(out, "   resolve inputs (project, helm version, plugin dirs, tags) %s\n", secs(resolved))
+	fmt.Fprintf(out, "   resolve inputs (project, helm major, plugin dirs, tags) %s\n", secs(resolved))
 	fmt.Fprintf(out, "   steps: %s\n", strings.Join(steps, ", "))
 	var helm time.Duration
 	var procTotal time.Duration

@@ -10,6 +10,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -87,6 +88,9 @@ func New(o Options) (*plan.Plan, error) {
 	p.Add(namespaceStep(o), ls, secretStep(o))
 	// deploy hands the release helm printed to the report.
 	deployed := new(deploy.Release)
+	// before is the release's workloads just before helm: the wait after
+	// it skips those the upgrade left unchanged.
+	before := new(rollout.Baseline)
 	var dep *deploy.Step
 	dep = &deploy.Step{
 		Options: d, Runner: o.Runner,
@@ -96,10 +100,21 @@ func New(o Options) (*plan.Plan, error) {
 					return err
 				}
 			}
-			if err := ls.markNext(ctx); err != nil {
-				return err
+			// Three independent reads (the lease's mark also writes), a
+			// round trip or two each: at once, so the deploy waits for
+			// the slowest, not their sum.
+			var wg sync.WaitGroup
+			var markErr error
+			var mig migration.Decision
+			wg.Add(3)
+			go func() { defer wg.Done(); markErr = ls.markNext(ctx) }()
+			go func() { defer wg.Done(); mig = decideMigration(ctx, o) }()
+			go func() { defer wg.Done(); *before = takeBaseline(ctx, o) }()
+			wg.Wait()
+			if markErr != nil {
+				return markErr
 			}
-			prepareMigration(ctx, o, dep, out)
+			applyMigration(dep, mig, out)
 			return nil
 		},
 		PrepareLines: append(append([]string{}, o.PrepareLines...), o.MigrationLines...),
@@ -108,7 +123,7 @@ func New(o Options) (*plan.Plan, error) {
 		Deployed:     deployed,
 		Ended:        ls.settle,
 	}
-	p.Add(dep, waitStep(o), reportStep(o, deployed))
+	p.Add(dep, waitStep(o, before), reportStep(o, deployed))
 	return p, nil
 }
 
@@ -195,32 +210,6 @@ func secretStep(o Options) plan.Step {
 			if o.Secrets.InClusterDB() {
 				fmt.Fprintln(out, "   no DATABASE_URL given: using the chart's in-cluster PostgreSQL")
 			}
-			return nil
-		},
-	}
-}
-
-func waitStep(o Options) plan.Step {
-	d := o.Deploy
-	timeout := o.WaitTimeout
-	if timeout <= 0 {
-		timeout = time.Minute
-	}
-	return plan.Func{
-		Label: "wait",
-		Lines: []string{fmt.Sprintf("kstatus of the Deployments, StatefulSets and Jobs labelled app.kubernetes.io/instance=%s until all are Current (at most %s)", d.Release, timeout)},
-		Fn: func(ctx context.Context, out io.Writer) error {
-			cs, err := o.Client()
-			if err != nil {
-				return err
-			}
-			ctx, cancel := context.WithTimeout(ctx, timeout)
-			defer cancel()
-			w := &rollout.Watcher{Client: cs, Namespace: d.Namespace, Release: d.Release}
-			if err := w.WaitCurrent(ctx, io.Discard); err != nil {
-				return clierr.New("wait for release "+d.Release, "describe the workloads named (kubectl describe -n "+d.Namespace+")", err)
-			}
-			fmt.Fprintln(out, "   all workloads are Current")
 			return nil
 		},
 	}

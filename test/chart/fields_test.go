@@ -68,6 +68,42 @@ func TestProbes(t *testing.T) {
 	checkProbe(t, "backend readiness (overridden)", be.ReadinessProbe, be, 7860, probeWant{"/ready", 5, 7, 3})
 }
 
+// TestDevProbes: helm todo dev's values-dev-probes.yaml polls every probe
+// of the backend and frontend each second, the API's shortest period, and
+// gives up after the same time as the defaults (period x failures), with
+// everything else of the probe left as the defaults have it.
+func TestDevProbes(t *testing.T) {
+	def, dev := render(t, nil), render(t, []string{devProbeValues})
+	for _, name := range []string{"backend", "frontend"} {
+		want := container(t, deployment(t, def, "todo-"+name).Spec.Template.Spec, name)
+		got := container(t, deployment(t, dev, "todo-"+name).Spec.Template.Spec, name)
+		for _, p := range []struct {
+			what      string
+			want, got *corev1.Probe
+		}{
+			{"liveness", want.LivenessProbe, got.LivenessProbe},
+			{"readiness", want.ReadinessProbe, got.ReadinessProbe},
+			{"startup", want.StartupProbe, got.StartupProbe},
+		} {
+			what := name + " " + p.what
+			if p.got == nil || p.want == nil {
+				t.Fatalf("%s: no probe (default %v, dev %v)", what, p.want, p.got)
+			}
+			if p.got.PeriodSeconds != 1 {
+				t.Errorf("%s: period %d, want 1", what, p.got.PeriodSeconds)
+			}
+			if g, w := p.got.PeriodSeconds*p.got.FailureThreshold, p.want.PeriodSeconds*p.want.FailureThreshold; g != w {
+				t.Errorf("%s: gives up after %d s, the default after %d s", what, g, w)
+			}
+			same := *p.got
+			same.PeriodSeconds, same.FailureThreshold = p.want.PeriodSeconds, p.want.FailureThreshold
+			if !reflect.DeepEqual(same, *p.want) {
+				t.Errorf("%s: differs from the default beyond period and failures:\n dev     %+v\n default %+v", what, *p.got, *p.want)
+			}
+		}
+	}
+}
+
 // TestServices checks the Services: names, types, ports, and that each selector picks
 // its own Deployment's pods.
 func TestServices(t *testing.T) {

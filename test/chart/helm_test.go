@@ -61,6 +61,7 @@ var cliCases = []struct {
 }{
 	{"defaults", nil},
 	{"values-dev", []string{"-f", devValues}},
+	{"dev probes", []string{"-f", devProbeValues}},
 	{"in-cluster database", []string{"--set", "database.external=false"}},
 	{"existingSecret, scaled", []string{"--set", "secrets.existingSecret=todo-secrets,backend.replicaCount=2,frontend.replicaCount=2"}},
 }

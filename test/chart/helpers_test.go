@@ -25,9 +25,11 @@ import (
 var (
 	chartDir  = filepath.Join("..", "..", "charts", "todo-app")
 	devValues = filepath.Join(chartDir, "values-dev.yaml")
-	releaseNS = "todo-app"
-	release   = "todo"
-	allKeys   = []string{"DATABASE_URL", "OPENROUTER_API_KEY", "BETTER_AUTH_SECRET", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"}
+	// devProbeValues is what helm todo dev passes (up.DevProbeValues).
+	devProbeValues = filepath.Join(chartDir, "values-dev-probes.yaml")
+	releaseNS      = "todo-app"
+	release        = "todo"
+	allKeys        = []string{"DATABASE_URL", "OPENROUTER_API_KEY", "BETTER_AUTH_SECRET", "VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"}
 )
 
 // doc is one rendered resource, decoded loosely, plus where it came from.

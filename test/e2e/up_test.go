@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilrand "k8s.io/apimachinery/pkg/util/rand"
@@ -148,26 +151,28 @@ func mustContain(t *testing.T, out string, wants ...string) {
 }
 
 // TestUpNoChangeOverhead prints the time of a no-change up beside a bare
-// helm upgrade of the same release (not asserted; medians of three
-// alternating runs, since the simulated migration Job's completion time
-// varies by a second run to run). It is the one scenario that does not run
-// in parallel: the others would share the CPU and the control plane with
-// the timed runs.
+// helm upgrade of the same release with the same post-renderer (not
+// asserted; medians of five alternating runs, the issue's measure: the
+// goal is at most 0.3 s more for up). Each up runs with --debug, so the log
+// holds its time split. It is the one scenario that does not run in
+// parallel: the others would share the CPU and the control plane with the
+// timed runs.
 func TestUpNoChangeOverhead(t *testing.T) {
 	r := newSerialUpRig(t, "bench")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	r.up(ctx, t)
 	var upTimes, helmTimes []time.Duration
-	for i := 0; i < 3; i++ {
+	const runs = 5
+	for i := 0; i < runs; i++ {
 		start := time.Now()
 		r.up(ctx, t)
 		upTimes = append(upTimes, time.Since(start))
 		helmTimes = append(helmTimes, r.bareUpgrade(ctx, t))
 	}
 	upMed, helmMed := median(upTimes), median(helmTimes)
-	t.Logf("E2E-TIME helm%d bench: no-change up %.2fs, bare helm upgrade %.2fs (medians of 3, nothing else running), ratio %.2fx (goal <= 1.3x)",
-		r.c.HelmMajor, upMed.Seconds(), helmMed.Seconds(), upMed.Seconds()/helmMed.Seconds())
+	t.Logf("E2E-TIME helm%d bench: no-change up %.2fs, bare helm upgrade %.2fs (medians of %d, nothing else running), up adds %.2fs (goal <= 0.30s)",
+		r.c.HelmMajor, upMed.Seconds(), helmMed.Seconds(), runs, (upMed - helmMed).Seconds())
 	if out, code := r.run(ctx, t, "down"); code != 0 {
 		t.Fatalf("down: exit %d\n%s", code, out)
 	}
@@ -375,6 +380,46 @@ func TestUpFailingMigration(t *testing.T) {
 	if strings.Contains(out, canary) {
 		t.Error("the failure printed a secret value")
 	}
+}
+
+// TestUpWaitSkipsAnEarlierFailedJob: a migration Job that failed in an
+// earlier up is kept for its log. An up that renders no migration Job
+// (migration.enabled=false) leaves it there, and the wait after helm used
+// to wait on it for the whole --timeout, then fail the up. The wait now
+// skips what the upgrade did not change, that Job included, and says so.
+func TestUpWaitSkipsAnEarlierFailedJob(t *testing.T) {
+	r := newUpRig(t, "up-oldjob")
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	r.up(ctx, t)
+	out, code := r.run(ctx, t, "up", "--skip-build", "--env-file", r.envFile, "--timeout", "3m",
+		"--set-string", `migration.podAnnotations.helm-todo\.test/fail=true`, "--set", "migration.backoffLimit=0")
+	if code == 0 {
+		t.Fatalf("up succeeded with a failing migration:\n%s", out)
+	}
+	mustContain(t, out, "job/todo-migrate", "JobFailed")
+	job, err := r.c.Client.BatchV1().Jobs(r.ns).Get(ctx, release+"-migrate", metav1.GetOptions{})
+	if err != nil || !jobFailed(job) {
+		t.Fatalf("the failed migration Job is not kept (err=%v): the control of this test", err)
+	}
+	// Before the fix this up's wait lasted the whole --timeout (45 s) on
+	// the Failed Job, and then ended on whichever way its last look fell.
+	out = r.up(ctx, t, "--set", "migration.enabled=false", "--timeout", "45s")
+	if !regexp.MustCompile(`(not|none) waited on.*job/todo-migrate`).MatchString(out) {
+		t.Errorf("up does not say it left the earlier Job alone")
+	}
+	if after, err := r.c.Client.BatchV1().Jobs(r.ns).Get(ctx, release+"-migrate", metav1.GetOptions{}); err != nil || after.UID != job.UID {
+		t.Errorf("the earlier failed Job was replaced or removed (err=%v); this up should not have touched it", err)
+	}
+}
+
+func jobFailed(j *batchv1.Job) bool {
+	for _, c := range j.Status.Conditions {
+		if c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
 }
 
 // TestUpNeverReady: a container that never becomes ready ends in a message
