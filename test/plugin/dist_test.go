@@ -159,6 +159,7 @@ func TestDist(t *testing.T) {
 		if got := strings.TrimSpace(h.mustRun(t, env, "todo", "version").stdout); got != rel.version {
 			t.Errorf("helm todo version = %q, want %q", got, rel.version)
 		}
+		checkArchiveInstallRenders(t, h, env)
 		// No --from: the release recorded in the todo plugin, verified.
 		r = h.mustRun(t, env, "todo", "install-postrenderer", "--keyring", key.pubring)
 		for _, want := range []string{"from " + rel.archive("helm-todo-"+rel.version+".tgz"), "verified with the keyring", "Plugin Hash Verified", "installed the helm-todo post-renderer plugin"} {
@@ -276,6 +277,7 @@ func TestDist(t *testing.T) {
 		if got := strings.TrimSpace(h.mustRun(t, env, "todo", "version").stdout); got != rel.version {
 			t.Errorf("helm todo version = %q, want %q", got, rel.version)
 		}
+		checkArchiveInstallRenders(t, h, env)
 		bin := filepath.Join(h.home, "data", "plugins", "todo", "bin", "helm-todo-postrender")
 		r = h.mustRun(t, env, "template", "web", filepath.Join(repoRoot(t), "test", "plugin", "testdata", "plain"), "--post-renderer", bin)
 		if !strings.Contains(r.stdout, "runAsNonRoot: true") {
@@ -418,4 +420,22 @@ func serveGit(t *testing.T) string {
 	host, port, _ := net.SplitHostPort(addr)
 	startProcess(t, addr, "git", "daemon", "--reuseaddr", "--export-all", "--base-path="+base, "--listen="+host, "--port="+port, base)
 	return "git://" + addr + "/helm-todo.git"
+}
+
+// checkArchiveInstallRenders: an archive install carries what helm todo reads
+// from its plugin directory. render (no cluster) deploys nothing yet needs
+// the chart; in a directory with no app, it names the example apps the
+// archive holds. The Dockerfiles are what build and up build with.
+func checkArchiveInstallRenders(t *testing.T, h *helmEnv, env []string) {
+	t.Helper()
+	work := t.TempDir()
+	r := runCmd(t, work, append(append([]string{}, h.env...), env...), h.bin, "todo", "render")
+	if r.err != nil || !strings.Contains(r.stdout, "kind: Deployment") || !strings.Contains(r.stdout, "readOnlyRootFilesystem: true") {
+		t.Errorf("helm todo render from an archive install: %v\n%s", r.err, r)
+	}
+	for _, f := range []string{"charts/todo-app/Chart.yaml", "docker/backend.Dockerfile", "docker/frontend.dockerignore", "examples/todo-backend/src/main.py"} {
+		if _, err := os.Stat(filepath.Join(h.plugins, "todo", f)); err != nil {
+			t.Errorf("the archive install lacks %s: %v", f, err)
+		}
+	}
 }
