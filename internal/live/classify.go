@@ -1,0 +1,41 @@
+package live
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"sort"
+)
+
+// Verdict is what one burst of changes to the backend's context calls for.
+type Verdict struct {
+	// Live is true when every changed path is under the rule's Local: the
+	// running pods can take the code without an image.
+	Live bool
+	// Reason names the first path that forced a rebuild, as dev prints it.
+	Reason string
+}
+
+// Classify sorts the watcher's paths for the backend: context-relative
+// paths under r.Local go live; anything else (requirements, migrations,
+// the Dockerfile or dockerignore, which the watcher reports as absolute
+// paths) needs a build.
+func (r Rule) Classify(paths []string) Verdict {
+	sorted := append([]string{}, paths...)
+	sort.Strings(sorted)
+	for _, p := range sorted {
+		if filepath.IsAbs(p) {
+			return Verdict{Reason: fmt.Sprintf("%s changed: a build input, not code the image copies verbatim", filepath.Base(p))}
+		}
+		rel := path.Clean(filepath.ToSlash(p))
+		if rel != r.Local && !within(r.Local, rel) {
+			return Verdict{Reason: fmt.Sprintf("%s is not under %s/, the code the image copies verbatim", rel, r.Local)}
+		}
+	}
+	if len(sorted) == 0 {
+		return Verdict{Reason: "nothing changed"}
+	}
+	return Verdict{Live: true}
+}
+
+func within(dir, p string) bool { return len(p) > len(dir) && p[:len(dir)+1] == dir+"/" }
