@@ -86,7 +86,14 @@ def apply(dst, data):
 
 
 def seed(src, dst, overlay):
-    shutil.copytree(src, dst, dirs_exist_ok=True)
+    # Entry by entry: copytree(src, dst) would also chmod dst, the volume's
+    # root, which belongs to root and not to this user.
+    for name in os.listdir(src):
+        s, d = os.path.join(src, name), os.path.join(dst, name)
+        if os.path.isdir(s) and not os.path.islink(s):
+            shutil.copytree(s, d, dirs_exist_ok=True)
+        else:
+            shutil.copy2(s, d, follow_symlinks=False)
     state = "image"
     try:
         with open(os.path.join(overlay, "base")) as f:
