@@ -1,9 +1,19 @@
 package dev
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/helm-todo/helm-todo/internal/delivery"
+	"github.com/helm-todo/helm-todo/internal/kubeclient"
+	"github.com/helm-todo/helm-todo/internal/settings"
+	"github.com/helm-todo/helm-todo/internal/up"
 
 	"github.com/helm-todo/helm-todo/internal/image"
 	"github.com/helm-todo/helm-todo/internal/live"
@@ -75,5 +85,57 @@ func TestDecideLive(t *testing.T) {
 	writeFile(t, filepath.Join(backend.Context, "src/main.py"), "v3") // as built
 	if d = in.decide(watch.Change{"backend": {"src/main.py"}}, lu); d.live != b.Tag {
 		t.Errorf("back to the image's code: %+v, want a live update to tag %s", d, b.Tag)
+	}
+}
+
+// TestFinalBuild: after a run in live-update mode, Ctrl-C runs one more up
+// outside it (what up deploys), unless --no-final-build or --cleanup.
+func TestFinalBuild(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		noFinalBuild bool
+		cleanup      bool
+		liveRule     bool
+		cycles       []bool // LiveUpdate of each up
+		says         string
+	}{
+		{"final build", false, false, true, []bool{true, false}, "dev: final build"},
+		{"--no-final-build", true, false, true, []bool{true}, "--no-final-build: the backend stays in live-update mode"},
+		{"--cleanup removes the app instead", false, true, true, []bool{true}, "--cleanup: removing the app"},
+		{"never in live-update mode", false, false, false, []bool{true}, "dev: stopped"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newProject(t)
+			rec := &recorder{p: p, ran: make(chan int, 10)}
+			var ups []bool
+			out := &syncBuffer{}
+			a := &Action{
+				Up:           up.Action{Images: delivery.Options{Settings: settings.FromEnv(func(string) string { return "" }), Dir: p.root, Out: out}},
+				Debounce:     200 * time.Millisecond,
+				NoFinalBuild: tc.noFinalBuild,
+				Kube:         func() (*kubeclient.Client, error) { return nil, errors.New("no cluster in a unit test") },
+				Cycle: func(ctx context.Context, u *up.Action) (*up.Result, error) {
+					ups = append(ups, u.LiveUpdate)
+					r, err := rec.cycle(ctx, u)
+					if r != nil && tc.liveRule {
+						r.Live.Rule = &live.Rule{Local: "src", Remote: "/app/src"}
+					}
+					return r, err
+				},
+			}
+			if tc.cleanup {
+				a.Cleanup = func(context.Context, io.Writer) error { return nil }
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { _, err := a.Run(ctx); done <- err }()
+			rec.wait(t, 1)
+			waitFor(t, out, "dev: watching")
+			cancel()
+			<-done
+			if fmt.Sprint(ups) != fmt.Sprint(tc.cycles) || !strings.Contains(out.String(), tc.says) {
+				t.Errorf("ups with LiveUpdate %v, want %v; output:\n%s\nwant %q", ups, tc.cycles, out.String(), tc.says)
+			}
+		})
 	}
 }
