@@ -14,6 +14,7 @@ import (
 	"github.com/helm-todo/helm-todo/internal/kubeclient"
 	"github.com/helm-todo/helm-todo/internal/live"
 	"github.com/helm-todo/helm-todo/internal/logs"
+	"github.com/helm-todo/helm-todo/internal/migration"
 	"github.com/helm-todo/helm-todo/internal/up"
 )
 
@@ -60,6 +61,20 @@ func (a *Action) startLive(bg context.Context, wg *sync.WaitGroup, first *up.Res
 		})
 	}()
 	return lu
+}
+
+// migrationInputs are the context's files the migration Job reads, read
+// again for each change (an edit may add an import); none when unknown.
+func (lu *liveUpdate) migrationInputs() map[string]bool {
+	in, err := migration.ReadInputs(lu.context)
+	if err != nil {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, f := range in.Files {
+		m[f] = true
+	}
+	return m
 }
 
 // sync puts the backend's code as it is now into its pods. It returns

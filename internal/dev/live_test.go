@@ -50,6 +50,9 @@ func TestDecideLive(t *testing.T) {
 		{"code and a migration in one burst", map[string]string{"src/main.py": "v3", "migrations/0002.py": "x"}, []string{"migrations/0002.py", "src/main.py"}, false,
 			"rebuild backend (migrations/0002.py is not under src/"},
 		{"the Dockerfile", map[string]string{}, []string{backend.Dockerfile}, false, "rebuild backend (backend.Dockerfile changed"},
+		{"a module the migrations import", map[string]string{"alembic.ini": "[alembic]\nscript_location = migrations\n",
+			"migrations/env.py": "from src.settings import url\n", "src/settings.py": "url = 2\n"}, []string{"src/settings.py"}, false,
+			"rebuild backend (src/settings.py is imported by the migrations"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for f, body := range tc.write {

@@ -156,7 +156,7 @@ func (in *inputs) decide(c watch.Change, lu *liveUpdate) decision {
 			continue
 		}
 		if comp == "backend" && lu != nil && err == nil {
-			v := lu.rule.Classify(c[comp])
+			v := lu.rule.Classify(c[comp], lu.migrationInputs())
 			if v.Live {
 				d.live = next.Tag
 				continue

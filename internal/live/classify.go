@@ -19,8 +19,10 @@ type Verdict struct {
 // Classify sorts the watcher's paths for the backend: context-relative
 // paths under r.Local go live; anything else (requirements, migrations,
 // the Dockerfile or dockerignore, which the watcher reports as absolute
-// paths) needs a build.
-func (r Rule) Classify(paths []string) Verdict {
+// paths) needs a build, and so does a path in migrationInputs (a module
+// the migration scripts import, such as src/settings.py): the migration
+// Job runs the image's copy, so only a build and its upgrade carry it.
+func (r Rule) Classify(paths []string, migrationInputs map[string]bool) Verdict {
 	sorted := append([]string{}, paths...)
 	sort.Strings(sorted)
 	for _, p := range sorted {
@@ -30,6 +32,9 @@ func (r Rule) Classify(paths []string) Verdict {
 		rel := path.Clean(filepath.ToSlash(p))
 		if rel != r.Local && !within(r.Local, rel) {
 			return Verdict{Reason: fmt.Sprintf("%s is not under %s/, the code the image copies verbatim", rel, r.Local)}
+		}
+		if migrationInputs[rel] {
+			return Verdict{Reason: fmt.Sprintf("%s is imported by the migrations, which run from the image", rel)}
 		}
 	}
 	if len(sorted) == 0 {

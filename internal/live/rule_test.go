@@ -71,9 +71,10 @@ func TestClassify(t *testing.T) {
 		{"the Dockerfile (absolute: a watched file)", []string{"src/main.py", "/p/docker/backend.Dockerfile"}, false, "backend.Dockerfile changed: a build input"},
 		{"the dockerignore", []string{"/p/docker/backend.dockerignore"}, false, "backend.dockerignore changed"},
 		{"nothing", nil, false, "nothing changed"},
+		{"a module the migrations import", []string{"src/main.py", "src/settings.py"}, false, "src/settings.py is imported by the migrations"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := r.Classify(tc.paths)
+			v := r.Classify(tc.paths, map[string]bool{"src/settings.py": true, "alembic.ini": true})
 			if v.Live != tc.live || !strings.Contains(v.Reason, tc.reason) || (tc.live && v.Reason != "") {
 				t.Fatalf("%v: %+v, want live %v, reason with %q", tc.paths, v, tc.live, tc.reason)
 			}
