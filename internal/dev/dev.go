@@ -150,6 +150,11 @@ func (a *Action) printDryRun(w io.Writer, first *up.Result, targets []watch.Targ
 	for _, t := range targets {
 		fmt.Fprintln(w, "  "+describe(t))
 	}
+	if r := first.Live.Rule; r != nil {
+		fmt.Fprintf(w, "dev: would live-update the backend: an edit only under %s/ goes into its running pods at %s, no image build\n", r.Local, r.Remote)
+	} else if a.Up.LiveUpdate {
+		fmt.Fprintf(w, "dev: live update off: %s\n", first.Live.Off)
+	}
 	a.printForwards(w, first)
 }
 

@@ -37,6 +37,7 @@ func (a *Action) startLive(bg context.Context, wg *sync.WaitGroup, first *up.Res
 		return nil
 	}
 	if kc == nil {
+		fmt.Fprintln(w, "dev: live update off: no connection to the cluster; every backend edit is a build")
 		return nil
 	}
 	var ctxDir string
