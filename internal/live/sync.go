@@ -62,6 +62,7 @@ type Syncer struct {
 
 	mu      sync.Mutex
 	snap    *Snapshot            // nil until the first sync after a build
+	snapFor string               // the image tag snap was made for
 	applied map[types.UID]string // the snapshot sum each pod holds
 }
 
@@ -97,8 +98,8 @@ func (s *Syncer) Sync(ctx context.Context, snap *Snapshot) (*Synced, error) {
 	)
 	for i := range pods.Items {
 		p := &pods.Items[i]
-		if !running(p) {
-			continue // it seeds from the ConfigMap, or Reconcile meets it
+		if !running(p) || podBase(p) != base {
+			continue // it seeds from the ConfigMap, or Reconcile meets it; or another image's
 		}
 		wg.Add(1)
 		go func() {
@@ -123,7 +124,7 @@ func (s *Syncer) Sync(ctx context.Context, snap *Snapshot) (*Synced, error) {
 	if err := s.store(ctx, snap, base); err != nil {
 		return nil, err
 	}
-	s.snap = snap
+	s.snap, s.snapFor = snap, base
 	sort.Strings(res.Pods)
 	res.Took = time.Since(start)
 	return res, nil
@@ -134,7 +135,7 @@ func (s *Syncer) Sync(ctx context.Context, snap *Snapshot) (*Synced, error) {
 func (s *Syncer) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.snap, s.applied = nil, map[types.UID]string{}
+	s.snap, s.snapFor, s.applied = nil, "", map[types.UID]string{}
 }
 
 // Active says whether a snapshot differs from the image (the next build,
@@ -151,7 +152,9 @@ func (s *Syncer) Active() bool {
 func (s *Syncer) Reconcile(ctx context.Context, p *corev1.Pod) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.snap == nil || !running(p) {
+	// A pod of another image (a rollout under way) holds other code: the
+	// snapshot would overwrite the new image's code with older code.
+	if s.snap == nil || !running(p) || podBase(p) != s.snapFor {
 		return false, nil
 	}
 	have, ok := s.applied[p.UID]
@@ -272,6 +275,21 @@ func running(p *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// podBase is the image tag the pod's seed container compares snapshots
+// with, "" outside live-update mode.
+func podBase(p *corev1.Pod) string {
+	for _, c := range p.Spec.InitContainers {
+		if c.Name == SeedContainer {
+			for _, e := range c.Env {
+				if e.Name == BaseEnv {
+					return e.Value
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // seeded is the snapshot sum the pod's init container applied, from its

@@ -69,6 +69,7 @@ func TestSyncNotLive(t *testing.T) {
 
 func pod(uid string, running bool, seededWith string) *corev1.Pod {
 	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p-" + uid, UID: types.UID("u-" + uid)}}
+	p.Spec.InitContainers = []corev1.Container{{Name: SeedContainer, Env: []corev1.EnvVar{{Name: BaseEnv, Value: "tag1"}}}}
 	st := corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{}}
 	if running {
 		st = corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}
@@ -89,10 +90,14 @@ func TestReconcileNeedsNothing(t *testing.T) {
 	if did, err := s.Reconcile(t.Context(), pod("a", true, "image")); did || err != nil {
 		t.Errorf("no snapshot yet: synced %v, %v", did, err)
 	}
-	s.snap = &Snapshot{Sum: "s1"}
+	s.snap, s.snapFor = &Snapshot{Sum: "s1"}, "tag1"
+	newImage := pod("f", true, "image")
+	newImage.Spec.InitContainers[0].Env[0].Value = "tag2"
 	for name, p := range map[string]*corev1.Pod{
 		"not running yet":          pod("b", false, "image"),
 		"seeded with the snapshot": pod("c", true, "s1"),
+		// its image holds newer code than the snapshot made for tag1
+		"a pod of another image": newImage,
 	} {
 		if did, err := s.Reconcile(t.Context(), p); did || err != nil {
 			t.Errorf("%s: synced %v, %v; want nothing done", name, did, err)

@@ -351,17 +351,22 @@ func TestDevLoop(t *testing.T) {
 	answers(t, backendPort, "/health", "burst-9-"+r.ns, time.Minute)
 
 	// A change outside src/ needs a build, and dev says which file; the
-	// new image carries the synced code, its pods ignore the old snapshot.
+	// code edited in the same save comes with the new image, whose pods
+	// neither seed nor receive the older snapshot.
 	mark = s.lines()
 	ini := filepath.Join(r.app, "todo-backend/alembic.ini")
 	iniSrc, _ := os.ReadFile(ini)
 	write(t, ini, string(iniSrc)+"\n# "+r.ns+"\n")
+	setHealth(t, r.app, "rebuilt-"+r.ns)
 	s.await(t, mark, "dev: cycle 2 done", 10*time.Minute)
 	out = s.text(mark)
 	if !strings.Contains(out, "rebuild backend (alembic.ini is not under src/") || count(out, "backend: building") != 1 {
 		t.Errorf("alembic.ini: want one backend build, naming alembic.ini:\n%s", out)
 	}
-	answers(t, backendPort, "/health", "burst-9-"+r.ns, time.Minute)
+	if strings.Contains(out, "live update: new pod") {
+		t.Errorf("the old snapshot went into a pod of the new image:\n%s", out)
+	}
+	answers(t, backendPort, "/health", "rebuilt-"+r.ns, time.Minute)
 	for _, p := range r.readyPods(t, "backend", time.Minute) {
 		if msg := seedMessage(p); msg != "seeded image" {
 			t.Errorf("pod %s of the new image seeded %q, want its own code (seeded image)", p.Name, msg)
