@@ -31,7 +31,7 @@ vet: ## go vet and gofmt
 # test/plugin is left to test-plugin (part of test-all), so CI runs it once.
 # The packages that start goroutines run under the race detector instead
 # (it needs cgo and gcc, which make deps installs).
-RACE_RE := /internal/(command|deploy|dev|image|interrupt|lease|logs|portforward|rollout|watch)(/|$$)
+RACE_RE := /internal/(command|deploy|dev|image|interrupt|lease|live|logs|portforward|rollout|watch)(/|$$)
 test: vet tools ## unit and chart tests (no cluster); the concurrent packages under -race
 	CGO_ENABLED=1 go test -race -count=1 $$(go list ./... | grep -E '$(RACE_RE)')
 	go test -count=1 $$(go list ./... | grep -v '/test/plugin$$' | grep -vE '$(RACE_RE)')

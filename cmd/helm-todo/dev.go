@@ -20,9 +20,17 @@ const devLong = `Run "helm todo up", then keep the app in step with your edits u
             their Dockerfiles, the env file, the values files and
             helm-todo.yaml; a burst of saves (an editor, a git checkout)
             is one change once no file moved for --debounce
-  rebuild   only the component whose content tag changed, then load or
-            push it; the redeploy is a helm upgrade of the same release,
-            so "helm history" stays the truth
+  live      an edit only to the backend code its image copies verbatim
+            (src/) goes into the running backend pods, no image build: the
+            chart's live-update mode seeds the code on an emptyDir and runs
+            the server under a reloader, the pods stay Pod Security
+            "restricted" (non-root, read-only root); code that does not
+            compile is refused and the pods keep the last good code
+  rebuild   anything else (requirements, migrations, the Dockerfile, the
+            frontend): only the component whose content tag changed, then
+            load or push it; the redeploy is a helm upgrade of the same
+            release, so "helm history" stays the truth; dev says which file
+            forced a backend build
   probes    every probe of the backend and frontend polls each second
             (the chart's values-dev-probes.yaml, before your values files),
             so a new pod is seen ready sooner; up keeps the chart's periods
@@ -37,8 +45,9 @@ const devLong = `Run "helm todo up", then keep the app in step with your edits u
 
 A failed build or rollout is reported as up reports it (a crash loop with
 its log lines, then helm's rollback), the last good release keeps
-running, and dev waits for the next change. Ctrl-C stops watching,
-leaves the app deployed (--cleanup runs "helm todo down" instead; a second
+running, and dev waits for the next change. Ctrl-C stops watching, builds
+the backend from the code as it is now and deploys it as "helm todo up"
+would (unless --no-final-build), leaves the app deployed (--cleanup runs "helm todo down" instead; a second
 Ctrl-C stops that at once) and exits 130.
 Every flag of "helm todo up" works the same here. --dry-run prints the
 first up's plan and what would be watched, and does nothing.`
@@ -79,6 +88,8 @@ func newDevCmd(s *settings.Settings, out io.Writer) *cobra.Command {
 	f.StringVar(&a.Address, "address", "127.0.0.1", "local address the port-forwards listen on")
 	f.BoolVar(&cleanup, "cleanup", false, `run "helm todo down" when dev stops`)
 	f.BoolVar(&a.NoLogs, "no-logs", false, "do not stream the app's logs")
+	f.BoolVar(&a.NoLiveUpdate, "no-live-update", false, "build the backend for every edit, never sync code into its pods")
+	f.BoolVar(&a.NoFinalBuild, "no-final-build", false, "on exit, leave the backend running the live-synced code instead of building and deploying it")
 	return cmd
 }
 

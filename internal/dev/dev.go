@@ -43,6 +43,12 @@ type Action struct {
 	NoLogs, Colour bool
 	// Cleanup, when set, runs on exit (--cleanup: helm todo down).
 	Cleanup func(ctx context.Context, out io.Writer) error
+	// NoLiveUpdate builds the backend for every edit; by default an edit
+	// only to the code its image copies verbatim goes into the running pods.
+	NoLiveUpdate bool
+	// NoFinalBuild leaves the backend in live-update mode on exit, instead
+	// of building and deploying it as up would.
+	NoFinalBuild bool
 
 	// Cycle runs one up; nil runs Up.Run. Tests record cycles here.
 	Cycle func(ctx context.Context, a *up.Action) (*up.Result, error)
@@ -71,6 +77,7 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 	}
 	start := a.Clock.Now()
 	res := &Result{}
+	a.Up.LiveUpdate = !a.NoLiveUpdate
 	fwds, err := a.openPorts()
 	if err != nil {
 		return res, err
@@ -95,6 +102,7 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 		return res, nil
 	}
 	if ctx.Err() != nil {
+		a.finalBuild(ctx, res, w, first, nil)
 		return res, a.exit(ctx, w, first)
 	}
 	// Force and --no-cache are for the first build only; later cycles
@@ -111,14 +119,16 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 	defer func() { stopBg(); wg.Wait() }()
 	kc := a.startBackground(bg, &wg, first, fwds, term, w, start, watcher)
 	served = kc != nil
+	lu := a.startLive(bg, &wg, first, kc, term, w)
 	fmt.Fprintln(w, "dev: watching (Ctrl-C stops watching; the app stays deployed):")
 	for _, t := range targets {
 		fmt.Fprintln(w, "  "+describe(t))
 	}
-	a.loop(ctx, res, w, watcher, in, first, kc)
+	a.loop(ctx, res, w, watcher, in, first, kc, lu)
 	// Logs and port-forwards end before the last word, so it is last.
 	stopBg()
 	wg.Wait()
+	a.finalBuild(ctx, res, w, first, lu)
 	return res, a.exit(ctx, w, first)
 }
 
@@ -139,6 +149,11 @@ func (a *Action) printDryRun(w io.Writer, first *up.Result, targets []watch.Targ
 	fmt.Fprintln(w, "dev: after this up, would watch (and run up again on a change):")
 	for _, t := range targets {
 		fmt.Fprintln(w, "  "+describe(t))
+	}
+	if r := first.Live.Rule; r != nil {
+		fmt.Fprintf(w, "dev: would live-update the backend: an edit only under %s/ goes into its running pods at %s, no image build\n", r.Local, r.Remote)
+	} else if a.Up.LiveUpdate {
+		fmt.Fprintf(w, "dev: live update off: %s\n", first.Live.Off)
 	}
 	a.printForwards(w, first)
 }
@@ -180,24 +195,37 @@ func (a *Action) startBackground(bg context.Context, wg *sync.WaitGroup, first *
 
 // loop runs a cycle for each change that changes a content tag, until ctx
 // ends; after an env-file change it restarts the pods whose Secret changed.
-func (a *Action) loop(ctx context.Context, res *Result, w io.Writer, watcher *watch.Watcher, in *inputs, first *up.Result, kc *kubeclient.Client) {
+func (a *Action) loop(ctx context.Context, res *Result, w io.Writer, watcher *watch.Watcher, in *inputs, first *up.Result, kc *kubeclient.Client, lu *liveUpdate) {
 	for {
 		c, err := watcher.Next(ctx)
 		if err != nil {
 			return
 		}
-		d := in.decide(c)
+		d := in.decide(c, lu)
 		if !d.any() {
 			fmt.Fprintf(w, "dev: %s saved with the same content: nothing to do\n", summary(c))
 			continue
 		}
 		fmt.Fprintf(w, "dev: %s changed: %s\n", summary(c), d.plan(first.Options.Deploy.Release))
+		if d.live != "" {
+			if lu.sync(ctx, w, in.builds["backend"]) {
+				in.running["backend"] = d.live
+				if !d.cycle() {
+					continue
+				}
+			} else {
+				d.rebuild = append(d.rebuild, "backend")
+			}
+		}
 		var before string
 		if d.env && kc != nil {
 			before = secretVersion(ctx, kc.Clientset, first.Options.Deploy.Namespace, secrets.Name(first.Options.Deploy.Release))
 		}
-		r, _ := a.cycle(ctx, res, w)
-		in.update(r)
+		r, err := a.cycle(ctx, res, w)
+		if in.update(r) && err == nil && lu != nil {
+			// the new image holds the code; its pods ignore the snapshot
+			lu.syncer.Reset()
+		}
 		if d.env && kc != nil && r != nil && ctx.Err() == nil {
 			a.restartAfterSecret(ctx, w, kc.Clientset, first, before)
 		}
@@ -207,12 +235,16 @@ func (a *Action) loop(ctx context.Context, res *Result, w io.Writer, watcher *wa
 // cycle runs up once and reports how it went; the error is returned for
 // the first cycle only to tell "could not plan" apart.
 func (a *Action) cycle(ctx context.Context, res *Result, w io.Writer) (*up.Result, error) {
+	return a.cycleWith(ctx, res, w, a.Up) // a copy: up fills in fields of its own
+}
+
+// cycleWith is cycle with u for up.
+func (a *Action) cycleWith(ctx context.Context, res *Result, w io.Writer, u up.Action) (*up.Result, error) {
 	run := a.Cycle
 	if run == nil {
 		run = func(ctx context.Context, u *up.Action) (*up.Result, error) { return u.Run(ctx) }
 	}
 	started := a.Clock.Now()
-	u := a.Up // a copy: up fills in fields of its own
 	r, err := run(ctx, &u)
 	res.Cycles++
 	if r != nil && r.DryRun {

@@ -22,17 +22,21 @@ const (
 // values files. A change is real only when it changes one of them.
 type inputs struct {
 	builds map[string]*image.BuildStep
-	sums   map[string][32]byte // env and values files by path
-	env    string
-	values []string
-	config string
+	// running is each component's tag of the code its pods run: the
+	// build's, or after a live update the tree's as synced.
+	running map[string]string
+	sums    map[string][32]byte // env and values files by path
+	env     string
+	values  []string
+	config  string
 }
 
 func newInputs(r *up.Result, dir string) *inputs {
-	in := &inputs{builds: map[string]*image.BuildStep{}, sums: map[string][32]byte{}}
+	in := &inputs{builds: map[string]*image.BuildStep{}, running: map[string]string{}, sums: map[string][32]byte{}}
 	if r.Delivery != nil {
 		for _, b := range r.Delivery.Builds {
 			in.builds[b.Spec.Component] = b
+			in.running[b.Spec.Component] = b.Tag
 		}
 		if r.Delivery.Project != nil {
 			in.config = r.Delivery.Project.ConfigPath
@@ -98,16 +102,30 @@ func (in *inputs) targets() ([]watch.Target, error) {
 // decision is what a Change calls for.
 type decision struct {
 	rebuild []string // components whose content tag changed
+	live    string   // the backend's new tag, when a live update carries it
+	why     string   // what forced the backend's rebuild despite live update
 	env     bool     // the env file's content changed
 	values  bool     // a values file or helm-todo.yaml changed
 }
 
-func (d decision) any() bool { return len(d.rebuild) > 0 || d.env || d.values }
+func (d decision) any() bool { return d.live != "" || d.cycle() }
+
+// cycle says whether an up must run (after a live update, if any).
+func (d decision) cycle() bool { return len(d.rebuild) > 0 || d.env || d.values }
 
 // plan is the cycle a decision calls for, as the line dev prints.
 func (d decision) plan(release string) string {
 	var parts []string
+	if d.live != "" {
+		parts = append(parts, "live update of the backend (no image build)")
+		if !d.cycle() {
+			return parts[0]
+		}
+	}
 	for _, c := range d.rebuild {
+		if c == "backend" && d.why != "" {
+			c += " (" + d.why + ")"
+		}
 		parts = append(parts, "rebuild "+c)
 	}
 	if d.env {
@@ -122,8 +140,9 @@ func (d decision) plan(release string) string {
 
 // decide compares the changed targets with the last cycle's inputs: a
 // saved file whose content is the same, or whose component's tag is the
-// same, calls for nothing.
-func (in *inputs) decide(c watch.Change) decision {
+// same as the code its pods run, calls for nothing. With lu, a backend
+// change only to the code its image copies verbatim is a live update.
+func (in *inputs) decide(c watch.Change, lu *liveUpdate) decision {
 	var d decision
 	for _, comp := range []string{"backend", "frontend"} {
 		b := in.builds[comp]
@@ -133,9 +152,18 @@ func (in *inputs) decide(c watch.Change) decision {
 		next, err := image.NewBuildStep(b.Spec, b.Builder, nil)
 		// A context that cannot be hashed now (a file half-written) is a
 		// change: up reports the error, and the next save tries again.
-		if err != nil || next.Tag != b.Tag {
-			d.rebuild = append(d.rebuild, comp)
+		if err == nil && next.Tag == in.running[comp] {
+			continue
 		}
+		if comp == "backend" && lu != nil && err == nil {
+			v := lu.rule.Classify(c[comp], lu.migrationInputs())
+			if v.Live {
+				d.live = next.Tag
+				continue
+			}
+			d.why = v.Reason
+		}
+		d.rebuild = append(d.rebuild, comp)
 	}
 	for _, f := range c[envTarget] {
 		if in.touched(f) {
@@ -160,14 +188,21 @@ func (in *inputs) touched(f string) bool {
 
 // update takes the new cycle's build steps, so their tags are the ones
 // compared next. A cycle that failed still counts: the same broken
-// content is not retried until it changes.
-func (in *inputs) update(r *up.Result) {
+// content is not retried until it changes. It says whether the backend's
+// tag changed (a new image holds its code).
+func (in *inputs) update(r *up.Result) bool {
 	if r == nil || r.Delivery == nil {
-		return
+		return false
 	}
+	rebuilt := false
 	for _, b := range r.Delivery.Builds {
+		if old := in.builds[b.Spec.Component]; b.Spec.Component == "backend" && (old == nil || old.Tag != b.Tag) {
+			rebuilt = true
+		}
 		in.builds[b.Spec.Component] = b
+		in.running[b.Spec.Component] = b.Tag
 	}
+	return rebuilt
 }
 
 // sum is the file's content hash; a missing file hashes as empty content

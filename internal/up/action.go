@@ -50,6 +50,9 @@ type Action struct {
 	// allows (DevProbeValues), so each cycle's new pods are seen ready
 	// within a second. Plain up keeps the chart's probes.
 	Dev bool
+	// LiveUpdate (helm todo dev) deploys the backend in the chart's
+	// live-update mode when its Dockerfile allows; Result.Live says.
+	LiveUpdate bool
 
 	// Client connects lazily; nil connects to the kube-context on first use.
 	Client func() (kubernetes.Interface, error)
@@ -72,6 +75,8 @@ type Result struct {
 	Delivery *delivery.Planned
 	// Report is what the run did, step by step with times.
 	Report plan.Report
+	// Live is the live-update decision (with LiveUpdate).
+	Live Live
 }
 
 // Run resolves the inputs, then prints the plan (DryRun) or runs it.
@@ -86,6 +91,10 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	lv := a.liveRule(d)
+	if lv.Rule != nil {
+		o.Deploy.Set = append(append([]string{}, o.Deploy.Set...), LiveValue)
+	}
 	pl, err := New(o)
 	if err != nil {
 		return nil, err
@@ -98,7 +107,7 @@ func (a *Action) Run(ctx context.Context) (*Result, error) {
 		fmt.Fprintln(out, "notice:", n)
 	}
 	fmt.Fprintf(out, "helm: %s (Helm %d); cluster: %s\n", s.HelmBin, o.Deploy.Major, o.Cluster)
-	r := &Result{Plan: pl, Options: o, DryRun: a.Images.DryRun, Delivery: d}
+	r := &Result{Plan: pl, Options: o, DryRun: a.Images.DryRun, Delivery: d, Live: lv}
 	if a.Images.DryRun {
 		pl.Print(out)
 		return r, nil

@@ -436,3 +436,42 @@ func mountedWritable(spec corev1.PodSpec, c corev1.Container, path string) bool 
 	}
 	return false
 }
+
+// TestLiveUpdateMode checks helm todo dev's live-update mode: every
+// container of the backend keeps a read-only root, the code path (and
+// only it, besides /tmp) is a writable emptyDir the init container seeds,
+// and without the value nothing of it renders (what up deploys).
+func TestLiveUpdateMode(t *testing.T) {
+	off := podSpecs(t, render(t, []string{devValues}))["Deployment/todo-backend"].Spec
+	if len(off.InitContainers) != 0 || off.Containers[0].Command != nil || len(off.Volumes) != 1 {
+		t.Errorf("live update off still renders some of it: init %v, command %v, volumes %v", off.InitContainers, off.Containers[0].Command, off.Volumes)
+	}
+	r := render(t, []string{devValues}, "backend.liveUpdate.enabled=true", "backend.image.tag=abc")
+	spec := podSpecs(t, r)["Deployment/todo-backend"].Spec
+	if len(spec.InitContainers) != 1 {
+		t.Fatalf("%d init containers, want the seed", len(spec.InitContainers))
+	}
+	for _, c := range append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...) {
+		if c.SecurityContext == nil || c.SecurityContext.ReadOnlyRootFilesystem == nil || !*c.SecurityContext.ReadOnlyRootFilesystem {
+			t.Errorf("container %s: root filesystem is not read-only", c.Name)
+		}
+	}
+	main, seed := spec.Containers[0], spec.InitContainers[0]
+	for _, p := range []string{"/tmp", "/app/src"} {
+		if !mountedWritable(spec, main, p) {
+			t.Errorf("backend: %s is not a writable emptyDir", p)
+		}
+	}
+	if !mountedWritable(spec, seed, "/opt/helm-todo-live/code") {
+		t.Error("live-seed: the code emptyDir is not writable")
+	}
+	if len(seed.Env) != 1 || seed.Env[0].Value != "abc" {
+		t.Errorf("live-seed env %v, want LIVE_BASE=abc (the image tag dev's snapshot is compared with)", seed.Env)
+	}
+	if got := strings.Join(main.Command, " "); !strings.Contains(got, "--reload-dir /app/src") {
+		t.Errorf("backend command %q does not reload on code changes", got)
+	}
+	if cm, _ := get[corev1.ConfigMap](t, r, "ConfigMap", "todo-backend-live-sync"); !strings.Contains(cm.Data["live-sync.py"], "def apply(") {
+		t.Error("ConfigMap todo-backend-live-sync lacks the sync program")
+	}
+}

@@ -19,6 +19,9 @@ func TestPodSecurityRestricted(t *testing.T) {
 	}{
 		{"defaults", nil, nil, 3},
 		{"values-dev", []string{devValues}, nil, 4},
+		// helm todo dev's live update: an init container, an emptyDir for
+		// the code, the sync program from a ConfigMap; still restricted.
+		{"values-dev, live update", []string{devValues}, []string{"backend.liveUpdate.enabled=true"}, 4},
 		{"in-cluster database", nil, []string{"database.external=false"}, 4},
 		{"existingSecret, scaled", nil, []string{"secrets.existingSecret=s", "backend.replicaCount=3", "frontend.replicaCount=2"}, 3},
 	} {

@@ -267,87 +267,127 @@ func TestDevLoop(t *testing.T) {
 	s := r.dev(t)
 	s.await(t, 0, "dev: watching", 20*time.Minute)
 	s.await(t, 0, fmt.Sprintf("dev: frontend at http://127.0.0.1:%d", frontendPort), time.Minute)
+	s.await(t, 0, "dev: live update on", time.Second)
 	answers(t, backendPort, "/health", `"ok"`, 2*time.Minute)
 	answers(t, frontendPort, "/", "", 2*time.Minute)
+	r.restricted(t, "before any live update")
 
-	// A backend edit: one build, one push, new backend pods, the same
-	// frontend pods, the new code through the port-forward.
-	fe, be := r.podUIDs(t, "frontend"), r.podUIDs(t, "backend")
+	// A backend code edit: a live update, no build, the same pods on the
+	// same image, the new code through the port-forward, still restricted.
+	fe, be, img := r.podUIDs(t, "frontend"), r.podUIDs(t, "backend"), r.images(t, "backend")
 	mark := s.lines()
 	// Every edit names this run's namespace: the buildah store outlives
-	// runs (.tools), and an edit a run made before already has its tag, so
-	// nothing would be built.
+	// runs (.tools), and an edit a run made before already has its tag.
 	setHealth(t, r.app, "edit-1-"+r.ns)
-	s.await(t, mark, "dev: cycle 2 done", 10*time.Minute)
+	s.await(t, mark, "dev: live update done", 2*time.Minute)
+	answers(t, backendPort, "/health", "edit-1-"+r.ns, time.Minute)
 	out := s.text(mark)
-	if n := count(out, "backend: building"); n != 1 {
-		t.Errorf("%d backend builds, want 1:\n%s", n, out)
+	if !strings.Contains(out, "live update of the backend (no image build)") || count(out, ": building") != 0 || count(out, "dev: cycle") != 0 {
+		t.Errorf("a code edit was not a live update alone:\n%s", out)
 	}
-	if count(out, "frontend: building") != 0 || count(out, "frontend: pushing") != 0 {
-		t.Errorf("the frontend was built or pushed for a backend edit:\n%s", out)
+	if got := r.podUIDs(t, "backend"); fmt.Sprint(got) != fmt.Sprint(be) {
+		t.Errorf("backend pods %v → %v: a live update must not replace them", be, got)
 	}
-	answers(t, backendPort, "/health", "edit-1", time.Minute)
+	if got := r.images(t, "backend"); got != img {
+		t.Errorf("backend image %s → %s: a live update builds none", img, got)
+	}
 	if got := r.podUIDs(t, "frontend"); fmt.Sprint(got) != fmt.Sprint(fe) {
 		t.Errorf("frontend pods %v → %v: a backend edit must not touch them", fe, got)
 	}
-	for uid := range r.podUIDs(t, "backend") {
-		if be[uid] {
-			t.Errorf("backend pod %s survived the rollout", uid)
-		}
-	}
+	r.restricted(t, "after a live update")
 
 	// An ignored file does nothing; a same-content save after it shows
 	// that the watcher had its chance.
 	mark = s.lines()
 	write(t, filepath.Join(r.app, "todo-backend/src/__pycache__/x.pyc"), "ignored")
-	src, _ := os.ReadFile(filepath.Join(r.app, "todo-backend/src/main.py"))
-	write(t, filepath.Join(r.app, "todo-backend/src/main.py"), string(src))
+	main := filepath.Join(r.app, "todo-backend/src/main.py")
+	src, _ := os.ReadFile(main)
+	write(t, main, string(src))
 	s.await(t, mark, "saved with the same content: nothing to do", time.Minute)
 	if out := s.text(mark); strings.Contains(out, "x.pyc") || strings.Contains(out, "changed:") {
 		t.Errorf("an ignored file made something happen:\n%s", out)
 	}
 
-	// Ten saves in a burst: one rebuild.
+	// Ten saves in a burst: one live update.
 	mark = s.lines()
 	for i := range 10 {
 		setHealth(t, r.app, fmt.Sprintf("burst-%d-%s", i, r.ns))
 	}
-	s.await(t, mark, "dev: cycle 3 done", 10*time.Minute)
-	answers(t, backendPort, "/health", "burst-9", time.Minute)
-	if n := count(s.text(mark), "backend: building"); n != 1 {
-		t.Errorf("ten saves made %d builds, want 1", n)
+	answers(t, backendPort, "/health", "burst-9-"+r.ns, 2*time.Minute)
+	if n := count(s.text(mark), "dev: live update done"); n != 1 {
+		t.Errorf("ten saves made %d live updates, want 1:\n%s", n, s.text(mark))
 	}
 
-	// A syntax error: the new pods crash, up shows their log lines and
-	// helm rolls back; the old pods keep serving; the fix succeeds.
+	// Code that does not compile: the pods refuse it and keep serving the
+	// last good code; the fix goes live.
 	mark = s.lines()
-	main := filepath.Join(r.app, "todo-backend/src/main.py")
 	good, _ := os.ReadFile(main)
 	write(t, main, string(good)+"\ndef broken(:\n")
-	s.await(t, mark, "dev: cycle 4 failed", 10*time.Minute)
-	out = s.text(mark)
-	if !strings.Contains(out, "SyntaxError") {
-		t.Errorf("no real log line of the crash (SyntaxError):\n%s", out)
+	s.await(t, mark, "dev: live update refused", 2*time.Minute)
+	if out := s.text(mark); !strings.Contains(out, "main.py") || !strings.Contains(out, "SyntaxError") {
+		t.Errorf("the refusal does not name main.py's SyntaxError:\n%s", out)
 	}
-	answers(t, backendPort, "/health", "burst-9", time.Minute)
+	answers(t, backendPort, "/health", "burst-9-"+r.ns, 10*time.Second)
 	mark = s.lines()
 	write(t, main, string(good)+"\n# fixed\n")
-	s.await(t, mark, "dev: cycle 5 done", 10*time.Minute)
+	s.await(t, mark, "dev: live update done", 2*time.Minute)
+
+	// A backend pod replaced while dev runs starts with the synced code:
+	// its init container seeded dev's snapshot.
+	for _, p := range r.pods(t, "backend") {
+		if err := r.cs.CoreV1().Pods(r.ns).Delete(t.Context(), p.Name, metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fresh := r.readyPods(t, "backend", 3*time.Minute)
+	for _, p := range fresh {
+		if be[string(p.UID)] {
+			t.Fatalf("pod %s survived its deletion", p.Name)
+		}
+		if msg := seedMessage(p); !strings.HasPrefix(msg, "seeded ") || msg == "seeded image" {
+			t.Errorf("new pod %s seeded %q, want dev's snapshot", p.Name, msg)
+		}
+	}
+	answers(t, backendPort, "/health", "burst-9-"+r.ns, time.Minute)
+
+	// A change outside src/ needs a build, and dev says which file; the
+	// code edited in the same save comes with the new image, whose pods
+	// neither seed nor receive the older snapshot.
+	mark = s.lines()
+	ini := filepath.Join(r.app, "todo-backend/alembic.ini")
+	iniSrc, _ := os.ReadFile(ini)
+	write(t, ini, string(iniSrc)+"\n# "+r.ns+"\n")
+	setHealth(t, r.app, "rebuilt-"+r.ns)
+	s.await(t, mark, "dev: cycle 2 done", 10*time.Minute)
+	out = s.text(mark)
+	if !strings.Contains(out, "rebuild backend (alembic.ini is not under src/") || count(out, "backend: building") != 1 {
+		t.Errorf("alembic.ini: want one backend build, naming alembic.ini:\n%s", out)
+	}
+	if strings.Contains(out, "live update: new pod") {
+		t.Errorf("the old snapshot went into a pod of the new image:\n%s", out)
+	}
+	answers(t, backendPort, "/health", "rebuilt-"+r.ns, time.Minute)
+	for _, p := range r.readyPods(t, "backend", time.Minute) {
+		if msg := seedMessage(p); msg != "seeded image" {
+			t.Errorf("pod %s of the new image seeded %q, want its own code (seeded image)", p.Name, msg)
+		}
+	}
 
 	// The frontend pod killed: the port-forward follows its replacement.
-	for uid := range r.podUIDs(t, "frontend") {
-		pods, _ := r.cs.CoreV1().Pods(r.ns).List(t.Context(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/component=frontend"})
-		for _, p := range pods.Items {
-			if string(p.UID) == uid {
-				if err := r.cs.CoreV1().Pods(r.ns).Delete(t.Context(), p.Name, metav1.DeleteOptions{}); err != nil {
-					t.Fatal(err)
-				}
-			}
+	for _, p := range r.pods(t, "frontend") {
+		if err := r.cs.CoreV1().Pods(r.ns).Delete(t.Context(), p.Name, metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
 		}
 	}
 	answers(t, frontendPort, "/", "", 3*time.Minute)
 
-	// Ctrl-C: the app stays, the down line, no port left listening.
+	// One more live update, then Ctrl-C: the final build makes the image
+	// of the tree and deploys it as up would; the app stays, the down
+	// line, no port left listening.
+	mark = s.lines()
+	setHealth(t, r.app, "final-"+r.ns)
+	s.await(t, mark, "dev: live update done", 2*time.Minute)
+	answers(t, backendPort, "/health", "final-"+r.ns, time.Minute)
 	mark = s.lines()
 	s.cmd.Process.Signal(syscall.SIGINT)
 	select {
@@ -356,11 +396,12 @@ func TestDevLoop(t *testing.T) {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
 			t.Errorf("dev after Ctrl-C: %v, want exit 130", err)
 		}
-	case <-time.After(2 * time.Minute):
-		t.Fatal("dev did not stop within 2 minutes of Ctrl-C")
+	case <-time.After(10 * time.Minute):
+		t.Fatal("dev did not stop within 10 minutes of Ctrl-C")
 	}
-	if !strings.Contains(s.text(mark), "helm todo down -n "+r.ns) {
-		t.Errorf("no down line after Ctrl-C:\n%s", s.text(mark))
+	out = s.text(mark)
+	if !strings.Contains(out, "dev: final build") || count(out, "backend: building") != 1 || !strings.Contains(out, "helm todo down -n "+r.ns) {
+		t.Errorf("after Ctrl-C: want the final build (one backend build) and the down line:\n%s", out)
 	}
 	for _, p := range []int{frontendPort, backendPort} {
 		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
@@ -370,16 +411,13 @@ func TestDevLoop(t *testing.T) {
 			ln.Close()
 		}
 	}
+	r.asUpDeploys(t, "final-"+r.ns)
 
-	// dev again: the running release, no rebuild, no restart.
-	be = r.podUIDs(t, "backend")
+	// dev again: the image exists (no build), live-update mode again.
 	again := r.dev(t)
 	again.await(t, 0, "dev: watching", 10*time.Minute)
 	if n := count(again.text(0), ": building"); n != 0 {
 		t.Errorf("dev again built %d images, want none", n)
 	}
-	if got := r.podUIDs(t, "backend"); fmt.Sprint(got) != fmt.Sprint(be) {
-		t.Errorf("dev again restarted the backend: %v → %v", be, got)
-	}
-	answers(t, backendPort, "/health", `"ok"`, time.Minute)
+	answers(t, backendPort, "/health", "final-"+r.ns, time.Minute)
 }
