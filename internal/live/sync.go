@@ -181,11 +181,29 @@ func (s *Syncer) record(uid types.UID, sum string) {
 
 // Remove deletes the snapshot ConfigMap; a missing one is fine.
 func (s *Syncer) Remove(ctx context.Context) error {
-	err := s.Client.CoreV1().ConfigMaps(s.Namespace).Delete(ctx, SnapshotName(s.Release), metav1.DeleteOptions{})
+	cms := s.Client.CoreV1().ConfigMaps(s.Namespace)
+	cur, err := cms.Get(ctx, SnapshotName(s.Release), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !s.ours(cur) {
+		return nil // someone else's ConfigMap of that name: never ours to delete
+	}
+	// The UID precondition: a ConfigMap made again under that name since
+	// the look is left alone.
+	err = cms.Delete(ctx, cur.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &cur.UID}})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return err
 	}
 	return nil
+}
+
+// ours: the snapshot ConfigMap store writes, by the labels it gives it.
+func (s *Syncer) ours(cm *corev1.ConfigMap) bool {
+	return cm.Labels["app.kubernetes.io/managed-by"] == managedBy && cm.Labels["app.kubernetes.io/instance"] == s.Release
 }
 
 // base is the image tag the running Deployment's pods seed with: a
@@ -220,9 +238,16 @@ func (s *Syncer) store(ctx context.Context, snap *Snapshot, base string) error {
 		BinaryData: map[string][]byte{"src.tgz": snap.Data},
 	}
 	cms := s.Client.CoreV1().ConfigMaps(s.Namespace)
-	_, err := cms.Update(ctx, cm, metav1.UpdateOptions{})
-	if apierrors.IsNotFound(err) {
+	cur, err := cms.Get(ctx, cm.Name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
 		_, err = cms.Create(ctx, cm, metav1.CreateOptions{})
+	case err != nil:
+	case !s.ours(cur):
+		return fmt.Errorf("configmap %s/%s exists and helm-todo did not make it (no app.kubernetes.io/managed-by=%s, instance=%s label); live update never overwrites it: rename or remove it, or run dev with --no-live-update", s.Namespace, cm.Name, managedBy, s.Release)
+	default:
+		cm.ResourceVersion = cur.ResourceVersion
+		_, err = cms.Update(ctx, cm, metav1.UpdateOptions{})
 	}
 	if err != nil {
 		return fmt.Errorf("write configmap %s: %w", cm.Name, err)

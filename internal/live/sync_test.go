@@ -2,6 +2,7 @@ package live
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -110,5 +111,25 @@ func TestReconcileNeedsNothing(t *testing.T) {
 	}
 	if got := seeded(pod("e", true, "s9")); got != "s9" {
 		t.Errorf("seeded = %q, want s9", got)
+	}
+}
+
+// TestForeignConfigMapLeftAlone: a ConfigMap of the snapshot's name that
+// helm-todo did not make is neither overwritten by a sync nor deleted.
+func TestForeignConfigMapLeftAlone(t *testing.T) {
+	seed := corev1.Container{Name: SeedContainer, Env: []corev1.EnvVar{{Name: BaseEnv, Value: "tag1"}}}
+	foreign := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "todo-backend-live", Namespace: "ns"}, Data: map[string]string{"mine": "yes"}}
+	cs := fake.NewClientset(deployment(seed), foreign)
+	s := &Syncer{Client: cs, Namespace: "ns", Release: "todo", Remote: "/app/src"}
+	_, err := s.Sync(t.Context(), &Snapshot{Data: []byte("a"), Sum: "s1"})
+	if err == nil || !strings.Contains(err.Error(), "helm-todo did not make it") || !strings.Contains(err.Error(), "--no-live-update") {
+		t.Errorf("sync over a foreign configmap: %v, want a refusal naming it with a fix", err)
+	}
+	if err := s.Remove(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	cm, err := cs.CoreV1().ConfigMaps("ns").Get(t.Context(), "todo-backend-live", metav1.GetOptions{})
+	if err != nil || cm.Data["mine"] != "yes" || len(cm.BinaryData) != 0 {
+		t.Errorf("the foreign configmap after sync and remove: %v %v (err %v), want it untouched", cm.Data, cm.BinaryData, err)
 	}
 }
