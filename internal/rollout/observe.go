@@ -34,6 +34,10 @@ type Snapshot struct {
 	// Unchanged are the workloads the watcher's Baseline holds unchanged,
 	// left out of Workloads with their pods.
 	Unchanged []string
+	// Partial: a list of workloads or pods failed (the API server, or the
+	// deadline), so what is missing may be there: this look proves nothing
+	// done or gone.
+	Partial bool
 }
 
 // observe takes one snapshot with client-go. API errors are transient from
@@ -58,21 +62,27 @@ func (w *Watcher) observe(ctx context.Context) Snapshot {
 			s.Workloads[wl.Ref] = wl
 		}
 	}
-	if l, err := apps.Deployments(w.Namespace).List(ctx, opts); err == nil {
+	if l, err := apps.Deployments(w.Namespace).List(ctx, opts); err != nil {
+		s.Partial = true
+	} else {
 		for i := range l.Items {
 			if d := &l.Items[i]; keep("deployment/"+d.Name, &d.ObjectMeta, d.Spec.Selector) {
 				add(Compute(d))
 			}
 		}
 	}
-	if l, err := apps.StatefulSets(w.Namespace).List(ctx, opts); err == nil {
+	if l, err := apps.StatefulSets(w.Namespace).List(ctx, opts); err != nil {
+		s.Partial = true
+	} else {
 		for i := range l.Items {
 			if st := &l.Items[i]; keep("statefulset/"+st.Name, &st.ObjectMeta, st.Spec.Selector) {
 				add(Compute(st))
 			}
 		}
 	}
-	if l, err := batch.Jobs(w.Namespace).List(ctx, opts); err == nil {
+	if l, err := batch.Jobs(w.Namespace).List(ctx, opts); err != nil {
+		s.Partial = true
+	} else {
 		old := w.failedBefore(l.Items, nil, true)
 		for i := range l.Items {
 			j := &l.Items[i]
@@ -91,7 +101,9 @@ func (w *Watcher) observe(ctx context.Context) Snapshot {
 		// release is this upgrade's news.
 		return s
 	}
-	if l, err := core.Pods(w.Namespace).List(ctx, opts); err == nil {
+	if l, err := core.Pods(w.Namespace).List(ctx, opts); err != nil {
+		s.Partial = true
+	} else {
 		old := w.failedBefore(nil, l.Items, false)
 		for i := range l.Items {
 			p := &l.Items[i]

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 )
 
@@ -206,5 +209,30 @@ func TestPollPendingWarningsAndRemovedJob(t *testing.T) {
 	}
 	if p := strings.Join(w.Pending(), "|"); strings.Contains(p, "job/") {
 		t.Errorf("a removed Job is still pending: %q", p)
+	}
+}
+
+// TestWaitCurrentNotDoneByACutLook: a look whose Job list failed (the
+// deadline passing mid-look, an API error) saw no Job; the Job pending in
+// the look before is not thereby done and removed, and the wait does not
+// end as if all were ready.
+func TestWaitCurrentNotDoneByACutLook(t *testing.T) {
+	labels := map[string]string{"app.kubernetes.io/instance": "todo"}
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "todo-migrate", Namespace: "ns", Labels: labels, Generation: 1},
+		Status: batchv1.JobStatus{Active: 1}}
+	cs := fake.NewClientset(job)
+	lists := 0
+	cs.PrependReactor("list", "jobs", func(k8stesting.Action) (bool, runtime.Object, error) {
+		if lists++; lists > 1 {
+			return true, nil, errors.New("context deadline exceeded")
+		}
+		return false, nil, nil
+	})
+	w := &Watcher{Client: cs, Namespace: "ns", Release: "todo", Interval: time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := w.WaitCurrent(ctx, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "job/todo-migrate") {
+		t.Fatalf("got %v, want not ready naming job/todo-migrate", err)
 	}
 }

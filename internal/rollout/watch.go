@@ -41,7 +41,8 @@ type Watcher struct {
 	histMu             sync.Mutex
 	history            map[types.UID]bool // Jobs and pods already failing at the first look
 	jobsSeen, podsSeen bool
-	unchanged          []string // the last look's Snapshot.Unchanged
+	unchanged          []string // the last whole look's Snapshot.Unchanged
+	partial            bool     // the last look's Snapshot.Partial
 }
 
 func (w *Watcher) selector() string { return selectorOf(w.Release) }
@@ -91,7 +92,10 @@ func (w *Watcher) WaitCurrent(ctx context.Context, out io.Writer) error {
 			return f
 		}
 		pending, n := w.Pending(), w.p.count()
-		if len(pending) == 0 && (n > 0 || len(w.Unchanged()) > 0) {
+		// Done only by a whole look: one cut short (a failed list, the
+		// deadline passing mid-look) would count what it missed as
+		// finished and removed.
+		if !w.lastPartial() && len(pending) == 0 && (n > 0 || len(w.Unchanged()) > 0) {
 			return nil
 		}
 		select {
@@ -157,10 +161,25 @@ func (w *Watcher) Waited() int {
 func (w *Watcher) poll(ctx context.Context, out io.Writer) *Failure {
 	s := w.observe(ctx)
 	w.histMu.Lock()
-	w.unchanged = s.Unchanged
+	w.partial = s.Partial
+	if !s.Partial {
+		w.unchanged = s.Unchanged
+	}
 	w.histMu.Unlock()
+	if s.Partial {
+		// Progress keeps the last whole look: a workload this one could
+		// not list is not gone.
+		return s.Failure
+	}
 	for _, l := range w.p.update(s) {
 		fmt.Fprintln(out, l)
 	}
 	return s.Failure
+}
+
+// lastPartial: the last look was cut short (Snapshot.Partial).
+func (w *Watcher) lastPartial() bool {
+	w.histMu.Lock()
+	defer w.histMu.Unlock()
+	return w.partial
 }
