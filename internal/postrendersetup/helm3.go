@@ -165,21 +165,39 @@ func V1Manifests(dirs []string) []V1Manifest {
 		if dir == "" {
 			continue
 		}
-		matches, _ := filepath.Glob(filepath.Join(dir, "*", "plugin.yaml"))
-		for _, m := range matches {
-			b, err := os.ReadFile(m)
-			if err != nil {
-				continue
+		for _, m := range scanManifests(dir) {
+			if m.APIVersion != "" {
+				found = append(found, V1Manifest{Path: m.Path, Name: m.Name})
 			}
-			var doc struct {
-				APIVersion string `yaml:"apiVersion"`
-				Name       string `yaml:"name"`
-			}
-			if yaml.Unmarshal(b, &doc) != nil || doc.APIVersion == "" {
-				continue
-			}
-			found = append(found, V1Manifest{Path: m, Name: doc.Name})
 		}
 	}
 	return found
+}
+
+// pluginManifest is what helm-todo reads of a plugin's plugin.yaml.
+type pluginManifest struct {
+	Path       string `yaml:"-"`
+	APIVersion string `yaml:"apiVersion"`
+	Type       string `yaml:"type"`
+	Name       string `yaml:"name"`
+	Version    string `yaml:"version"`
+}
+
+// scanManifests reads dir's plugin manifests as Helm scans them
+// (<dir>/*/plugin.yaml), leaving out any it cannot read or parse.
+func scanManifests(dir string) []pluginManifest {
+	matches, _ := filepath.Glob(filepath.Join(dir, "*", "plugin.yaml"))
+	var out []pluginManifest
+	for _, m := range matches {
+		b, err := os.ReadFile(m)
+		if err != nil {
+			continue
+		}
+		doc := pluginManifest{Path: m}
+		if yaml.Unmarshal(b, &doc) != nil {
+			continue
+		}
+		out = append(out, doc)
+	}
+	return out
 }

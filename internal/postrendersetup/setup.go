@@ -29,8 +29,6 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/helm-todo/helm-todo/internal/clierr"
 	"github.com/helm-todo/helm-todo/internal/command"
 	"github.com/helm-todo/helm-todo/internal/helmbin"
@@ -264,22 +262,10 @@ func installPlugin(ctx context.Context, o Options) error {
 // and version. Anything else (none, another version or type, an
 // unreadable manifest) is left to `helm plugin list` and the install.
 func ownHas(dir, version string) bool {
-	matches, _ := filepath.Glob(filepath.Join(dir, "*", "plugin.yaml"))
-	for _, m := range matches {
-		b, err := os.ReadFile(m)
-		if err != nil {
-			continue
+	for _, m := range scanManifests(dir) {
+		if m.Name == PluginName {
+			return m.APIVersion == "v1" && m.Type == "postrenderer/v1" && m.Version == version
 		}
-		var doc struct {
-			APIVersion string `yaml:"apiVersion"`
-			Type       string `yaml:"type"`
-			Name       string `yaml:"name"`
-			Version    string `yaml:"version"`
-		}
-		if yaml.Unmarshal(b, &doc) != nil || doc.Name != PluginName {
-			continue
-		}
-		return doc.APIVersion == "v1" && doc.Type == "postrenderer/v1" && doc.Version == version
 	}
 	return false
 }
