@@ -95,12 +95,13 @@ test-plugin: deps tools ## plugin install, post-renderer and install-binary.sh u
 	go test -count=1 -timeout 30m ./test/plugin/...
 
 # Every test CI runs, stage by stage, ending with a table of their wall
-# times. e2e and test-plugin run at the same time (scripts/stages.sh: both
-# mostly wait, on the control plane and on helm). node-test needs root and
+# times. fuzz, e2e and test-plugin run at the same time (scripts/stages.sh):
+# e2e mostly waits on the control plane and on helm, and fuzz and
+# test-plugin's links fill the cores it leaves. node-test needs root and
 # 127.0.0.1:5000, and there is one rig per machine: it runs after every
 # other stage, never beside them (nor beside itself: its run.sh holds the
 # rig lock).
-STAGES := tools=all-tools test fuzz e2e+test-plugin image-test node-test
+STAGES := tools=all-tools test fuzz+e2e+test-plugin image-test node-test
 # test-all's tools stage: the packages first (gcc, for -race and cgo), then
 # the builds at once. Cold, much of a build is module downloads and
 # single-threaded links that leave a core idle, which the other builds fill;

@@ -14,8 +14,8 @@ import (
 // --post-renderer: a duplicate key is refused (Kubernetes would keep the
 // unhardened last copy), and a List's Deployment comes out hardened with
 // its secret moved into the generated Secret.
-func TestBypassesHelm3(t *testing.T) { testBypasses(t, 3) }
-func TestBypassesHelm4(t *testing.T) { testBypasses(t, 4) }
+func TestBypassesHelm3(t *testing.T) { t.Parallel(); testBypasses(t, 3) }
+func TestBypassesHelm4(t *testing.T) { t.Parallel(); testBypasses(t, 4) }
 
 const listedSecret = "sk-live-4f9a8b7c6d5e4f3a2b1c"
 
@@ -130,12 +130,7 @@ func postRendererBin(t *testing.T, h *helmEnv) string {
 		return bin
 	}
 	// Built at plugin.yaml's version, as install-binary.sh expects it.
-	ldflags := "-X github.com/helm-todo/helm-todo/internal/version.Version=" + pluginVersion(t, repoRoot(t))
-	b := exec.Command("go", "build", "-ldflags", ldflags, "-o", bin, "./cmd/helm-todo-postrender")
-	b.Dir = repoRoot(t)
-	if out, err := b.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	copyFile(t, builtBinary(t, pluginVersion(t, repoRoot(t)), "helm-todo-postrender"), bin, 0o755)
 	return bin
 }
 

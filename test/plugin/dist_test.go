@@ -139,6 +139,7 @@ func pluginListRow(t *testing.T, h *helmEnv, name string) []string {
 // (HTTP), refusals of a tampered archive, a missing .prov and a wrong key,
 // and git installs served by `git daemon`.
 func TestDist(t *testing.T) {
+	t.Parallel()
 	key := newSigningKey(t, "helm-todo test release", "s3cret pass")
 	rel := makeDist(t, &key)
 	for _, f := range []string{"todo-" + rel.version + ".tgz", "todo-" + rel.version + ".tgz.prov", "helm-todo-" + rel.version + ".tgz", "helm-todo-" + rel.version + ".tgz.prov", "todo-" + rel.version + "-helm3.tar.gz"} {
@@ -313,6 +314,7 @@ func TestDist(t *testing.T) {
 // TestDistUnsigned: without HELM_TODO_SIGN_KEY the archives are written and
 // make dist says they are unsigned; Helm 4 refuses them unless --verify=false.
 func TestDistUnsigned(t *testing.T) {
+	t.Parallel()
 	rel := makeDist(t, nil)
 	if _, err := os.Stat(filepath.Join(rel.dir, "todo-"+rel.version+".tgz.prov")); err == nil {
 		t.Errorf("an unsigned dist wrote a .prov")

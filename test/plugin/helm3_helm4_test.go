@@ -22,6 +22,7 @@ import (
 // and up's own path) must leave Helm 3 listing todo with no load error,
 // while Helm 4 still finds `--post-renderer helm-todo`.
 func TestHelm3AndHelm4ShareOnePluginDir(t *testing.T) {
+	t.Parallel()
 	h4 := newHelmEnv(t, 4)
 	h3bin := helmBin(t, 3)
 	// The Helm 3 on PATH, by the name users give a second major.
@@ -103,6 +104,7 @@ func TestHelm3AndHelm4ShareOnePluginDir(t *testing.T) {
 // post-renderer plugin in the shared directory). doctor names it and the
 // fix, and the fix as printed gives Helm 3 its plugins back.
 func TestDoctorFindsHelm3Broken(t *testing.T) {
+	t.Parallel()
 	h4 := newHelmEnv(t, 4)
 	pathDir := filepath.Join(h4.home, "path")
 	if err := os.MkdirAll(pathDir, 0o755); err != nil {
@@ -144,6 +146,7 @@ func TestDoctorFindsHelm3Broken(t *testing.T) {
 // another version than the todo plugin (an upgrade of todo) is replaced,
 // not reported as "already installed".
 func TestInstallPostRendererReplacesAnotherVersion(t *testing.T) {
+	t.Parallel()
 	h := newHelmEnv(t, 4)
 	version := pluginVersion(t, repoRoot(t))
 	src := buildPlugin(t, version)
@@ -190,13 +193,8 @@ func TestInstallPostRendererReplacesAnotherVersion(t *testing.T) {
 func buildPlugin(t *testing.T, version string) string {
 	t.Helper()
 	src := copyPlugin(t)
-	ldflags := "-X github.com/helm-todo/helm-todo/internal/version.Version=" + version
-	for _, cmd := range []string{"helm-todo", "helm-todo-postrender"} {
-		b := exec.Command("go", "build", "-ldflags", ldflags, "-o", filepath.Join(src, "bin", cmd), "./cmd/"+cmd)
-		b.Dir = repoRoot(t)
-		if out, err := b.CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", cmd, err, out)
-		}
+	for _, cmd := range binaries {
+		copyFile(t, builtBinary(t, version, cmd), filepath.Join(src, "bin", cmd), 0o755)
 	}
 	return src
 }

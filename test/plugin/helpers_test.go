@@ -10,12 +10,14 @@ package plugin_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -191,4 +193,62 @@ func prependPath(env []string, dir string) []string {
 		out = append(out, kv)
 	}
 	return append(out, "PATH="+dir+string(os.PathListSeparator)+path)
+}
+
+// builds holds the binaries built once per version for the whole test
+// binary: linking helm-todo is most of a plugin test's CPU, and the tests
+// that are not about install-binary.sh's build path only need a build at
+// plugin.yaml's version to be there.
+var builds struct {
+	mu   sync.Mutex
+	root string // removed by TestMain
+	dirs map[string]*builtBins
+}
+
+type builtBins struct {
+	once sync.Once
+	dir  string // holds helm-todo and helm-todo-postrender
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	root, err := os.MkdirTemp("", "helm-todo-plugin-test-bins.")
+	if err != nil {
+		panic(err)
+	}
+	builds.root = root
+	code := m.Run()
+	os.RemoveAll(root)
+	os.Exit(code)
+}
+
+// builtBinary is the path of cmd/name built with version injected (as
+// install-binary.sh builds it), linked at most once per version per run.
+func builtBinary(t *testing.T, version, name string) string {
+	t.Helper()
+	builds.mu.Lock()
+	if builds.dirs == nil {
+		builds.dirs = map[string]*builtBins{}
+	}
+	b := builds.dirs[version]
+	if b == nil {
+		b = &builtBins{dir: filepath.Join(builds.root, version)}
+		builds.dirs[version] = b
+	}
+	builds.mu.Unlock()
+	b.once.Do(func() {
+		ldflags := "-s -w -X github.com/helm-todo/helm-todo/internal/version.Version=" + version
+		for _, cmd := range binaries {
+			c := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(b.dir, cmd), "./cmd/"+cmd)
+			c.Dir = repoRoot(t)
+			if out, err := c.CombinedOutput(); err != nil {
+				b.err = fmt.Errorf("go build %s: %v\n%s", cmd, err, out)
+				return
+			}
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return filepath.Join(b.dir, name)
 }

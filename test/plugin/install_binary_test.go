@@ -86,6 +86,7 @@ func runScript(t *testing.T, dir string, env ...string) result {
 }
 
 func TestInstallBinaryOffline(t *testing.T) {
+	t.Parallel()
 	version := pluginVersion(t, repoRoot(t))
 	noGo := pathWithoutGo(t)
 
@@ -131,6 +132,7 @@ func TestInstallBinaryOffline(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each case has a directory of its own; most wait on a link
 			dir := tc.dir(t)
 			var fake string
 			if tc.fake != "" {
@@ -171,6 +173,7 @@ func TestInstallBinaryOffline(t *testing.T) {
 // dist`, serves it over HTTP in the GitHub releases layout, and installs it;
 // a tampered archive is refused even though a build from source would work.
 func TestInstallBinaryFromDist(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	version := pluginVersion(t, root)
 	releases := t.TempDir()

@@ -62,6 +62,7 @@ var manifests = []struct {
 // ignoring one. (Helm 4 reads the legacy format leniently; Helm 3 is the
 // strict reader of plugin.yaml.)
 func TestPluginManifestsLoadStrictly(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	for _, m := range manifests {
 		b, err := os.ReadFile(filepath.Join(root, m.path))

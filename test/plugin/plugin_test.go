@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-func TestPluginHelm3(t *testing.T) { testPlugin(t, 3) }
-func TestPluginHelm4(t *testing.T) { testPlugin(t, 4) }
+func TestPluginHelm3(t *testing.T) { t.Parallel(); testPlugin(t, 3) }
+func TestPluginHelm4(t *testing.T) { t.Parallel(); testPlugin(t, 4) }
 
 // testPlugin walks a user's whole life with the plugin under one Helm
 // major: install, use, post-render, uninstall. Later steps need the earlier
@@ -299,6 +299,7 @@ func testBrokenPolicy(t *testing.T, h *helmEnv, major int, src, bin string) {
 // The version lives once, in plugin.yaml; the post-renderer plugin's copy
 // (Helm 4 requires one) must follow it.
 func TestPostRendererPluginVersionFollowsRoot(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	if got, want := pluginVersion(t, filepath.Join(root, "plugins", "helm-todo-postrenderer")), pluginVersion(t, root); got != want {
 		t.Errorf("plugins/helm-todo-postrenderer/plugin.yaml has version %s, plugin.yaml %s: make them equal", got, want)

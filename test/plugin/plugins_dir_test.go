@@ -2,7 +2,6 @@ package plugin_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,15 +13,9 @@ import (
 // that failed with "plugin not found". install-postrenderer must say so and
 // how to fix it, and the fix it prints must work.
 func TestHelm4PluginsDirElsewhere(t *testing.T) {
+	t.Parallel()
 	h := newHelmEnv(t, 4)
-	src := copyPlugin(t)
-	for _, cmd := range []string{"helm-todo", "helm-todo-postrender"} {
-		b := exec.Command("go", "build", "-o", filepath.Join(src, "bin", cmd), "./cmd/"+cmd)
-		b.Dir = repoRoot(t)
-		if out, err := b.CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", cmd, err, out)
-		}
-	}
+	src := buildPlugin(t, pluginVersion(t, repoRoot(t)))
 	elsewhere := filepath.Join(h.home, "elsewhere")
 	if err := os.MkdirAll(elsewhere, 0o755); err != nil {
 		t.Fatal(err)
