@@ -39,6 +39,11 @@
 #
 # Release binaries are static (CGO_ENABLED=0); a caller may set CGO_ENABLED
 # to reuse the build cache of ordinary builds, as the plugin tests do.
+#   HELM_TODO_DIST_BUILD_DIR        where the binaries are linked before being
+#                                   archived (default: a temporary directory).
+#                                   Kept between runs, go build relinks only
+#                                   what changed: the plugin tests run dist
+#                                   three times and share one, one run at a time.
 set -euo pipefail
 dir=$1 version=$2 ldflags=$3
 shift 3
@@ -81,13 +86,16 @@ for platform in "$@"; do
   name="helm-todo_${version}_${os}_${arch}"
   echo "dist: $name" >&2
   mkdir -p "$stage/$name/bin"
+  bins=${HELM_TODO_DIST_BUILD_DIR:-$stage/build}/${os}_${arch}
+  mkdir -p "$bins"
   # One retry: on a build cache shared with concurrent builds, a cold cross
   # build here failed twice with "could not import X (open : no such file or
   # directory)" (golang/go#43645-like eviction) and passed when rerun. A real
   # compile error fails both times.
   for cmd in helm-todo helm-todo-postrender; do
     for attempt in 1 2; do
-      if CGO_ENABLED=${CGO_ENABLED:-0} GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$stage/$name/bin/$cmd$ext" "./cmd/$cmd"; then
+      if CGO_ENABLED=${CGO_ENABLED:-0} GOOS=$os GOARCH=$arch go build -trimpath -ldflags "$ldflags" -o "$bins/$cmd$ext" "./cmd/$cmd"; then
+        cp "$bins/$cmd$ext" "$stage/$name/bin/"
         break
       fi
       ((attempt == 1)) || exit 1

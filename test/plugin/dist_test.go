@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -79,18 +80,11 @@ func makeDist(t *testing.T, key *signingKey) release {
 	srv := httptest.NewServer(http.FileServer(http.Dir(releases)))
 	t.Cleanup(srv.Close)
 	r.url = srv.URL
-	cgo, err := exec.Command("go", "env", "CGO_ENABLED").Output()
-	if err != nil {
-		t.Fatalf("go env: %v", err)
-	}
-	env := cleanEnv("CGO_ENABLED="+strings.TrimSpace(string(cgo)), "RELEASE_URL="+r.url+"/v"+r.version)
+	env := cleanEnv("RELEASE_URL=" + r.url + "/v" + r.version)
 	if key != nil {
 		env = append(env, "HELM_TODO_SIGN_KEY="+key.name, "HELM_TODO_SIGN_KEYRING="+key.secring, "HELM_TODO_SIGN_PASSPHRASE_FILE="+key.passFile)
 	}
-	res := runCmd(t, root, env, "make", "--no-print-directory", "dist", "PLATFORMS="+runtime.GOOS+"/"+runtime.GOARCH, "DIST="+r.dir)
-	if res.err != nil {
-		t.Fatalf("make dist: %v\n%s", res.err, res)
-	}
+	res := runMakeDist(t, env, r.dir)
 	signed := "Successfully signed"
 	if key == nil {
 		signed = "the plugin archives are UNSIGNED"
@@ -99,6 +93,29 @@ func makeDist(t *testing.T, key *signingKey) release {
 		t.Errorf("make dist does not say %q:\n%s", signed, res)
 	}
 	return r
+}
+
+// distMu keeps `make dist` to one run at a time: the runs share one
+// HELM_TODO_DIST_BUILD_DIR, so that only the first links the binaries.
+var distMu sync.Mutex
+
+// runMakeDist runs `make dist` for the host platform into dir with env
+// (cleanEnv's), under the host's cgo setting, so that dist reuses the
+// cache of other builds instead of rebuilding everything static.
+func runMakeDist(t *testing.T, env []string, dir string) result {
+	t.Helper()
+	cgo, err := exec.Command("go", "env", "CGO_ENABLED").Output()
+	if err != nil {
+		t.Fatalf("go env: %v", err)
+	}
+	env = append(env, "CGO_ENABLED="+strings.TrimSpace(string(cgo)), "HELM_TODO_DIST_BUILD_DIR="+filepath.Join(builds.root, "dist"))
+	distMu.Lock()
+	defer distMu.Unlock()
+	res := runCmd(t, repoRoot(t), env, "make", "--no-print-directory", "dist", "PLATFORMS="+runtime.GOOS+"/"+runtime.GOARCH, "DIST="+dir)
+	if res.err != nil {
+		t.Fatalf("make dist: %v\n%s", res.err, res)
+	}
+	return res
 }
 
 // helm4Home is a Helm 4 home whose install hooks download from rel.

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -178,16 +177,7 @@ func TestInstallBinaryFromDist(t *testing.T) {
 	version := pluginVersion(t, root)
 	releases := t.TempDir()
 	dist := filepath.Join(releases, "v"+version)
-	platform := runtime.GOOS + "/" + runtime.GOARCH
-	// The host's cgo setting, so that dist reuses the cache of other builds
-	// instead of rebuilding everything static.
-	cgo, err := exec.Command("go", "env", "CGO_ENABLED").Output()
-	if err != nil {
-		t.Fatalf("go env: %v", err)
-	}
-	if r := runCmd(t, root, cleanEnv("CGO_ENABLED="+strings.TrimSpace(string(cgo))), "make", "--no-print-directory", "dist", "PLATFORMS="+platform, "DIST="+dist); r.err != nil {
-		t.Fatalf("make dist: %v\n%s", r.err, r)
-	}
+	runMakeDist(t, cleanEnv(), dist)
 	archive := "helm-todo_" + version + "_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz"
 	sums, err := os.ReadFile(filepath.Join(dist, "helm-todo_"+version+"_checksums.txt"))
 	if err != nil || !strings.Contains(string(sums), "  "+archive+"\n") {
