@@ -187,3 +187,9 @@ bench-node: build tools cluster-tools node-tools ## time helm todo up on the rea
 .PHONY: bench-dev
 bench-dev: build tools cluster-tools node-tools ## time helm todo dev on the real node rig: one backend line, save to serving, by phase; and the same by hand with up
 	@bench/dev.sh
+
+# The minikube rig (test/minikube/, issue 25), in progress: its tools, each
+# tested on its own. Not part of all-tools or test-all yet.
+.PHONY: minikube-tools
+minikube-tools: ## build minikube v1.38.1, crictl, kubeadm and kubectl into .tools/minikube/bin/
+	@test/minikube/build-tools.sh $(TOOLS)/minikube
