@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # build-tools.sh OUTDIR: build the minikube rig's Go tools into OUTDIR/bin
-# (make minikube-tools: .tools/minikube/bin): minikube itself, crictl, which
+# (make minikube-tools: .tools/minikube/bin): minikube and its
+# storage-provisioner (images.sh puts it in the addon's image), crictl, which
 # the node image carries, and kubeadm and kubectl, which minikube copies into
 # the node beside the node rig's kubelet (module tools/, the control plane's
 # Kubernetes version and ldflags). Each is skipped when
@@ -58,6 +59,10 @@ build() {
 v=k8s.io/minikube/pkg/version
 build minikube k8s.io/minikube "$MINIKUBE_VERSION" ./cmd/minikube -tags libvirt_dlopen \
   -ldflags "-s -w -X $v.version=$MINIKUBE_VERSION -X $v.isoVersion=$ISO_VERSION -X $v.storageProvisionerVersion=$STORAGE_PROVISIONER_VERSION"
+# The storage-provisioner addon's image holds only this binary
+# (images.sh), so it is static; minikube's Makefile builds it the same way.
+CGO_ENABLED=0 build storage-provisioner k8s.io/minikube "$MINIKUBE_VERSION" ./cmd/storage-provisioner \
+  -ldflags "-s -w -X k8s.io/minikube/pkg/storage.version=$STORAGE_PROVISIONER_VERSION"
 build crictl sigs.k8s.io/cri-tools "$CRICTL_VERSION" ./cmd/crictl \
   -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION"
 # As test/cluster/build-tools.sh: without these, version strings are

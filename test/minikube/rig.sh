@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# rig.sh up|down|boot|status: the minikube rig's engine (issue 25).
+# rig.sh up|start|boot|down|status: the minikube rig (issue 25).
 #
 #   up      make the state directory, start a private dockerd on a socket
-#           of its own there (test/images/dockerd.sh --bounded-runc) and
-#           import the node image (node-image.sh) with kicbase's config.
+#           of its own there (test/images/dockerd.sh --bounded-runc), import
+#           the node image (node-image.sh) with kicbase's config, make the
+#           control-plane images (images.sh) and put them and the Kubernetes
+#           binaries into the rig's MINIKUBE_HOME cache.
+#   start   (after up) minikube start with the docker driver on that
+#           dockerd, MINIKUBE_HOME and KUBECONFIG in the state directory;
+#           print minikube status and the nodes. Its log: start.log there.
 #   boot    (after up) start one node container the way minikube's docker
 #           driver does (--privileged, tmpfs /run and /tmp, /lib/modules, a
 #           volume on /var, a user-defined bridge network, sshd published on
 #           127.0.0.1), wait for systemd in it to be running or degraded,
 #           check sshd answers on the published port, print the versions
 #           inside, and remove the container, network and volume again.
-#   down    remove everything up and boot made, and only that: the
+#   down    remove everything up, start and boot made, and only that:
+#           minikube delete in the rig's MINIKUBE_HOME, then the
 #           containers, networks and volumes of the private dockerd (nobody
 #           else uses it), the dockerd, the bridges it made, mounts under the
 #           state directory, and the state directory. Safe to run twice and
@@ -32,6 +38,8 @@ state=${MINIKUBE_RIG_DIR:-$mk_tools/rig}
 marker=.helm-todo-minikube-rig
 dockerd_sh=$repo/test/images/dockerd.sh
 boot_name=helm-todo-minikube-boot
+node_tools=${NODE_TOOLS:-$repo/.tools/node}
+KUBE_VERSION=v1.37.2 # build-tools.sh's
 
 die() { echo "minikube-rig: $*" >&2; exit 1; }
 say() { echo "minikube-rig: $*"; }
@@ -47,6 +55,16 @@ state_ours() {
 # dk: Debian's docker client on the rig's own socket, never DOCKER_HOST's.
 dk() { DOCKER_HOST="unix://$state/docker/docker.sock" DOCKER_CONFIG=$state/docker-config /usr/bin/docker "$@"; }
 dockerd_up() { [[ -s $state/docker/docker.pid ]] && kill -0 "$(cat "$state/docker/docker.pid")" 2>/dev/null; }
+
+# mk: the rig's minikube, with its own MINIKUBE_HOME and KUBECONFIG under the
+# state directory, and Debian's docker client (the one dockerd.sh checks the
+# daemon with) on the rig's socket first on PATH.
+mk() {
+  MINIKUBE_HOME=$state/home KUBECONFIG=$state/kubeconfig \
+    DOCKER_HOST="unix://$state/docker/docker.sock" DOCKER_CONFIG=$state/docker-config \
+    PATH="$state/bin:$PATH" MINIKUBE_IN_STYLE=false MINIKUBE_WANTUPDATENOTIFICATION=false \
+    MINIKUBE_WANTREPORTERRORPROMPT=false "$mk_tools/bin/minikube" "$@"
+}
 
 node_ref() { local tar=$1 key; key=${tar##*/minikube-node-}; echo "helm-todo.local/minikube-node:${key%.tar}"; }
 
@@ -71,7 +89,39 @@ up() {
     dk rmi "$ref-rootfs" >/dev/null
   fi
   echo "$ref" >"$state/node-ref"
+  # What minikube would download, from its cache (no checksum on a file
+  # already there): the Kubernetes binaries, the node rig's kubelet beside
+  # kubeadm and kubectl, and the images, hard links into the rig's cache.
+  local cache bins=$state/home/.minikube/cache/linux/amd64/$KUBE_VERSION
+  cache=$(DOCKER_HOST="unix://$state/docker/docker.sock" DOCKER_CONFIG=$state/docker-config "$here/images.sh" "$ref")
+  mkdir -p "$bins" "$state/home/.minikube/cache/images" "$state/bin"
+  cp -l "$mk_tools/bin/kubeadm" "$mk_tools/bin/kubectl" "$node_tools/kubelet" "$bins/" 2>/dev/null ||
+    cp "$mk_tools/bin/kubeadm" "$mk_tools/bin/kubectl" "$node_tools/kubelet" "$bins/"
+  rm -rf "$state/home/.minikube/cache/images/amd64"
+  cp -al "$cache" "$state/home/.minikube/cache/images/amd64" 2>/dev/null ||
+    cp -a "$cache" "$state/home/.minikube/cache/images/amd64"
+  ln -sf /usr/bin/docker "$state/bin/docker"
   say "up in $((SECONDS - t0))s: dockerd on unix://$state/docker/docker.sock, node image $ref"
+}
+
+# start: minikube start on the rig (after up). --force: minikube refuses
+# the docker driver as root without it. --preload=false: the preload
+# tarball is a download. --cni=bridge: kindnetd is an image this rig does
+# not make. The container runtime is containerd: kicbase's docker-ce and
+# cri-dockerd are downloads.
+start() {
+  [[ -f $state/$marker ]] && dockerd_up || die "the rig is down; run $0 up first"
+  local t0=$SECONDS
+  mk start --driver=docker --base-image="$(cat "$state/node-ref")" \
+    --kubernetes-version="$KUBE_VERSION" --container-runtime=containerd \
+    --preload=false --cni=bridge --force --interactive=false \
+    --alsologtostderr -v=1 >"$state/start.log" 2>&1 || {
+    grep -E '^[*!X]|^[EW][0-9]' "$state/start.log" | tail -20 >&2
+    die "minikube start failed after $((SECONDS - t0))s; the whole log is $state/start.log"
+  }
+  say "minikube start took $((SECONDS - t0))s"
+  mk status
+  mk kubectl -- get nodes -o wide
 }
 
 boot() {
@@ -109,6 +159,9 @@ down() {
   [[ -e $state ]] || { say "down: nothing to remove"; return 0; }
   state=$(cd "$state" && pwd -P)
   local nets=() ids=() n m
+  if dockerd_up && [[ -d $state/home/.minikube/profiles ]]; then
+    mk delete --all >/dev/null 2>&1 || true
+  fi
   if dockerd_up; then
     # The dockerd is the rig's own: everything in it is the rig's.
     mapfile -t ids < <(dk ps -aq)
@@ -133,11 +186,12 @@ down() {
 
 case ${1:-} in
 up) up ;;
+start) start ;;
 boot) boot ;;
 down) down ;;
 status)
   state_ours
   if [[ -f $state/$marker ]] && dockerd_up; then say "up (dockerd pid $(cat "$state/docker/docker.pid"))"; else say "down"; exit 1; fi
   ;;
-*) echo "usage: $0 up|boot|down|status" >&2; exit 2 ;;
+*) echo "usage: $0 up|start|boot|down|status" >&2; exit 2 ;;
 esac
