@@ -192,7 +192,7 @@ bench-dev: build tools cluster-tools node-tools ## time helm todo dev on the rea
 # image and a real minikube cluster on a private dockerd. Not part of
 # all-tools or test-all yet. Needs root, like the node rig.
 .PHONY: minikube-tools minikube-node-check minikube-up minikube-down
-minikube-tools: ## build minikube v1.38.1, its storage-provisioner, crictl, kubeadm and kubectl into .tools/minikube/bin/
+minikube-tools: ## build minikube v1.38.1, its storage-provisioner, crictl, kubeadm, kubectl and CoreDNS into .tools/minikube/bin/
 	@test/minikube/build-tools.sh $(TOOLS)/minikube
 
 minikube-node-check: minikube-tools node-tools ## boot the minikube node image (kicbase stand-in) under the rig's private dockerd, check systemd and sshd, then remove it all

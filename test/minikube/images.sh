@@ -11,8 +11,9 @@
 # built from source at that version (make cluster-tools, make node-tools),
 # each in an image of its own holding only it and the C library it links
 # (kube-proxy also needs iptables and conntrack, so it is on the node image,
-# NODE_REF). The tags are what kubeadm asks for; etcd and CoreDNS are the
-# rig's versions (.tools/cluster/.etcd.version, .tools/node/.coredns.version).
+# NODE_REF; CoreDNS is build-tools.sh's, with kubeadm's Corefile plugins).
+# The tags are what kubeadm asks for; etcd and CoreDNS are the versions
+# built (.tools/cluster/.etcd.version, bin/.coredns.version).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -26,11 +27,11 @@ dk() { /usr/bin/docker "$@"; }
 fail() { echo "minikube-images: $*" >&2; exit 1; }
 
 for f in "$cluster_tools"/{kube-apiserver,kube-controller-manager,kube-scheduler,etcd} \
-  "$node_tools"/{kube-proxy,coredns,pause.tar} "$mk_tools"/bin/{kubeadm,storage-provisioner}; do
+  "$node_tools"/{kube-proxy,pause.tar} "$mk_tools"/bin/{kubeadm,storage-provisioner,coredns}; do
   [[ -e $f ]] || fail "$f is missing; run make cluster-tools node-tools minikube-tools"
 done
-key=$({ cat "$0" "$cluster_tools"/.{kube-apiserver,etcd}.version "$node_tools"/.{kube-proxy,coredns,pause.tar}.version \
-  "$mk_tools/bin/.storage-provisioner.version"; echo "$node_ref"; } | sha256sum | cut -c1-16)
+key=$({ cat "$0" "$cluster_tools"/.{kube-apiserver,etcd}.version "$node_tools"/.{kube-proxy,pause.tar}.version \
+  "$mk_tools"/bin/.{storage-provisioner,coredns}.version; echo "$node_ref"; } | sha256sum | cut -c1-16)
 if [[ -f $out/.key && $(cat "$out/.key") == "$key" ]]; then
   echo "$out"
   exit 0
@@ -77,7 +78,7 @@ for ref in "${refs[@]}"; do
     image "$ref" "$cluster_tools/$n" "/usr/local/bin/$n"
     ;;
   */etcd:*) image "$ref" "$cluster_tools/etcd" /usr/local/bin/etcd ;;
-  */coredns:*) image "$ref" "$node_tools/coredns" /coredns /coredns ;;
+  */coredns:*) image "$ref" "$mk_tools/bin/coredns" /coredns /coredns ;;
   */kube-proxy:*)
     mkdir -p "$work/kube-proxy"
     cp "$node_tools/kube-proxy" "$work/kube-proxy/"
