@@ -188,7 +188,7 @@ bench-node: build tools cluster-tools node-tools ## time helm todo up on the rea
 bench-dev: build tools cluster-tools node-tools ## time helm todo dev on the real node rig: one backend line, save to serving, by phase; and the same by hand with up
 	@bench/dev.sh
 
-# The minikube rig (test/minikube/, issue 25), in progress: its tools, node
+# The minikube rig (test/minikube/), in progress: its tools, node
 # image and a real minikube cluster on a private dockerd. Not part of
 # all-tools or test-all yet. Needs root, like the node rig.
 .PHONY: minikube-tools minikube-node-check minikube-up minikube-down

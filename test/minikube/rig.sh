@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rig.sh up|start|boot|down|status: the minikube rig (issue 25).
+# rig.sh up|start|boot|down|status: a real minikube cluster on this machine.
 #
 #   up      make the state directory, start a private dockerd on a socket
 #           of its own there (test/images/dockerd.sh --bounded-runc), import
