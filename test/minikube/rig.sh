@@ -28,8 +28,9 @@
 # state. up makes this directory (it must not exist yet, or be one up made)
 # and marks it; down removes it only when it carries that mark.
 #
-# The user's ~/.minikube, ~/.kube/config and system dockerd are never read:
-# the rig's docker client only ever talks to its own socket.
+# The user's ~/.minikube, ~/.kube (config and cache) and system dockerd are
+# never read or written: the rig's docker client only ever talks to its own
+# socket.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -56,11 +57,13 @@ state_ours() {
 dk() { DOCKER_HOST="unix://$state/docker/docker.sock" DOCKER_CONFIG=$state/docker-config /usr/bin/docker "$@"; }
 dockerd_up() { [[ -s $state/docker/docker.pid ]] && kill -0 "$(cat "$state/docker/docker.pid")" 2>/dev/null; }
 
-# mk: the rig's minikube, with its own MINIKUBE_HOME and KUBECONFIG under the
-# state directory, and Debian's docker client (the one dockerd.sh checks the
-# daemon with) on the rig's socket first on PATH.
+# mk: the rig's minikube, with its own MINIKUBE_HOME, KUBECONFIG and
+# kubectl cache (KUBECACHEDIR: kubectl's default is ~/.kube/cache, whatever
+# KUBECONFIG says) under the state directory, and Debian's docker client
+# (the one dockerd.sh checks the daemon with) on the rig's socket first on
+# PATH.
 mk() {
-  MINIKUBE_HOME=$state/home KUBECONFIG=$state/kubeconfig \
+  MINIKUBE_HOME=$state/home KUBECONFIG=$state/kubeconfig KUBECACHEDIR=$state/kube-cache \
     DOCKER_HOST="unix://$state/docker/docker.sock" DOCKER_CONFIG=$state/docker-config \
     PATH="$state/bin:$PATH" MINIKUBE_IN_STYLE=false MINIKUBE_WANTUPDATENOTIFICATION=false \
     MINIKUBE_WANTREPORTERRORPROMPT=false "$mk_tools/bin/minikube" "$@"
