@@ -195,7 +195,7 @@ bench-dev: build tools cluster-tools node-tools ## time helm todo dev on the rea
 minikube-tools: ## build minikube v1.38.1, its storage-provisioner, crictl, kubeadm, kubectl and CoreDNS into .tools/minikube/bin/
 	@test/minikube/build-tools.sh $(TOOLS)/minikube
 
-minikube-node-check: minikube-tools node-tools ## boot the minikube node image (kicbase stand-in) under the rig's private dockerd, check systemd and sshd, then remove it all
+minikube-node-check: minikube-tools cluster-tools node-tools ## boot the minikube node image (kicbase stand-in) under the rig's private dockerd, check systemd and sshd, then remove it all
 	@trap 'test/minikube/rig.sh down' EXIT; test/minikube/rig.sh up && test/minikube/rig.sh boot
 
 minikube-up: minikube-tools cluster-tools node-tools ## start a real minikube cluster (docker driver) on the rig's private dockerd; MINIKUBE_HOME=.tools/minikube/rig/home, KUBECONFIG=.tools/minikube/rig/kubeconfig
