@@ -188,3 +188,19 @@ bench-node: build tools cluster-tools node-tools ## time helm todo up on the rea
 .PHONY: bench-dev
 bench-dev: build tools cluster-tools node-tools ## time helm todo dev on the real node rig: one backend line, save to serving, by phase; and the same by hand with up
 	@bench/dev.sh
+
+# The minikube rig (test/minikube/), in progress: its tools, node
+# image and a real minikube cluster on a private dockerd. Not part of
+# all-tools or test-all yet. Needs root, like the node rig.
+.PHONY: minikube-tools minikube-node-check minikube-up minikube-down
+minikube-tools: ## build minikube v1.38.1, its storage-provisioner, crictl, kubeadm, kubectl and CoreDNS into .tools/minikube/bin/
+	@test/minikube/build-tools.sh $(TOOLS)/minikube
+
+minikube-node-check: minikube-tools cluster-tools node-tools ## boot the minikube node image (kicbase stand-in) under the rig's private dockerd, check systemd and sshd, then remove it all
+	@trap 'test/minikube/rig.sh down' EXIT; test/minikube/rig.sh up && test/minikube/rig.sh boot
+
+minikube-up: minikube-tools cluster-tools node-tools ## start a real minikube cluster (docker driver) on the rig's private dockerd; MINIKUBE_HOME=.tools/minikube/rig/home, KUBECONFIG=.tools/minikube/rig/kubeconfig
+	@test/minikube/rig.sh up && test/minikube/rig.sh start
+
+minikube-down: ## minikube delete, then remove what the minikube rig made: its containers, networks, volumes, dockerd and state (safe to run twice)
+	@test/minikube/rig.sh down

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# dockerd.sh start|stop|env DIR: a private Debian dockerd (docker.io) whose
-# data root, exec root, pid file and socket all live under DIR (the image
-# test uses .tools/engines/docker), started by hand, never as a system
-# service.
+# dockerd.sh start|stop|env DIR [--bounded-runc]: a private Debian dockerd
+# (docker.io) whose data root, exec root, pid file and socket all live under
+# DIR (the image test uses .tools/engines/docker, the minikube rig
+# .tools/minikube/docker), started by hand, never as a system service.
+#
+# --bounded-runc makes runc-bounded.sh the default runtime, so --privileged
+# containers (minikube's node) start on a host whose capability bounding set
+# is smaller than what docker asks for; see that script.
 #
 # --iptables=false --bridge=none: the daemon touches no firewall rule and
 # makes no docker0 bridge, so builds need RUN steps on the host network
@@ -15,10 +19,12 @@ set -euo pipefail
 
 cmd=${1:-}
 dir=${2:-}
-[[ -n $cmd && -n $dir ]] || {
-  echo "usage: $0 start|stop|env DIR" >&2
+bounded=${3:-}
+[[ -n $cmd && -n $dir && ( -z $bounded || $bounded == --bounded-runc ) ]] || {
+  echo "usage: $0 start|stop|env DIR [--bounded-runc]" >&2
   exit 2
 }
+here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 sock="unix://$dir/docker.sock"
@@ -41,7 +47,9 @@ start)
   mkdir -p "$dir/data" "$dir/exec"
   # An empty config file, so /etc/docker/daemon.json never leaks in.
   echo '{}' >"$dir/daemon.json"
-  dockerd --config-file "$dir/daemon.json" --data-root "$dir/data" --exec-root "$dir/exec" \
+  runtime=()
+  [[ -n $bounded ]] && runtime=(--add-runtime "bounded-runc=$here/runc-bounded.sh" --default-runtime bounded-runc)
+  dockerd "${runtime[@]}" --config-file "$dir/daemon.json" --data-root "$dir/data" --exec-root "$dir/exec" \
     --pidfile "$pidfile" -H "$sock" --iptables=false --ip-masq=false --bridge=none \
     --exec-opt native.cgroupdriver=cgroupfs >"$dir/dockerd.log" 2>&1 &
   pid=$!
@@ -69,7 +77,7 @@ stop)
   kill -9 "$pid" 2>/dev/null || true
   ;;
 *)
-  echo "usage: $0 start|stop|env DIR" >&2
+  echo "usage: $0 start|stop|env DIR [--bounded-runc]" >&2
   exit 2
   ;;
 esac
