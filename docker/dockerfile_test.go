@@ -360,3 +360,28 @@ func TestDockerignore(t *testing.T) {
 		})
 	}
 }
+
+// TestCodeCopiedLast: the backend's code is the final stage's last layer,
+// after the settings and the files that change less, so that with a layer
+// cache a code edit rebuilds one layer (buildah --layers commits one image
+// per instruction after the first changed one).
+func TestCodeCopiedLast(t *testing.T) {
+	stages, _ := parse(t, "backend.Dockerfile")
+	final := stages[len(stages)-1]
+	cmds := final.Commands
+	last, ok := cmds[len(cmds)-1].(*instructions.CopyCommand)
+	if !ok || last.From != "" || !slices.Equal(last.SourcePaths, []string{"src/"}) {
+		t.Fatalf("the final stage ends with %v, want COPY src/ (the code, which changes most)", cmds[len(cmds)-1])
+	}
+	seen := false
+	for _, c := range cmds {
+		cp, isCopy := c.(*instructions.CopyCommand)
+		if isCopy && cp.From == "" {
+			seen = true
+			continue
+		}
+		if seen {
+			t.Errorf("%v after a COPY from the context: every edit there would rebuild it too; put it before", c)
+		}
+	}
+}
