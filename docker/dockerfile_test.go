@@ -385,3 +385,33 @@ func TestCodeCopiedLast(t *testing.T) {
 		}
 	}
 }
+
+// TestFrontendBuildCaches: npm's download cache and Next.js's compiler cache
+// are cache mounts, which outlive the layers they are used in, so a
+// frontend edit's `next build` reuses what the last build compiled.
+func TestFrontendBuildCaches(t *testing.T) {
+	stages, _ := parse(t, "frontend.Dockerfile")
+	want := map[string]string{"npm ci": "/root/.npm", "npm run build": "/app/.next/cache"}
+	for _, s := range stages {
+		for _, r := range commands[*instructions.RunCommand](s) {
+			line := strings.Join(r.CmdLine, " ")
+			// --mount values are parsed when the command is expanded.
+			if err := r.Expand(func(w string) (string, error) { return w, nil }); err != nil {
+				t.Fatalf("RUN %s: %v", line, err)
+			}
+			for cmd, target := range want {
+				if !strings.Contains(line, cmd) {
+					continue
+				}
+				for _, m := range instructions.GetMounts(r) {
+					if m.Type == instructions.MountTypeCache && m.Target == target {
+						delete(want, cmd)
+					}
+				}
+			}
+		}
+	}
+	for cmd, target := range want {
+		t.Errorf("no RUN %s with a cache mount on %s", cmd, target)
+	}
+}
