@@ -106,6 +106,8 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f
 health() { sed -i -E "s/return \{\"status\": \"ok\"[^}]*\}/return {\"status\": \"ok\", \"rev\": \"$1\"}/" "$src"; }
 outside() { echo "# $1" >>"$app/todo-backend/bench-rebuild.txt"; } # in the context, not under src/
 home_line() { sed -i -E "s/The example app( \[[^]]*\])? deployed/The example app [$1] deployed/" "$page"; }
+# cycle_done T0: dev has said a cycle ended since T0.
+cycle_done() { awk -v t0="$1" '$1 > t0 && /dev: cycle [0-9]+ done/ { f = 1 } END { exit !f }' "$log"; }
 # until_ok WHAT CMD...: run CMD until it succeeds, at most 15 minutes (a
 # frontend build on two loaded cores takes minutes).
 until_ok() {
@@ -175,6 +177,9 @@ for ((i = 1; i <= n; i++)); do
   until_ok "backend rebuild $i" serves "build$i-$ns"
   t9=$EPOCHREALTIME
   rebuild+=("$(at "$t0" "$t9")")
+  # The new code can answer before helm returns (the old pod still going):
+  # the split waits for the cycle's end.
+  until_ok "backend rebuild $i's cycle" cycle_done "$t0"
   t1=$(first "$log" 'dev: backend .* changed' "$t0")
   tb=$(first "$log" '==> \[[0-9]+/[0-9]+\] build backend' "$t0")
   tf=$(first "$log" '==> \[[0-9]+/[0-9]+\] build frontend' "$t0")
