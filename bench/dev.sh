@@ -196,9 +196,9 @@ echo "3. backend rebuild (a code line and a file outside src/), save to serving:
 # 4. frontend rebuilds.
 front=()
 for ((i = 1; i <= fn; i++)); do
-  home_line "front$i"
+  home_line "front$i-$ns"
   t0=$EPOCHREALTIME
-  until_ok "frontend rebuild $i" page_serves "front$i"
+  until_ok "frontend rebuild $i" page_serves "front$i-$ns"
   t9=$EPOCHREALTIME
   front+=("$(at "$t0" "$t9")")
   tf=$(first "$log" '==> \[[0-9]+/[0-9]+\] build frontend' "$t0")
