@@ -186,7 +186,7 @@ bench-node: build tools cluster-tools node-tools ## time helm todo up on the rea
 	@bench/node-up.sh
 
 .PHONY: bench-dev
-bench-dev: build tools cluster-tools node-tools ## time helm todo dev on the real node rig: one backend line, save to serving, by phase; and the same by hand with up
+bench-dev: build tools cluster-tools node-tools ## time helm todo dev on the real node rig, medians of BENCH_N (5): live update, backend rebuild (by phase), frontend rebuild, and up by hand after the same edit
 	@bench/dev.sh
 
 # The minikube rig (test/minikube/), in progress: its tools, node

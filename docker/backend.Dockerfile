@@ -32,9 +32,6 @@ RUN apt-get update \
  && useradd --uid 1000 --gid 1000 --no-create-home --shell /usr/sbin/nologin app
 COPY --from=builder /install /usr/local
 WORKDIR /app
-COPY --chown=1000:1000 src/ ./src/
-COPY --chown=1000:1000 migrations/ ./migrations/
-COPY --chown=1000:1000 alembic.ini ./
 # Numeric, so the kubelet can verify runAsNonRoot without a passwd lookup.
 USER 1000:1000
 EXPOSE 7860
@@ -42,3 +39,9 @@ EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/health', timeout=4)"]
 CMD ["python", "-m", "uvicorn", "src.main:app", "--host", "0.0.0.0", "--port", "7860"]
+# What changes most comes last, after every setting: with a layer cache
+# (buildah --layers, docker, podman), an edit under src/ rebuilds this one
+# layer, not one layer per instruction after it (buildah commits each).
+COPY --chown=1000:1000 alembic.ini ./
+COPY --chown=1000:1000 migrations/ ./migrations/
+COPY --chown=1000:1000 src/ ./src/

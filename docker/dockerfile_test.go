@@ -360,3 +360,58 @@ func TestDockerignore(t *testing.T) {
 		})
 	}
 }
+
+// TestCodeCopiedLast: the backend's code is the final stage's last layer,
+// after the settings and the files that change less, so that with a layer
+// cache a code edit rebuilds one layer (buildah --layers commits one image
+// per instruction after the first changed one).
+func TestCodeCopiedLast(t *testing.T) {
+	stages, _ := parse(t, "backend.Dockerfile")
+	final := stages[len(stages)-1]
+	cmds := final.Commands
+	last, ok := cmds[len(cmds)-1].(*instructions.CopyCommand)
+	if !ok || last.From != "" || !slices.Equal(last.SourcePaths, []string{"src/"}) {
+		t.Fatalf("the final stage ends with %v, want COPY src/ (the code, which changes most)", cmds[len(cmds)-1])
+	}
+	seen := false
+	for _, c := range cmds {
+		cp, isCopy := c.(*instructions.CopyCommand)
+		if isCopy && cp.From == "" {
+			seen = true
+			continue
+		}
+		if seen {
+			t.Errorf("%v after a COPY from the context: every edit there would rebuild it too; put it before", c)
+		}
+	}
+}
+
+// TestFrontendBuildCaches: npm's download cache and Next.js's compiler cache
+// are cache mounts, which outlive the layers they are used in, so a
+// frontend edit's `next build` reuses what the last build compiled.
+func TestFrontendBuildCaches(t *testing.T) {
+	stages, _ := parse(t, "frontend.Dockerfile")
+	want := map[string]string{"npm ci": "/root/.npm", "npm run build": "/app/.next/cache"}
+	for _, s := range stages {
+		for _, r := range commands[*instructions.RunCommand](s) {
+			line := strings.Join(r.CmdLine, " ")
+			// --mount values are parsed when the command is expanded.
+			if err := r.Expand(func(w string) (string, error) { return w, nil }); err != nil {
+				t.Fatalf("RUN %s: %v", line, err)
+			}
+			for cmd, target := range want {
+				if !strings.Contains(line, cmd) {
+					continue
+				}
+				for _, m := range instructions.GetMounts(r) {
+					if m.Type == instructions.MountTypeCache && m.Target == target {
+						delete(want, cmd)
+					}
+				}
+			}
+		}
+	}
+	for cmd, target := range want {
+		t.Errorf("no RUN %s with a cache mount on %s", cmd, target)
+	}
+}

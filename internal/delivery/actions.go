@@ -36,6 +36,8 @@ func (a *Build) Run(ctx context.Context) (*Result, error) {
 		state := "up to date"
 		if b.Result.Built {
 			state = "built"
+		} else if b.Result.Size == "" {
+			b.Result.Size = b.SizeNow(ctx)
 		}
 		r.Lines = append(r.Lines, fmt.Sprintf("%s image: %s (%s, %s)", b.Spec.Component, b.Ref(), state, sizeOr(b.Result.Size)))
 	}

@@ -80,3 +80,34 @@ func TestBadPullPolicy(t *testing.T) {
 		t.Errorf("error %v, want the policy named", err)
 	}
 }
+
+// sized answers every command, with a size for a size query.
+type sized struct{ ran []string }
+
+func (r *sized) Run(_ context.Context, c command.Cmd) (command.Result, error) {
+	r.ran = append(r.ran, c.String())
+	if len(c.Args) > 0 && c.Args[0] == "images" {
+		return command.Result{Stdout: []byte("226 MB\n")}, nil
+	}
+	return command.Result{}, nil
+}
+
+// build's report gives an up-to-date image's size, which the build step
+// itself no longer asks for (up and dev print none).
+func TestBuildReportSizesUpToDate(t *testing.T) {
+	o, out := options(t, map[string]string{}, "build:\n  builder: buildah\n")
+	rec := &sized{}
+	o.Probe, o.Runner = rec, rec
+	r, err := (&Build{Options: o}).Run(context.Background())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(r.Lines) != 2 {
+		t.Fatalf("lines %q, want one per image", r.Lines)
+	}
+	for _, l := range r.Lines {
+		if !strings.Contains(l, "(up to date, 226 MB)") {
+			t.Errorf("%q: want the up-to-date image's size; ran %q", l, rec.ran)
+		}
+	}
+}

@@ -115,7 +115,10 @@ func (s *BuildStep) Run(ctx context.Context, out io.Writer) error {
 			return err
 		}
 		if exists {
-			s.Result = Result{Size: s.size(ctx)}
+			// No size query: up and dev print none for an image they did
+			// not build, and each is a builder start (0.2-0.4 s) on every
+			// cycle; `helm todo build` asks for its report (SizeNow).
+			s.Result = Result{}
 			fmt.Fprintf(out, "%s: %s is up to date (same inputs); build skipped, --force rebuilds\n", s.Spec.Component, ref)
 			return nil
 		}
@@ -158,6 +161,9 @@ func (s *BuildStep) exists(ctx context.Context) (bool, error) {
 	}
 	return false, err
 }
+
+// SizeNow asks the builder for the image's size, "" when it cannot tell.
+func (s *BuildStep) SizeNow(ctx context.Context) string { return s.size(ctx) }
 
 func (s *BuildStep) size(ctx context.Context) string {
 	res, err := s.Runner.Run(ctx, s.Builder.SizeCmd(s.Ref()))

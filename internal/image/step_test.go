@@ -79,7 +79,8 @@ func TestBuildStepSkipsUnchanged(t *testing.T) {
 			if err := again.Run(context.Background(), &out); err != nil {
 				t.Fatal(err)
 			}
-			assertCalls(t, rig, []string{argv(s.Builder.ExistsCmd(ref)), argv(s.Builder.SizeCmd(ref))})
+			// One builder start: the size is for `helm todo build`'s report only.
+			assertCalls(t, rig, []string{argv(s.Builder.ExistsCmd(ref))})
 			if again.Result.Built || !strings.Contains(out.String(), "build skipped") {
 				t.Errorf("second run built: %+v\n%s", again.Result, out.String())
 			}

@@ -801,6 +801,9 @@ down_all() { # down_all [quiet]
     sleep 0.5
   done
   stop registry
+  # The wheelhouse index (apps.sh serve) keeps its pid in our state: stop it
+  # before the state goes, or nothing could find it again.
+  NODE_DIR=$state "$repo/test/node/apps.sh" stop || true
   # A killed shim leaves its socket in containerd's fixed /run/containerd/s;
   # the task's bundle names it (containerd 2.x: in bootstrap.json).
   for d in "$state"/containerd/state/io.containerd.runtime.v2.task/*/*/{address,bootstrap.json}; do

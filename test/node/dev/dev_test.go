@@ -381,6 +381,8 @@ func TestDevLoop(t *testing.T) {
 	}
 	answers(t, frontendPort, "/", "", 3*time.Minute)
 
+	r.envFileChange(t, s, "rebuilt-"+r.ns)
+
 	// One more live update, then Ctrl-C: the final build makes the image
 	// of the tree and deploys it as up would; the app stays, the down
 	// line, no port left listening.
