@@ -207,18 +207,21 @@ func installPlugin(ctx context.Context, o Options) error {
 		usage(o, dirs, own)
 		return nil
 	}
-	if own {
-		if err := os.MkdirAll(dirs.OwnPlugins(), 0o755); err != nil {
-			return clierr.New("create "+dirs.OwnPlugins(), "check that "+dirs.DataHome+" is writable", err)
-		}
-	}
-	fmt.Fprintf(o.Out, "installing the %s post-renderer plugin %s from %s (%s) into %s\n", PluginName, version, src.Ref, describe(src, o), where)
 	// Helm installs a directory under its base name, an archive or OCI
 	// reference under the plugin's name.
 	dirName := PluginName
 	if src.Local {
 		dirName = filepath.Base(src.Ref)
 	}
+	if own {
+		if err := os.MkdirAll(dirs.OwnPlugins(), 0o755); err != nil {
+			return clierr.New("create "+dirs.OwnPlugins(), "check that "+dirs.DataHome+" is writable", err)
+		}
+		if err := dropDanglingLink(filepath.Join(dirs.OwnPlugins(), dirName), o.Out); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(o.Out, "installing the %s post-renderer plugin %s from %s (%s) into %s\n", PluginName, version, src.Ref, describe(src, o), where)
 	if _, err := o.Runner.Run(ctx, install); err != nil {
 		fix := ""
 		if !own {
@@ -253,6 +256,28 @@ func installPlugin(ctx context.Context, o Options) error {
 	}
 	fmt.Fprintf(o.Out, "installed the %s post-renderer plugin %s into %s\n", PluginName, version, where)
 	usage(o, dirs, own)
+	return nil
+}
+
+// dropDanglingLink removes link, in helm-todo's own plugin directory, when
+// it is a symbolic link to nothing: a local install of a checkout that was
+// removed since. Helm lists no plugin there, yet cannot install over it
+// ("symlink ...: file exists"), so every later install failed. Only
+// helm-todo's installs write that directory; a link that resolves, or
+// anything else, is left to Helm.
+func dropDanglingLink(link string, out io.Writer) error {
+	fi, err := os.Lstat(link)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return nil
+	}
+	if _, err := os.Stat(link); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	target, _ := os.Readlink(link)
+	fmt.Fprintf(out, "removing %s: it links to %s, which no longer exists (an earlier install from a directory removed since)\n", link, target)
+	if err := os.Remove(link); err != nil {
+		return clierr.New("remove the dangling link "+link, "remove it yourself (rm "+link+"), then run this again", err)
+	}
 	return nil
 }
 

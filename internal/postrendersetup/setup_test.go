@@ -492,3 +492,48 @@ func TestUpFindsItsOwnPluginWithoutHelm(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnDirDanglingLinkIsReplaced: a local install's link into a checkout
+// removed since made every later install into helm-todo's own directory fail
+// ("symlink ...: file exists"), although Helm listed no plugin there. Only
+// a link to nothing is removed; a link that resolves and a directory stay.
+func TestOwnDirDanglingLinkIsReplaced(t *testing.T) {
+	tests := map[string]struct {
+		entry       func(t *testing.T, path string) // what is at <own>/helm-todo-postrenderer
+		wantRemoved bool
+	}{
+		"dangling link": {
+			entry:       func(t *testing.T, p string) { must(t, os.Symlink(filepath.Join(t.TempDir(), "gone"), p)) },
+			wantRemoved: true,
+		},
+		"link that resolves": {
+			entry: func(t *testing.T, p string) { must(t, os.Symlink(t.TempDir(), p)) },
+		},
+		"directory": {
+			entry: func(t *testing.T, p string) { must(t, os.Mkdir(p, 0o755)) },
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			data := t.TempDir()
+			own := filepath.Join(data, OwnHomeName, "plugins")
+			must(t, os.MkdirAll(own, 0o755))
+			entry := filepath.Join(own, "helm-todo-postrenderer")
+			tc.entry(t, entry)
+			helm := &fakeHelm{list: listHeader, ownEnv: "HELM_PLUGINS=" + own}
+			var out bytes.Buffer
+			o := Options{HelmBin: "helm4", PluginDir: pluginDir(t), Major: 4, Runner: helm, Out: &out, Own: true,
+				DataHome: data, Plugins: filepath.Join(data, "plugins")}
+			if err := Run(context.Background(), o); err != nil {
+				t.Fatal(err)
+			}
+			_, err := os.Lstat(entry)
+			if removed := errors.Is(err, os.ErrNotExist); removed != tc.wantRemoved {
+				t.Errorf("entry removed = %v, want %v", removed, tc.wantRemoved)
+			}
+			if said := strings.Contains(out.String(), "removing "+entry); said != tc.wantRemoved {
+				t.Errorf("output says it removes the entry = %v, want %v:\n%s", said, tc.wantRemoved, out.String())
+			}
+		})
+	}
+}
