@@ -192,7 +192,7 @@ bench-dev: build tools cluster-tools node-tools ## time helm todo dev on the rea
 # The minikube rig (test/minikube/), in progress: its tools, node
 # image and a real minikube cluster on a private dockerd. Not part of
 # all-tools or test-all yet. Needs root, like the node rig.
-.PHONY: minikube-tools minikube-node-check minikube-up minikube-down
+.PHONY: minikube-tools minikube-node-check minikube-up minikube-app minikube-down
 minikube-tools: ## build minikube v1.38.1, its storage-provisioner, crictl, kubeadm, kubectl and CoreDNS into .tools/minikube/bin/
 	@test/minikube/build-tools.sh $(TOOLS)/minikube
 
@@ -201,6 +201,9 @@ minikube-node-check: minikube-tools cluster-tools node-tools ## boot the minikub
 
 minikube-up: minikube-tools cluster-tools node-tools ## start a real minikube cluster (docker driver) on the rig's private dockerd; MINIKUBE_HOME=.tools/minikube/rig/home, KUBECONFIG=.tools/minikube/rig/kubeconfig
 	@test/minikube/rig.sh up && test/minikube/rig.sh start
+
+minikube-app: minikube-tools cluster-tools node-tools helm4 build ## helm todo up and down (Helm 4) on a real minikube started for it, as a user runs them (no cluster flag); then the rig down, failing if anything of it is left
+	@test/minikube/run.sh
 
 minikube-down: ## minikube delete, then remove what the minikube rig made: its containers, networks, volumes, dockerd and state (safe to run twice)
 	@test/minikube/rig.sh down

@@ -19,8 +19,8 @@
 #           minikube delete in the rig's MINIKUBE_HOME, then the
 #           containers, networks and volumes of the private dockerd (nobody
 #           else uses it), the dockerd, the bridges it made, mounts under the
-#           state directory, and the state directory. Safe to run twice and
-#           after a failed up.
+#           state directory, app.sh's wheelhouse index, and the state
+#           directory. Safe to run twice and after a failed up.
 #   status  say whether the rig's dockerd is up; exit 1 when it is down.
 #
 # Environment: MINIKUBE_TOOLS (default <repo>/.tools/minikube, make
@@ -161,7 +161,13 @@ down() {
   state_ours
   [[ -e $state ]] || { say "down: nothing to remove"; return 0; }
   state=$(cd "$state" && pwd -P)
-  local nets=() ids=() n m
+  local nets=() ids=() n m pid
+  # app.sh prepare's wheelhouse index, which keeps its pid here; only that
+  # process (its command line names http.server) is stopped.
+  if [[ -s $state/wheelhouse.pid ]]; then
+    pid=$(cat "$state/wheelhouse.pid")
+    grep -qa http.server "/proc/$pid/cmdline" 2>/dev/null && kill "$pid" 2>/dev/null || true
+  fi
   if dockerd_up && [[ -d $state/home/.minikube/profiles ]]; then
     mk delete --all >/dev/null 2>&1 || true
   fi
