@@ -112,9 +112,19 @@ up() {
 # tarball is a download. --cni=bridge: kindnetd is an image this rig does
 # not make. The container runtime is containerd: kicbase's docker-ce and
 # cri-dockerd are downloads.
+# kubepods_dirs: the kubepods cgroups on the host, in every hierarchy. The
+# node's kubelet makes one in the host's cgroup2 hierarchy (on this hybrid
+# cgroup v1 host, /sys/fs/cgroup/unified), outside the container's own
+# cgroup, and it outlives the container.
+kubepods_dirs() { find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name kubepods 2>/dev/null | sort; }
+
 start() {
   [[ -f $state/$marker ]] && dockerd_up || die "the rig is down; run $0 up first"
-  local t0=$SECONDS
+  local t0=$SECONDS pods
+  # Another kubelet's pods: the cgroups down removes must be the rig's own.
+  pods=$(kubepods_dirs)
+  [[ -z $pods ]] || die "refusing to start: another kubelet's pod cgroups are here ($(echo $pods)); stop that cluster first (the rig touched none of them)"
+  touch "$state/kubepods-ours"
   mk start --driver=docker --base-image="$(cat "$state/node-ref")" \
     --kubernetes-version="$KUBE_VERSION" --container-runtime=containerd \
     --preload=false --cni=bridge --force --interactive=false \
@@ -184,6 +194,15 @@ down() {
   for n in "${nets[@]}"; do
     ip link show "br-${n:0:12}" >/dev/null 2>&1 && ip link delete "br-${n:0:12}"
   done
+  # The kubepods cgroups the node's kubelet made (none was there before
+  # start, which refuses otherwise), once the node is gone and they are
+  # empty: rmdir, deepest first, removes only empty cgroups.
+  if [[ -f $state/kubepods-ours ]]; then
+    for m in $(kubepods_dirs); do
+      find "$m" -depth -type d -exec rmdir {} + 2>/dev/null || true
+      if [[ -d $m ]]; then echo "minikube-rig: down: $m still holds processes; left in place" >&2; fi
+    done
+  fi
   # Mounts under the state directory (overlay layers, netns files, tmpfs),
   # deepest first.
   while read -r m; do

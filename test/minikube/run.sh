@@ -27,6 +27,8 @@ teardown() {
   [[ ! -e $state ]] || { echo "minikube-app: FAIL: $state is left" >&2; rc=1; }
   left=$(awk -v p="$state/" 'index($2, p) == 1 { print $2 }' /proc/self/mounts)
   [[ -z $left ]] || { echo "minikube-app: FAIL: mounts left: $left" >&2; rc=1; }
+  left=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name kubepods 2>/dev/null)
+  [[ -z $left ]] || { echo "minikube-app: FAIL: kubepods cgroups left: $left" >&2; rc=1; }
   left=$(pgrep -af -- "$state" || true)
   [[ -z $left ]] || { echo "minikube-app: FAIL: processes left: $left" >&2; rc=1; }
   [[ -z $(ss -Hltn "sport = :$port") ]] || { echo "minikube-app: FAIL: port $port still listens" >&2; rc=1; }
